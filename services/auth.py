@@ -1,0 +1,155 @@
+"""Sign-in, server-side sessions and the identity every handler derives its rights from."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from dataclasses import dataclass
+from datetime import timedelta
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerifyMismatchError
+from sqlalchemy import delete
+from sqlmodel import select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from services import audit, events
+from services.clock import Clock
+from services.models import AuthSession, Grant, User, UserOrganization
+
+SESSION_LIFETIME = timedelta(hours=12)
+FAILURES_BEFORE_LOCK = 5
+LOCK_DURATION = timedelta(minutes=1)
+INVALID_SIGN_IN = "Invalid user ID or password"
+
+# Grants named after the actions they allow; agents get the working set, managers get all.
+AGENT_GRANTS = ("inbox", "appease", "cancel", "return", "transfer")
+MANAGER_GRANTS = AGENT_GRANTS + ("routing_explanations", "manage_wrap_up", "outbox")
+
+_hasher = PasswordHasher()
+# Verifying against this keeps a wrong user ID as slow as a wrong password.
+_DUMMY_HASH = _hasher.hash("not-a-real-password")
+
+
+def hash_password(password: str) -> str:
+    return _hasher.hash(password)
+
+
+@dataclass(frozen=True)
+class Identity:
+    """What a handler may do: derived from the server-side session, never from the client."""
+
+    user_id: int
+    login: str
+    display_name: str
+    role: str
+    organization_ids: frozenset[int]
+    grants: frozenset[str]
+
+    def can(self, grant: str) -> bool:
+        return grant in self.grants
+
+    def serves(self, organization_id: int) -> bool:
+        return organization_id in self.organization_ids
+
+
+@dataclass(frozen=True)
+class SignInResult:
+    token: str | None
+    error: str | None
+
+
+def _token_hash(secret_key: str, token: str) -> str:
+    return hmac.new(secret_key.encode(), token.encode(), hashlib.sha256).hexdigest()
+
+
+async def sign_in(
+    session: AsyncSession, *, login: str, password: str, secret_key: str, clock: Clock
+) -> SignInResult:
+    now = clock()
+    user = (await session.exec(select(User).where(User.user_id == login.strip()))).first()
+    if user is None:
+        try:
+            _hasher.verify(_DUMMY_HASH, password or "-")
+        except VerifyMismatchError:
+            pass
+        audit.record(session, at=now, kind="sign_in.failed", subject=f"login:{login.strip()[:64]}")
+        return SignInResult(None, INVALID_SIGN_IN)
+    if user.locked_until and user.locked_until > now:
+        wait = int((user.locked_until - now).total_seconds()) + 1
+        audit.record(session, at=now, kind="sign_in.refused_locked", actor_user_id=user.id)
+        return SignInResult(None, f"Too many failed sign-ins. Try again in {wait} seconds.")
+    try:
+        _hasher.verify(user.password_hash, password or "-")
+    except (VerifyMismatchError, InvalidHashError):
+        user.failed_sign_ins += 1
+        audit.record(session, at=now, kind="sign_in.failed", actor_user_id=user.id,
+                     failures=user.failed_sign_ins)
+        if user.failed_sign_ins >= FAILURES_BEFORE_LOCK:
+            user.locked_until = now + LOCK_DURATION
+            audit.record(session, at=now, kind="sign_in.locked", actor_user_id=user.id,
+                         until=user.locked_until)
+        session.add(user)
+        return SignInResult(None, INVALID_SIGN_IN)
+    user.failed_sign_ins = 0
+    user.locked_until = None
+    # Seed rule: every sign-in starts Unavailable; the agent chooses Available.
+    user.available = False
+    user.available_since = now
+    session.add(user)
+    token = secrets.token_urlsafe(32)
+    session.add(AuthSession(token_hash=_token_hash(secret_key, token), user_id=user.id,
+                            created_at=now, expires_at=now + SESSION_LIFETIME))
+    audit.record(session, at=now, kind="sign_in.succeeded", actor_user_id=user.id)
+    events.notify(session, events.agent_topic(user.id))
+    return SignInResult(token, None)
+
+
+async def identity_for_token(
+    session: AsyncSession, *, token: str, secret_key: str, clock: Clock
+) -> Identity | None:
+    if not token:
+        return None
+    auth = (
+        await session.exec(
+            select(AuthSession).where(AuthSession.token_hash == _token_hash(secret_key, token))
+        )
+    ).first()
+    if auth is None or auth.expires_at <= clock():
+        return None
+    return await identity_for_user(session, user_id=auth.user_id)
+
+
+async def identity_for_user(session: AsyncSession, *, user_id: int) -> Identity | None:
+    user = await session.get(User, user_id)
+    if user is None:
+        return None
+    org_ids = (
+        await session.exec(
+            select(UserOrganization.organization_id).where(UserOrganization.user_id == user_id)
+        )
+    ).all()
+    grants = (await session.exec(select(Grant.name).where(Grant.user_id == user_id))).all()
+    name = f"{user.first_name} {user.last_name}".strip() or user.user_id
+    return Identity(user_id=user.id, login=user.user_id, display_name=name, role=user.role,
+                    organization_ids=frozenset(org_ids), grants=frozenset(grants))
+
+
+async def sign_out(session: AsyncSession, *, token: str, secret_key: str, clock: Clock) -> None:
+    """Ends the session and, per the seed, sets the agent Unavailable."""
+    auth = (
+        await session.exec(
+            select(AuthSession).where(AuthSession.token_hash == _token_hash(secret_key, token))
+        )
+    ).first()
+    if auth is None:
+        return
+    user = await session.get(User, auth.user_id)
+    now = clock()
+    user.available = False
+    user.available_since = now
+    session.add(user)
+    await session.exec(delete(AuthSession).where(AuthSession.id == auth.id))
+    audit.record(session, at=now, kind="sign_out", actor_user_id=user.id)
+    events.notify(session, events.agent_topic(user.id))

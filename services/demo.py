@@ -1,0 +1,119 @@
+"""Demo data (INBOX_DEMO=1), exactly as ui-contract.md describes it. Seeds only an empty database."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlmodel import select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from services.auth import AGENT_GRANTS, MANAGER_GRANTS, hash_password
+from services.clock import Clock
+from services.models import (
+    AgentCapacity,
+    Customer,
+    Grant,
+    Item,
+    Order,
+    OrderLine,
+    Organization,
+    Recommendation,
+    ResponseTemplate,
+    Team,
+    TeamMember,
+    User,
+    UserOrganization,
+    WrapUpCategory,
+)
+
+DEMO_PASSWORD = "demo-pass"
+CAPACITY = {"chat": 5, "sms": 5, "whatsapp": 5, "email": 10}
+_ITEMS = [("tote", "Canvas Tote", 4800), ("scarf", "Silk Scarf", 6500), ("boots", "Ankle Boots", 15900),
+          ("dress", "Linen Dress", 8900), ("sunglasses", "Sunglasses", 12000), ("candle", "Soy Candle", 2400),
+          ("mug", "Stoneware Mug", 1800), ("hat", "Straw Hat", 3900)]
+_WRAP_UP = {"Order": ["Cancellation", "Delivery status", "Return", "Change request"],
+            "Product": ["Availability", "Sizing", "Care instructions"],
+            "Account": ["Sign-in help", "Profile update"],
+            "General": ["Feedback", "Other"]}
+_BASE_TEMPLATES = [("One moment please", "One moment please while I look into this for you.", True),
+                   ("Let me research your request", "Let me research your request; I'll be right back.", True),
+                   ("Thanks for waiting", "Thank you for waiting. Here is what I found:", True),
+                   ("Anything else", "Is there anything else I can help you with today?", True),
+                   ("Return policy", "You can return unworn items within 30 days of delivery for a full refund.", False)]
+
+
+async def is_empty(session: AsyncSession) -> bool:
+    return (await session.exec(select(Organization.id).limit(1))).first() is None
+
+
+async def _organization(session, slug, name, secret) -> Organization:
+    org = Organization(slug=slug, name=name, chat_identity_secret=secret)
+    session.add(org)
+    await session.flush()
+    for seq, (title, body, quick) in enumerate(_BASE_TEMPLATES, start=1):
+        session.add(ResponseTemplate(organization_id=org.id, name=title, body=body, quick_response=quick,
+                                     display_sequence=seq))
+    for category, subs in _WRAP_UP.items():
+        for sub in subs:
+            session.add(WrapUpCategory(organization_id=org.id, category=category, subcategory=sub))
+    return org
+
+
+async def _user(session, login, first, last, role, orgs) -> User:
+    user = User(user_id=login, first_name=first, last_name=last, role=role,
+                password_hash=hash_password(DEMO_PASSWORD))
+    session.add(user)
+    await session.flush()
+    for org in orgs:
+        session.add(UserOrganization(user_id=user.id, organization_id=org.id))
+    for grant in (MANAGER_GRANTS if role == "manager" else AGENT_GRANTS):
+        session.add(Grant(user_id=user.id, name=grant))
+    if role == "agent":
+        for channel, capacity in CAPACITY.items():
+            session.add(AgentCapacity(user_id=user.id, channel=channel, capacity=capacity))
+    return user
+
+
+async def _ellen(session, org: Organization, clock: Clock) -> None:
+    now = clock()
+    ellen = Customer(organization_id=org.id, external_id="ellen-smith", first_name="Ellen", last_name="Smith",
+                     email="ellen.smith@example.com", phone="+14155550100", loyalty="Gold",
+                     timezone="America/Los_Angeles", created_at=now - timedelta(days=700))
+    session.add(ellen)
+    items = []
+    for sku, name, price in _ITEMS:
+        item = Item(organization_id=org.id, sku=sku.upper(), name=name, image_path=f"/items/{sku}.svg",
+                    url=f"https://{org.slug}.example.com/products/{sku}", price_cents=price)
+        session.add(item)
+        items.append(item)
+    await session.flush()
+    older = Order(organization_id=org.id, customer_id=ellen.id, order_number="SO-1001", status="Delivered",
+                  created_at=now - timedelta(days=40), total_cents=items[6].price_cents)
+    recent = Order(organization_id=org.id, customer_id=ellen.id, order_number="SO-1042", status="Open",
+                   created_at=now - timedelta(days=2), total_cents=sum(i.price_cents for i in items[:5]))
+    session.add_all([older, recent])
+    await session.flush()
+    session.add(OrderLine(order_id=older.id, line_no=1, item_id=items[6].id))
+    for line_no, item in enumerate(items[:5], start=1):
+        session.add(OrderLine(order_id=recent.id, line_no=line_no, item_id=item.id))
+    for rank, item in enumerate(items[5:8], start=1):
+        session.add(Recommendation(customer_id=ellen.id, item_id=item.id, rank=rank))
+
+
+async def seed(session: AsyncSession, *, clock: Clock) -> bool:
+    """Seed the demo organizations, users and Ellen Smith; returns False if data already exists."""
+    if not await is_empty(session):
+        return False
+    sophias = await _organization(session, "sophias", "Sophia's", "sophias-demo-secret")
+    janes = await _organization(session, "janes", "Jane's", "janes-demo-secret")
+    alice = await _user(session, "alice", "Alice", "Andrews", "agent", [sophias, janes])
+    bob = await _user(session, "bob", "Bob", "Baker", "agent", [sophias, janes])
+    await _user(session, "maria", "Maria", "Martinez", "manager", [sophias, janes])
+    for org in (sophias, janes):
+        for team_name in ("Customer Care", "Escalations"):
+            team = Team(organization_id=org.id, name=team_name)
+            session.add(team)
+            await session.flush()
+            session.add_all([TeamMember(team_id=team.id, user_id=alice.id), TeamMember(team_id=team.id, user_id=bob.id)])
+    await _ellen(session, sophias, clock)
+    return True

@@ -1,0 +1,311 @@
+"""Interactions and their cases: creation, messages, the Interaction Panel, selection and wrap-up."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlmodel import col, or_, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from services import audit, events, routing
+from services.auth import Identity
+from services.clock import Clock
+from services.errors import NotFound, Refused
+from services.models import (
+    CHANNELS,
+    Case,
+    Customer,
+    Interaction,
+    Message,
+    Organization,
+    User,
+    WrapUpCategory,
+)
+from services.text import MAX_MESSAGE_CHARS, clean_body, last_sentence
+
+DONE_TAB_SIZE = 30
+RECENT_WINDOW = timedelta(hours=24)
+
+
+# --- creation ---------------------------------------------------------------------------------
+
+async def _open_case(session: AsyncSession, *, organization_id: int, customer_id: int | None,
+                     email: str | None, phone: str | None) -> Case | None:
+    query = select(Case).where(Case.organization_id == organization_id, Case.status == "open")
+    if customer_id is not None:
+        query = query.where(Case.customer_id == customer_id)
+    else:
+        contact = [c for c in (
+            (Case.contact_email == email) if email else None,
+            (Case.contact_phone == phone) if phone else None,
+        ) if c is not None]
+        if not contact:
+            return None
+        query = query.where(col(Case.customer_id).is_(None), or_(*contact))
+    return (await session.exec(query.order_by(Case.created_at).limit(1))).first()
+
+
+async def open_interaction(
+    session: AsyncSession,
+    *,
+    organization_id: int,
+    channel: str,
+    clock: Clock,
+    customer: Customer | None = None,
+    first_name: str = "",
+    last_name: str = "",
+    email: str | None = None,
+    phone: str | None = None,
+    chat_token_hash: str | None = None,
+) -> Interaction:
+    """Create an interaction: it joins the customer's open case or opens a new one, then is routed."""
+    if channel not in CHANNELS:
+        raise Refused(f"Unknown channel {channel!r}.")
+    now = clock()
+    customer_id = customer.id if customer else None
+    case = await _open_case(session, organization_id=organization_id, customer_id=customer_id,
+                            email=email, phone=phone)
+    joined = case is not None
+    if case is None:
+        case = Case(organization_id=organization_id, customer_id=customer_id,
+                    contact_email=None if customer else email, contact_phone=None if customer else phone,
+                    origin=channel, created_at=now)
+        session.add(case)
+        await session.flush()
+    interaction = Interaction(
+        organization_id=organization_id, case_id=case.id, customer_id=customer_id, channel=channel,
+        verified=customer is not None, joined_open_case=joined,
+        given_first_name=customer.first_name if customer else first_name,
+        given_last_name=customer.last_name if customer else last_name,
+        given_email=customer.email if customer else email,
+        given_phone=customer.phone if customer else phone,
+        created_at=now, last_activity_at=now, chat_token_hash=chat_token_hash,
+    )
+    session.add(interaction)
+    await session.flush()
+    audit.record(session, at=now, kind="interaction.created", organization_id=organization_id,
+                 subject=f"interaction:{interaction.id}", channel=channel, case_id=case.id,
+                 joined_open_case=joined, verified=interaction.verified)
+    await routing.route(session, interaction_id=interaction.id, clock=clock)
+    return interaction
+
+
+# --- messages ---------------------------------------------------------------------------------
+
+def _touch(interaction: Interaction, *, author: str, body: str, at: datetime) -> None:
+    interaction.last_activity_at = at
+    interaction.last_author = author
+    if author in ("customer", "agent"):
+        interaction.last_text = body[:500]
+
+
+def _notify_change(session: AsyncSession, interaction: Interaction) -> None:
+    topics = [events.interaction_topic(interaction.id)]
+    if interaction.assignee_id:
+        topics.append(events.agent_topic(interaction.assignee_id))
+    events.notify(session, *topics)
+
+
+def _checked_body(body: str | None) -> str:
+    text = clean_body(body)
+    if not text:
+        raise Refused("Type a message first.")
+    if len(text) > MAX_MESSAGE_CHARS:
+        raise Refused(f"Messages are limited to {MAX_MESSAGE_CHARS} characters.")
+    return text
+
+
+async def add_customer_message(session: AsyncSession, *, interaction: Interaction, body: str,
+                               clock: Clock) -> Message:
+    text = _checked_body(body)
+    if interaction.state == "closed" or interaction.chat_ended_at:
+        raise Refused("This conversation has ended.")
+    now = clock()
+    message = Message(interaction_id=interaction.id, author="customer", body=text, created_at=now,
+                      delivery_status="received")
+    _touch(interaction, author="customer", body=text, at=now)
+    session.add_all([message, interaction])
+    _notify_change(session, interaction)
+    return message
+
+
+def add_system_message(session: AsyncSession, *, interaction: Interaction, body: str, at: datetime) -> Message:
+    message = Message(interaction_id=interaction.id, author="system", body=body, created_at=at)
+    interaction.last_activity_at = at
+    session.add_all([message, interaction])
+    _notify_change(session, interaction)
+    return message
+
+
+async def assigned_interaction(session: AsyncSession, *, identity: Identity, interaction_id: int,
+                               for_update: bool = False) -> Interaction:
+    """The interaction, if it is this agent's; otherwise NotFound (a foreign id reveals nothing)."""
+    query = select(Interaction).where(Interaction.id == interaction_id)
+    if for_update:
+        query = query.with_for_update()
+    interaction = (await session.exec(query)).first()
+    if (interaction is None or interaction.assignee_id != identity.user_id
+            or not identity.serves(interaction.organization_id) or not identity.can("inbox")):
+        raise NotFound("That interaction")
+    return interaction
+
+
+async def send_agent_message(session: AsyncSession, *, identity: Identity, interaction_id: int,
+                             body: str, clock: Clock) -> Message:
+    text = _checked_body(body)
+    interaction = await assigned_interaction(session, identity=identity, interaction_id=interaction_id,
+                                             for_update=True)
+    if interaction.state != "assigned":
+        raise Refused("This interaction is closed; it is read-only.")
+    now = clock()
+    message = Message(interaction_id=interaction.id, author="agent", author_user_id=identity.user_id,
+                      body=text, created_at=now)
+    if interaction.channel == "chat":
+        if interaction.chat_ended_at:
+            # The customer has left: the message is kept, and shown as failed, never as sent.
+            message.delivery_status = "failed"
+            message.failure_reason = "The customer has ended the chat."
+        else:
+            message.delivery_status = "delivered"
+    else:
+        from services import outbox  # delivery happens after commit, outside any state lock
+
+        message.delivery_status = "queued"
+        session.add(message)
+        await session.flush()
+        await outbox.enqueue_for_message(session, interaction=interaction, message=message, clock=clock)
+    _touch(interaction, author="agent", body=text, at=now)
+    session.add_all([message, interaction])
+    _notify_change(session, interaction)
+    return message
+
+
+# --- the Interaction Panel ----------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class PanelRow:
+    interaction_id: int
+    channel: str
+    customer_name: str
+    verified: bool
+    organization_name: str
+    last_activity_iso: str  # UTC, formatted in the agent's own time zone by the browser
+    recent: bool  # within 24 hours: show the time only
+    last_sentence: str  # empty for email
+    unread: bool  # the red dot
+    closed: bool
+
+
+def is_unread(interaction: Interaction) -> bool:
+    """Seed rule: new and not yet selected, or the customer spoke last."""
+    return interaction.state == "assigned" and (
+        interaction.selected_at is None or interaction.last_author == "customer"
+    )
+
+
+def _panel_row(interaction: Interaction, org_name: str, now: datetime) -> PanelRow:
+    name = f"{interaction.given_first_name} {interaction.given_last_name}".strip() or "Customer"
+    return PanelRow(
+        interaction_id=interaction.id,
+        channel=interaction.channel,
+        customer_name=name,
+        verified=interaction.verified,
+        organization_name=org_name,
+        last_activity_iso=interaction.last_activity_at.isoformat(),
+        recent=now - interaction.last_activity_at < RECENT_WINDOW,
+        last_sentence="" if interaction.channel == "email" else last_sentence(interaction.last_text),
+        unread=is_unread(interaction),
+        closed=interaction.state == "closed",
+    )
+
+
+async def panel(session: AsyncSession, *, identity: Identity, tab: str, clock: Clock) -> list[PanelRow]:
+    """The agent's own interactions across all their organizations.
+
+    Active is in assignment order, oldest first: rows never jump while the agent reads or moves
+    with the keyboard, and the longest-waiting customer is on top. Done holds the last 30 closed.
+    """
+    query = (
+        select(Interaction, Organization.name)
+        .join(Organization, Organization.id == Interaction.organization_id)
+        .where(Interaction.assignee_id == identity.user_id,
+               col(Interaction.organization_id).in_(identity.organization_ids))
+    )
+    if tab == "done":
+        query = query.where(Interaction.state == "closed").order_by(
+            col(Interaction.closed_at).desc(), col(Interaction.id).desc()).limit(DONE_TAB_SIZE)
+    else:
+        query = query.where(Interaction.state == "assigned").order_by(
+            Interaction.assigned_at, Interaction.id)
+    now = clock()
+    return [_panel_row(i, org, now) for i, org in (await session.exec(query)).all()]
+
+
+async def select_interaction(session: AsyncSession, *, identity: Identity, interaction_id: int,
+                             clock: Clock) -> Interaction:
+    interaction = await assigned_interaction(session, identity=identity, interaction_id=interaction_id)
+    if interaction.selected_at is None and interaction.state == "assigned":
+        interaction.selected_at = clock()
+        session.add(interaction)
+        _notify_change(session, interaction)
+    return interaction
+
+
+async def mark_inbox_seen(session: AsyncSession, *, identity: Identity, clock: Clock) -> None:
+    user = await session.get(User, identity.user_id)
+    user.inbox_seen_at = clock()
+    session.add(user)
+
+
+async def bell_count(session: AsyncSession, *, identity: Identity) -> int:
+    """Interactions that arrived while the agent was away from the inbox and are still unopened."""
+    user = await session.get(User, identity.user_id)
+    query = select(Interaction.id).where(
+        Interaction.assignee_id == identity.user_id, Interaction.state == "assigned",
+        col(Interaction.selected_at).is_(None))
+    if user.inbox_seen_at is not None:
+        query = query.where(Interaction.assigned_at > user.inbox_seen_at)
+    return len((await session.exec(query)).all())
+
+
+# --- wrap-up ------------------------------------------------------------------------------------
+
+async def wrap_up_categories(session: AsyncSession, *, organization_id: int) -> dict[str, list[str]]:
+    rows = (await session.exec(
+        select(WrapUpCategory).where(WrapUpCategory.organization_id == organization_id)
+        .order_by(WrapUpCategory.category, WrapUpCategory.subcategory))).all()
+    categories: dict[str, list[str]] = {}
+    for row in rows:
+        categories.setdefault(row.category, []).append(row.subcategory)
+    return categories
+
+
+async def wrap_up(session: AsyncSession, *, identity: Identity, interaction_id: int, category: str,
+                  subcategory: str, notes: str, follow_up: bool, clock: Clock) -> Interaction:
+    """Close the interaction; close its case too unless a follow-up is required."""
+    interaction = await assigned_interaction(session, identity=identity, interaction_id=interaction_id,
+                                             for_update=True)
+    if interaction.state != "assigned":
+        raise Refused("This interaction is already wrapped up.")
+    categories = await wrap_up_categories(session, organization_id=interaction.organization_id)
+    if category not in categories:
+        raise Refused("Choose a category.")
+    if subcategory not in categories[category]:
+        raise Refused("Choose a subcategory of that category.")
+    now = clock()
+    case = await session.get(Case, interaction.case_id, with_for_update=True)
+    case.category, case.subcategory = category, subcategory
+    case.notes = clean_body(notes)[:10000]
+    case.follow_up = follow_up
+    if not follow_up:
+        case.status, case.closed_at = "closed", now
+    interaction.state, interaction.closed_at = "closed", now
+    session.add_all([case, interaction])
+    if interaction.channel == "chat" and not interaction.chat_ended_at:
+        add_system_message(session, interaction=interaction, body="The agent has closed this conversation.", at=now)
+    audit.record(session, at=now, kind="interaction.wrapped_up", actor_user_id=identity.user_id,
+                 organization_id=interaction.organization_id, subject=f"interaction:{interaction.id}",
+                 case_id=case.id, follow_up=follow_up, category=category, subcategory=subcategory)
+    _notify_change(session, interaction)
+    return interaction

@@ -1,0 +1,295 @@
+"""The domain model: the database is the only source of truth (DESIGN.md).
+
+All times are aware UTC. Enumerations are short strings so that rows stay readable in SQL.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Column, Index, Text, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+CHANNELS = ("chat", "sms", "whatsapp", "email")
+AUTHORS = ("customer", "agent", "system", "bot")
+
+
+class Organization(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    slug: str = Field(unique=True, index=True, max_length=64)
+    name: str = Field(max_length=200)
+    chat_identity_secret: str = Field(max_length=200)
+    sms_otp_enabled: bool = False  # "Enable SMS OTP Verification", off by default
+    appease_limit_cents: int = 5000
+    sop_chat_seconds: int = 60  # SOP: how long a routed interaction may wait to be picked up
+    sop_sms_seconds: int = 300
+    sop_whatsapp_seconds: int = 300
+    sop_email_seconds: int = 3600
+
+
+class User(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: str = Field(unique=True, index=True, max_length=64)  # the sign-in name
+    first_name: str = ""
+    last_name: str = ""
+    role: str = "agent"  # agent | manager
+    password_hash: str
+    failed_sign_ins: int = 0
+    locked_until: datetime | None = None
+    available: bool = False
+    available_since: datetime | None = None
+    last_assigned_at: datetime | None = None
+    inbox_seen_at: datetime | None = None  # the bell counts arrivals after this
+
+
+class UserOrganization(SQLModel, table=True):
+    user_id: int = Field(foreign_key="user.id", primary_key=True)
+    organization_id: int = Field(foreign_key="organization.id", primary_key=True, index=True)
+
+
+class Grant(SQLModel, table=True):
+    user_id: int = Field(foreign_key="user.id", primary_key=True)
+    name: str = Field(primary_key=True, max_length=64)
+
+
+class Team(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    organization_id: int = Field(foreign_key="organization.id", index=True)
+    name: str
+
+
+class TeamMember(SQLModel, table=True):
+    team_id: int = Field(foreign_key="team.id", primary_key=True)
+    user_id: int = Field(foreign_key="user.id", primary_key=True)
+
+
+class AgentCapacity(SQLModel, table=True):
+    user_id: int = Field(foreign_key="user.id", primary_key=True)
+    channel: str = Field(primary_key=True, max_length=16)
+    capacity: int
+
+
+class AuthSession(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    token_hash: str = Field(unique=True, index=True, max_length=128)
+    user_id: int = Field(foreign_key="user.id", index=True)
+    created_at: datetime
+    expires_at: datetime
+
+
+class Customer(SQLModel, table=True):
+    __table_args__ = (
+        UniqueConstraint("organization_id", "external_id"),
+        Index("ix_customer_lookup_email", "organization_id", "email"),
+        Index("ix_customer_lookup_phone", "organization_id", "phone"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    organization_id: int = Field(foreign_key="organization.id")
+    external_id: str = Field(max_length=128)
+    first_name: str
+    last_name: str
+    email: str | None = None
+    phone: str | None = None  # E.164 when it has a country code
+    loyalty: str = ""
+    status: str = "Active"
+    timezone: str = "UTC"
+    created_at: datetime | None = None
+
+
+class Case(SQLModel, table=True):
+    __table_args__ = (Index("ix_case_open_customer", "organization_id", "customer_id", "status"),)
+    id: int | None = Field(default=None, primary_key=True)
+    organization_id: int = Field(foreign_key="organization.id")
+    customer_id: int | None = Field(default=None, foreign_key="customer.id")
+    # For an unverified customer the case is keyed by the contact they gave.
+    contact_email: str | None = None
+    contact_phone: str | None = None
+    status: str = "open"  # open | closed
+    origin: str  # chat | sms | whatsapp | email
+    category: str = ""
+    subcategory: str = ""
+    notes: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    follow_up: bool = False
+    created_at: datetime
+    closed_at: datetime | None = None
+
+
+class Interaction(SQLModel, table=True):
+    __table_args__ = (
+        Index("ix_interaction_assignee_state", "assignee_id", "state"),
+        Index("ix_interaction_queue", "state", "organization_id", "created_at"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    organization_id: int = Field(foreign_key="organization.id")
+    case_id: int = Field(foreign_key="case.id", index=True)
+    customer_id: int | None = Field(default=None, foreign_key="customer.id", index=True)
+    channel: str = Field(max_length=16)
+    state: str = "queued"  # queued | assigned | closed
+    assignee_id: int | None = Field(default=None, foreign_key="user.id")
+    verified: bool = False
+    joined_open_case: bool = False
+    given_first_name: str = ""
+    given_last_name: str = ""
+    given_email: str | None = None
+    given_phone: str | None = None
+    created_at: datetime
+    assigned_at: datetime | None = None
+    selected_at: datetime | None = None  # first time the assignee opened it
+    last_activity_at: datetime
+    last_author: str = "system"
+    last_text: str = ""
+    chat_token_hash: str | None = Field(default=None, index=True, max_length=128)
+    chat_ended_at: datetime | None = None
+    closed_at: datetime | None = None
+
+
+class Message(SQLModel, table=True):
+    __table_args__ = (
+        Index("ix_message_interaction", "interaction_id", "id"),
+        UniqueConstraint("provider_id"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    interaction_id: int = Field(foreign_key="interaction.id")
+    author: str = Field(max_length=16)  # customer | agent | system | bot
+    author_user_id: int | None = Field(default=None, foreign_key="user.id")
+    body: str = Field(sa_column=Column(Text, nullable=False))
+    created_at: datetime
+    # received (from customer) | delivered | queued | sent | failed
+    delivery_status: str = "delivered"
+    failure_reason: str = ""
+    provider_id: str | None = Field(default=None, max_length=128)
+
+
+class Attachment(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    message_id: int = Field(foreign_key="message.id", index=True)
+    filename: str
+    content_type: str
+    size: int
+    storage_path: str
+
+
+class ResponseTemplate(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    organization_id: int = Field(foreign_key="organization.id", index=True)
+    owner_user_id: int | None = Field(default=None, foreign_key="user.id")  # None: a base template
+    name: str
+    body: str = Field(sa_column=Column(Text, nullable=False))
+    channels: str = "chat,sms,whatsapp,email"
+    quick_response: bool = False
+    display_sequence: int = 0
+
+
+class Item(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    organization_id: int = Field(foreign_key="organization.id", index=True)
+    sku: str
+    name: str
+    image_path: str  # served by the app itself
+    url: str
+    price_cents: int
+
+
+class Order(SQLModel, table=True):
+    __table_args__ = (Index("ix_order_customer_created", "customer_id", "created_at"),)
+    id: int | None = Field(default=None, primary_key=True)
+    organization_id: int = Field(foreign_key="organization.id")
+    customer_id: int = Field(foreign_key="customer.id")
+    order_number: str
+    created_at: datetime
+    status: str = "Open"  # Open | Shipped | Delivered | Cancelled | Returned
+    total_cents: int = 0
+    appeased_cents: int = 0
+
+
+class OrderLine(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    order_id: int = Field(foreign_key="order.id", index=True)
+    line_no: int
+    item_id: int = Field(foreign_key="item.id")
+    quantity: int = 1
+
+
+class Recommendation(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    customer_id: int = Field(foreign_key="customer.id", index=True)
+    item_id: int = Field(foreign_key="item.id")
+    rank: int
+
+
+class CsatRating(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    organization_id: int = Field(foreign_key="organization.id")
+    interaction_id: int = Field(foreign_key="interaction.id", unique=True)
+    customer_id: int | None = Field(default=None, foreign_key="customer.id", index=True)
+    score: int
+    created_at: datetime
+
+
+class CustomerNote(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    customer_id: int = Field(foreign_key="customer.id", index=True)
+    author_user_id: int = Field(foreign_key="user.id")
+    body: str = Field(sa_column=Column(Text, nullable=False))
+    created_at: datetime
+
+
+class WrapUpCategory(SQLModel, table=True):
+    __table_args__ = (UniqueConstraint("organization_id", "category", "subcategory"),)
+    id: int | None = Field(default=None, primary_key=True)
+    organization_id: int = Field(foreign_key="organization.id", index=True)
+    category: str
+    subcategory: str
+
+
+class OtpChallenge(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    interaction_id: int = Field(foreign_key="interaction.id", index=True)
+    customer_id: int = Field(foreign_key="customer.id", index=True)
+    channel: str  # email | sms
+    code_hash: str
+    created_at: datetime
+    expires_at: datetime
+    used_at: datetime | None = None
+    superseded: bool = False
+    failed_attempts: int = 0
+    locked: bool = False
+
+
+class OutboundMessage(SQLModel, table=True):
+    """The outbox: every message for a customer's email or phone is a row first, then delivered."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    organization_id: int = Field(foreign_key="organization.id")
+    message_id: int | None = Field(default=None, foreign_key="message.id")
+    purpose: str = "message"  # message | otp
+    channel: str  # email | sms | whatsapp
+    recipient: str
+    subject: str = ""
+    body: str = Field(sa_column=Column(Text, nullable=False))
+    status: str = "pending"  # pending | sent | failed | held (no provider configured)
+    attempts: int = 0
+    last_error: str = ""
+    provider_id: str | None = None
+    created_at: datetime
+    sent_at: datetime | None = None
+
+
+class RoutingDecision(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    interaction_id: int = Field(foreign_key="interaction.id", index=True)
+    organization_id: int = Field(foreign_key="organization.id", index=True)
+    at: datetime
+    outcome: str  # assigned | queued
+    chosen_user_id: int | None = Field(default=None, foreign_key="user.id")
+    explanation: str = Field(sa_column=Column(Text, nullable=False))  # JSON
+
+
+class AuditEvent(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = Field(index=True)
+    kind: str = Field(index=True)
+    actor_user_id: int | None = Field(default=None, foreign_key="user.id")
+    organization_id: int | None = Field(default=None, foreign_key="organization.id")
+    subject: str = ""  # e.g. "interaction:12"
+    detail: str = Field(default="{}", sa_column=Column(Text, nullable=False, default="{}"))

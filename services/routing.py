@@ -1,0 +1,239 @@
+"""Routing: which Available agent gets an interaction, and why.
+
+Eligible: Available, serves the interaction's organization, has capacity left on its channel.
+Choice: fewest open interactions on that channel; ties go to who has waited longest since their
+last assignment. No one eligible: the interaction waits in its organization's queue and is taken
+oldest first when an agent becomes Available or a wrap-up frees capacity.
+
+Every decision is recorded with the candidates considered and why each was passed over.
+Concurrency: the interaction row and the candidates' rows are locked (in id order, so two routers
+never deadlock); an interaction that is no longer queued is left alone, so it is never assigned twice.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from dataclasses import asdict, dataclass
+from datetime import datetime, timezone
+
+from sqlalchemy import func
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from services import events
+from services.clock import Clock
+from services.models import (
+    AgentCapacity,
+    Grant,
+    Interaction,
+    RoutingDecision,
+    User,
+    UserOrganization,
+)
+
+_log = logging.getLogger(__name__)
+_NEVER = datetime.min.replace(tzinfo=timezone.utc)
+
+
+@dataclass
+class Candidate:
+    user_id: int
+    login: str
+    available: bool
+    capacity: int
+    open_on_channel: int
+    last_assigned_at: str | None
+    passed_over: str = ""  # why this agent was not chosen; empty for the chosen one
+
+    @property
+    def eligible(self) -> bool:
+        return self.available and self.open_on_channel < self.capacity
+
+
+async def _candidates(session: AsyncSession, interaction: Interaction) -> list[Candidate]:
+    serving = (
+        select(User)
+        .join(UserOrganization, UserOrganization.user_id == User.id)
+        .join(Grant, (Grant.user_id == User.id) & (Grant.name == "inbox"))
+        .where(UserOrganization.organization_id == interaction.organization_id)
+        .order_by(User.id)
+        .with_for_update(of=User)
+    )
+    users = (await session.exec(serving)).all()
+    if not users:
+        return []
+    ids = [u.id for u in users]
+    capacities = dict(
+        (
+            await session.exec(
+                select(AgentCapacity.user_id, AgentCapacity.capacity).where(
+                    col(AgentCapacity.user_id).in_(ids),
+                    AgentCapacity.channel == interaction.channel,
+                )
+            )
+        ).all()
+    )
+    open_counts = dict(
+        (
+            await session.exec(
+                select(Interaction.assignee_id, func.count())
+                .where(
+                    col(Interaction.assignee_id).in_(ids),
+                    Interaction.state == "assigned",
+                    Interaction.channel == interaction.channel,
+                )
+                .group_by(Interaction.assignee_id)
+            )
+        ).all()
+    )
+    return [
+        Candidate(
+            user_id=u.id,
+            login=u.user_id,
+            available=u.available,
+            capacity=capacities.get(u.id, 0),
+            open_on_channel=open_counts.get(u.id, 0),
+            last_assigned_at=u.last_assigned_at.isoformat() if u.last_assigned_at else None,
+        )
+        for u in users
+    ]
+
+
+def _choose(candidates: list[Candidate]) -> Candidate | None:
+    eligible = [c for c in candidates if c.eligible]
+    eligible.sort(
+        key=lambda c: (
+            c.open_on_channel,
+            datetime.fromisoformat(c.last_assigned_at) if c.last_assigned_at else _NEVER,
+            c.user_id,
+        )
+    )
+    for candidate in candidates:
+        if not candidate.available:
+            candidate.passed_over = "Unavailable"
+        elif candidate.open_on_channel >= candidate.capacity:
+            candidate.passed_over = (
+                f"no capacity on {{channel}}: {candidate.open_on_channel} open of {candidate.capacity}"
+            )
+    chosen = eligible[0] if eligible else None
+    for candidate in eligible[1:]:
+        if candidate.open_on_channel > chosen.open_on_channel:
+            candidate.passed_over = (
+                f"more open interactions on {{channel}} ({candidate.open_on_channel} vs {chosen.open_on_channel})"
+            )
+        else:
+            candidate.passed_over = "tie on open interactions; the chosen agent has waited longer since their last assignment"
+    return chosen
+
+
+def _explanation(interaction: Interaction, candidates: list[Candidate], chosen: Candidate | None) -> str:
+    rows = []
+    for c in candidates:
+        row = asdict(c)
+        row["passed_over"] = c.passed_over.replace("{channel}", interaction.channel)
+        rows.append(row)
+    if not candidates:
+        summary = "No agent serves this organization; waiting in the queue."
+    elif chosen is None:
+        summary = "No eligible agent; waiting in the organization's queue."
+    else:
+        summary = f"Assigned to {chosen.login}: fewest open {interaction.channel} interactions"
+        if len([c for c in candidates if c.eligible and c.open_on_channel == chosen.open_on_channel]) > 1:
+            summary += ", longest wait since last assignment"
+        summary += "."
+    return json.dumps({"summary": summary, "channel": interaction.channel, "candidates": rows})
+
+
+async def _last_explanation(session: AsyncSession, interaction_id: int) -> str | None:
+    last = (
+        await session.exec(
+            select(RoutingDecision.explanation)
+            .where(RoutingDecision.interaction_id == interaction_id)
+            .order_by(col(RoutingDecision.id).desc())
+            .limit(1)
+        )
+    ).first()
+    return last
+
+
+async def route(session: AsyncSession, *, interaction_id: int, clock: Clock) -> RoutingDecision | None:
+    """Try to assign one queued interaction. Returns the decision recorded, or None if none was needed."""
+    interaction = (
+        await session.exec(
+            select(Interaction)
+            .where(Interaction.id == interaction_id)
+            .with_for_update(skip_locked=True)
+        )
+    ).first()
+    if interaction is None or interaction.state != "queued":
+        return None  # taken by another router, or no longer waiting
+    candidates = await _candidates(session, interaction)
+    chosen = _choose(candidates)
+    explanation = _explanation(interaction, candidates, chosen)
+    now = clock()
+    if chosen is None:
+        # A queued interaction is re-examined often; record only when the reasons change.
+        if await _last_explanation(session, interaction.id) == explanation:
+            return None
+        decision = RoutingDecision(interaction_id=interaction.id, organization_id=interaction.organization_id,
+                                   at=now, outcome="queued", explanation=explanation)
+        session.add(decision)
+        return decision
+    interaction.state = "assigned"
+    interaction.assignee_id = chosen.user_id
+    interaction.assigned_at = now
+    interaction.selected_at = None  # new to this agent: the red dot shows until they open it
+    agent = await session.get(User, chosen.user_id)
+    agent.last_assigned_at = now
+    session.add_all([interaction, agent])
+    decision = RoutingDecision(interaction_id=interaction.id, organization_id=interaction.organization_id,
+                               at=now, outcome="assigned", chosen_user_id=chosen.user_id,
+                               explanation=explanation)
+    session.add(decision)
+    events.notify(session, events.agent_topic(chosen.user_id), events.interaction_topic(interaction.id))
+    return decision
+
+
+async def queued_ids(session: AsyncSession, *, organization_id: int | None = None, limit: int = 200) -> list[int]:
+    query = select(Interaction.id).where(Interaction.state == "queued")
+    if organization_id is not None:
+        query = query.where(Interaction.organization_id == organization_id)
+    query = query.order_by(Interaction.created_at, Interaction.id).limit(limit)
+    return list((await session.exec(query)).all())
+
+
+async def drain_queue(db, *, clock: Clock, organization_id: int | None = None) -> int:
+    """Assign waiting interactions, oldest first, each in its own short transaction. Returns how many."""
+    async with db.read() as session:
+        waiting = await queued_ids(session, organization_id=organization_id)
+    assigned = 0
+    for interaction_id in waiting:
+        async with db.transaction() as session:
+            decision = await route(session, interaction_id=interaction_id, clock=clock)
+        if decision is not None and decision.outcome == "assigned":
+            assigned += 1
+    return assigned
+
+
+async def run_routing_loop(db, *, clock: Clock, interval: float = 2.0) -> None:
+    """A safety net beside the event-driven drains: any number of these may run at once."""
+    while True:
+        try:
+            await drain_queue(db, clock=clock)
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            _log.exception("routing loop pass failed; retrying")
+        await asyncio.sleep(interval)
+
+
+async def decisions(session: AsyncSession, *, organization_ids: frozenset[int], user_id: int | None,
+                    limit: int = 100) -> list[RoutingDecision]:
+    """Routing explanations, newest first. A manager passes user_id=None to see every agent's."""
+    query = select(RoutingDecision).where(col(RoutingDecision.organization_id).in_(organization_ids))
+    if user_id is not None:
+        query = query.where(RoutingDecision.chosen_user_id == user_id)
+    query = query.order_by(col(RoutingDecision.id).desc()).limit(limit)
+    return list((await session.exec(query)).all())

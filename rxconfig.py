@@ -3,6 +3,7 @@
 import os
 
 import reflex as rx
+from reflex_base.plugins.sitemap import SitemapPlugin
 
 _redis_url = os.environ.get("REDIS_URL") or None
 
@@ -14,5 +15,10 @@ config = rx.Config(
     state_manager_mode="redis" if _redis_url else "memory",
     telemetry_enabled=False,
     show_built_with_reflex=False,
-    disable_plugins=["reflex.plugins.sitemap.SitemapPlugin"],
+    plugins=[
+        rx.plugins.RadixThemesPlugin(
+            theme=rx.theme(accent_color="indigo", gray_color="slate", radius="medium", scaling="95%")
+        ),
+    ],
+    disable_plugins=[SitemapPlugin],
 )

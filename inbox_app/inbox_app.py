@@ -1,7 +1,41 @@
+"""Builds the app: pages, lifespan tasks (push listener, routing and delivery loops). Logic lives in services/."""
+
+from __future__ import annotations
+
 import reflex as rx
 
-def index() -> rx.Component:
-    return rx.text("hello")
+from inbox_app import push, runtime
+from inbox_app.pages.chat import chat_page
+from inbox_app.pages.inbox import inbox_page
+from inbox_app.pages.login import login_page
+from inbox_app.pages.routing import routing_page
+from inbox_app.state.bell import BellState
+from inbox_app.state.chat import ChatState
+from inbox_app.state.inbox import InboxState
+from inbox_app.state.routing_log import RoutingLogState
+from inbox_app.state.session import SessionState
+from services import outbox, routing
+
+
+def _index() -> rx.Component:
+    return rx.center(rx.spinner(), height="100vh")
+
+
+async def _routing_loop():
+    await routing.run_routing_loop(runtime.db(), clock=runtime.clock)
+
+
+async def _delivery_loop():
+    await outbox.run_delivery_loop(runtime.db(), runtime.settings(), clock=runtime.clock)
+
 
 app = rx.App()
-app.add_page(index, route="/")
+app.add_page(_index, route="/", on_load=SessionState.route_index, title="Agent Inbox")
+app.add_page(login_page, route="/login", on_load=SessionState.login_page_load, title="Sign in · Agent Inbox")
+app.add_page(inbox_page, route="/inbox", on_load=InboxState.on_load, title="Agent Inbox")
+app.add_page(routing_page, route="/routing", on_load=[BellState.on_load, RoutingLogState.load],
+             title="Routing log · Agent Inbox")
+app.add_page(chat_page, route="/chat/[org_slug]", on_load=ChatState.on_load, title="Live Chat")
+app.register_lifespan_task(push.listener(app))
+app.register_lifespan_task(_routing_loop)
+app.register_lifespan_task(_delivery_loop)

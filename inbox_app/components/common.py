@@ -1,0 +1,86 @@
+"""Shared visual pieces: the app header, channel icons, the bell and local times."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from inbox_app.state.bell import BellState
+from inbox_app.state.session import SessionState
+
+CHANNEL_ICONS = {"chat": "message-circle", "sms": "smartphone", "whatsapp": "message-square-text", "email": "mail"}
+CHANNEL_LABELS = {"chat": "Chat", "sms": "SMS", "whatsapp": "WhatsApp", "email": "Email"}
+BORDER = "1px solid var(--gray-a5)"
+
+
+def channel_icon(channel, size: int = 16) -> rx.Component:
+    return rx.match(
+        channel,
+        *[(name, rx.icon(icon, size=size, aria_label=CHANNEL_LABELS[name])) for name, icon in CHANNEL_ICONS.items()],
+        rx.icon("circle-help", size=size),
+    )
+
+
+def local_time(iso, recent) -> rx.Component:
+    """Within 24 hours the time only; older, date and time. Shown in the agent's own time zone."""
+    return rx.cond(
+        recent,
+        rx.moment(iso, format="HH:mm", local=True),
+        rx.moment(iso, format="MMM D, HH:mm", local=True),
+    )
+
+
+def availability_toggle() -> rx.Component:
+    return rx.button(
+        rx.box(width="8px", height="8px", border_radius="50%",
+               background=rx.cond(SessionState.available, "var(--green-9)", "var(--gray-8)")),
+        rx.cond(SessionState.available, "Available", "Unavailable"),
+        on_click=SessionState.toggle_availability,
+        variant="soft",
+        color_scheme=rx.cond(SessionState.available, "green", "gray"),
+        size="2",
+        data_testid="availability",
+        aria_pressed=rx.cond(SessionState.available, "true", "false"),
+        title="Toggle availability (routing sends interactions only while Available)",
+    )
+
+
+def bell() -> rx.Component:
+    return rx.link(
+        rx.hstack(
+            rx.icon("bell", size=18),
+            rx.cond(BellState.count > 0, rx.badge(BellState.count, color_scheme="red", variant="solid", radius="full")),
+            spacing="1", align="center",
+        ),
+        href="/inbox",
+        data_testid="bell",
+        data_count=BellState.count.to_string(),
+        aria_label=rx.cond(BellState.count > 0, f"New interactions waiting in the inbox", "No new interactions"),
+        color="var(--gray-12)",
+    )
+
+
+def app_header(current: str, *, with_bell: bool = False) -> rx.Component:
+    def nav(label: str, href: str, key: str) -> rx.Component:
+        return rx.link(label, href=href, weight=rx.cond(current == key, "bold", "regular"),
+                       color=rx.cond(current == key, "var(--accent-11)", "var(--gray-11)"), size="2")
+
+    return rx.hstack(
+        rx.hstack(
+            rx.icon("inbox", size=20, color="var(--accent-9)"),
+            rx.text("Agent Inbox", weight="bold", size="3"),
+            rx.separator(orientation="vertical", size="1"),
+            nav("Inbox", "/inbox", "inbox"),
+            nav("Routing log", "/routing", "routing"),
+            spacing="3", align="center",
+        ),
+        rx.spacer(),
+        rx.hstack(
+            bell() if with_bell else rx.fragment(),
+            availability_toggle(),
+            rx.text(SessionState.display_name, size="2", color="var(--gray-11)"),
+            rx.button("Sign out", on_click=SessionState.sign_out, variant="ghost", size="2"),
+            spacing="4", align="center",
+        ),
+        padding_x="16px", height="48px", align="center", border_bottom=BORDER, background="var(--color-panel-solid)",
+        width="100%", flex_shrink="0",
+    )

@@ -1,0 +1,97 @@
+"""The conversation section: transcript (with history for verified customers) and the message box."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from inbox_app.components.common import BORDER
+from inbox_app.state.inbox import InboxState
+
+_BUBBLE = {
+    "customer": ("flex-start", "var(--gray-3)", "var(--gray-12)"),
+    "agent": ("flex-end", "var(--accent-9)", "white"),
+}
+
+
+def _status(item) -> rx.Component:
+    return rx.match(
+        item.delivery_status,
+        ("failed", rx.hstack(rx.icon("circle-alert", size=12), rx.text("Not delivered", size="1"),
+                             color="var(--red-11)", spacing="1", title=item.failure_reason, data_testid="failed")),
+        ("queued", rx.text("Queued", size="1", color="var(--gray-10)")),
+        ("sent", rx.text("Sent", size="1", color="var(--gray-10)")),
+        rx.fragment(),
+    )
+
+
+def message_bubble(item, *, mine: str = "agent") -> rx.Component:
+    """One message. `mine` is the author shown on the right (agent in the inbox, customer in the chat)."""
+    is_mine = item.author == mine
+    is_other = (item.author == "customer") | (item.author == "agent")
+    return rx.cond(
+        is_other,
+        rx.vstack(
+            rx.box(
+                rx.text(item.body, size="2", white_space="pre-wrap", word_break="break-word"),
+                background=rx.cond(is_mine, "var(--accent-9)", "var(--gray-3)"),
+                color=rx.cond(is_mine, "white", "var(--gray-12)"),
+                border=rx.cond(item.delivery_status == "failed", "1px solid var(--red-9)", "none"),
+                padding="8px 12px", border_radius="12px", max_width="70%",
+            ),
+            rx.hstack(rx.moment(item.at_iso, format="HH:mm", local=True, size="1", color="var(--gray-10)",
+                                font_size="11px"),
+                      _status(item), spacing="2", align="center"),
+            align=rx.cond(is_mine, "end", "start"), width="100%", spacing="1",
+            data_testid="message", data_author=item.author, data_status=item.delivery_status,
+        ),
+        rx.center(
+            rx.text(item.body, size="1", color="var(--gray-10)", font_style="italic"),
+            width="100%", data_testid="message", data_author=item.author,
+        ),
+    )
+
+
+def _item(item) -> rx.Component:
+    return rx.cond(
+        item.kind == "divider",
+        rx.hstack(rx.separator(size="4"), rx.text(item.label, size="1", color="var(--gray-10)", white_space="nowrap"),
+                  rx.separator(size="4"), width="100%", align="center", data_testid="history-divider"),
+        message_bubble(item),
+    )
+
+
+def transcript() -> rx.Component:
+    return rx.box(
+        rx.vstack(rx.foreach(InboxState.items, _item), rx.box(id="conversation-end"), spacing="3", width="100%"),
+        data_testid="conversation", aria_label="Conversation", role="log",
+        flex="1", overflow_y="auto", padding="16px 24px", width="100%",
+    )
+
+
+def message_box() -> rx.Component:
+    return rx.cond(
+        InboxState.selected_closed,
+        rx.center(rx.text("This interaction is closed and read-only.", size="2", color="var(--gray-10)"),
+                  padding="14px", border_top=BORDER, width="100%"),
+        rx.vstack(
+            rx.cond(InboxState.notice != "", rx.text(InboxState.notice, size="1", color="var(--red-11)", role="alert")),
+            rx.cond(InboxState.chat_ended,
+                    rx.text("The customer has ended the chat; new messages cannot be delivered.", size="1",
+                            color="var(--amber-11)")),
+            rx.hstack(
+                rx.text_area(
+                    value=InboxState.draft,
+                    on_change=InboxState.set_draft,
+                    on_key_down=InboxState.draft_key,
+                    placeholder="Type a message… (Ctrl+Enter to send)",
+                    data_testid="message-box", aria_label="Message",
+                    rows="3", resize="vertical", width="100%",
+                ),
+                rx.button(rx.icon("send", size=14), "Send", on_click=InboxState.send, size="2",
+                          disabled=InboxState.draft.strip() == ""),
+                width="100%", align="end", spacing="2",
+            ),
+            padding="12px 24px", border_top=BORDER, width="100%", spacing="1",
+            background="var(--color-panel-solid)",
+        ),
+    )

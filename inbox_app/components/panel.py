@@ -1,0 +1,106 @@
+"""The Interaction Panel: Active / Done tabs and one row per interaction."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from inbox_app.components.common import BORDER, channel_icon, local_time
+from inbox_app.state.inbox import InboxState
+
+
+class KeyedNav(rx.el.elements.Nav):
+    """A <nav> that reports key presses: arrow keys move between interactions."""
+
+    on_key_down: rx.EventHandler[rx.event.key_event]
+
+
+def verified_mark(verified) -> rx.Component:
+    return rx.cond(
+        verified,
+        rx.icon("badge-check", size=15, color="var(--blue-9)", data_testid="verified-badge", aria_label="Verified"),
+        rx.text("(Unverified)", size="1", color="var(--gray-10)"),
+    )
+
+
+def _row(row) -> rx.Component:
+    selected = InboxState.selected_id == row.interaction_id
+    return rx.el.button(
+        rx.hstack(
+            rx.box(channel_icon(row.channel), color="var(--gray-11)", padding_top="2px"),
+            rx.vstack(
+                rx.hstack(
+                    rx.text(row.customer_name, weight="medium", size="2", data_testid="customer-name", trim="both",
+                            overflow="hidden", text_overflow="ellipsis", white_space="nowrap"),
+                    verified_mark(row.verified),
+                    rx.spacer(),
+                    rx.cond(row.channel != "email",
+                            rx.text(local_time(row.last_activity_iso, row.recent), size="1", color="var(--gray-10)",
+                                    data_testid="last-activity")),
+                    width="100%", align="center", spacing="1",
+                ),
+                rx.text(row.organization_name, size="1", color="var(--gray-10)", data_testid="org-name"),
+                rx.cond(row.channel != "email",
+                        rx.text(row.last_sentence, size="1", color="var(--gray-11)", data_testid="last-sentence",
+                                overflow="hidden", text_overflow="ellipsis", white_space="nowrap", width="100%")),
+                spacing="0", width="100%", align="start", min_width="0",
+            ),
+            rx.box(
+                rx.cond(row.unread, rx.box(width="8px", height="8px", border_radius="50%", background="var(--red-9)",
+                                           aria_label="Needs attention")),
+                width="8px", padding_top="6px", flex_shrink="0",
+            ),
+            spacing="2", width="100%", align="start",
+        ),
+        id=f"row-{row.interaction_id}",
+        on_click=InboxState.select(row.interaction_id),
+        data_testid="interaction-row",
+        data_interaction_id=row.interaction_id.to_string(),
+        data_channel=row.channel,
+        data_unread=rx.cond(row.unread, "true", "false"),
+        aria_current=rx.cond(selected, "true", "false"),
+        style={
+            "width": "100%", "textAlign": "left", "padding": "10px 12px", "borderBottom": BORDER,
+            "background": rx.cond(selected, "var(--accent-3)", "transparent"),
+            "borderLeft": rx.cond(selected, "3px solid var(--accent-9)", "3px solid transparent"),
+            "cursor": "pointer", "outlineOffset": "-2px",
+        },
+    )
+
+
+def _empty() -> rx.Component:
+    return rx.center(
+        rx.vstack(
+            rx.icon("inbox", size=28, color="var(--gray-8)"),
+            rx.cond(InboxState.tab == "done", rx.text("No closed interactions yet.", size="2", color="var(--gray-10)"),
+                    rx.cond(InboxState.available,
+                            rx.text("You're Available. New interactions appear here.", size="2", color="var(--gray-10)"),
+                            rx.text("Set yourself Available to receive interactions.", size="2", color="var(--gray-10)"))),
+            align="center", spacing="2",
+        ),
+        padding="32px 16px",
+    )
+
+
+def interaction_panel() -> rx.Component:
+    return rx.vstack(
+        rx.tabs.root(
+            rx.tabs.list(
+                rx.tabs.trigger("Active", value="active"),
+                rx.tabs.trigger("Done", value="done"),
+                size="2", width="100%",
+            ),
+            value=InboxState.tab,
+            on_change=InboxState.set_tab,
+            width="100%",
+        ),
+        KeyedNav.create(
+            rx.cond(InboxState.rows.length() > 0, rx.foreach(InboxState.rows, _row), _empty()),
+            on_key_down=InboxState.panel_key,
+            aria_label="Interactions (arrow keys or j/k to move)",
+            style={"overflowY": "auto", "flex": "1", "width": "100%"},
+        ),
+        rx.text("↑/↓ or j/k: move · Ctrl+Enter: send", size="1", color="var(--gray-9)", padding="6px 12px",
+                border_top=BORDER, width="100%"),
+        width="320px", min_width="320px", height="100%", spacing="0", border_right=BORDER,
+        background="var(--color-panel-solid)",
+    )

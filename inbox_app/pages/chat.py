@@ -1,0 +1,109 @@
+"""/chat/[org_slug]: the companion Live Chat a retailer embeds in its site."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from inbox_app.components.conversation import message_bubble
+from inbox_app.state.chat import ChatState
+
+
+def _field(label: str, name: str, kind: str = "text", autocomplete: str = "") -> rx.Component:
+    return rx.vstack(
+        rx.el.label(label, html_for=f"chat-{name}", style={"fontSize": "13px", "fontWeight": "500"}),
+        rx.input(id=f"chat-{name}", name=name, type=kind, auto_complete=autocomplete, width="100%"),
+        spacing="1", width="100%",
+    )
+
+
+def _error() -> rx.Component:
+    return rx.cond(ChatState.error != "", rx.text(ChatState.error, color="var(--red-11)", size="2", role="alert"))
+
+
+def _start_form() -> rx.Component:
+    return rx.cond(
+        ChatState.verified_name != "",
+        rx.vstack(
+            rx.text(f"Hi ", ChatState.verified_name, "! How can we help?", size="3"),
+            rx.button("Start chat", on_click=ChatState.start_verified_chat, width="100%", size="3"),
+            _error(), spacing="3", width="100%", padding="20px",
+        ),
+        rx.form(
+            rx.vstack(
+                rx.text("Tell us who you are and an agent will be with you shortly.", size="2", color="var(--gray-11)"),
+                rx.hstack(_field("First name", "first_name", autocomplete="given-name"),
+                          _field("Last name", "last_name", autocomplete="family-name"), width="100%"),
+                _field("Email", "email", kind="email", autocomplete="email"),
+                _field("Phone", "phone", kind="tel", autocomplete="tel"),
+                rx.text("Email or phone (with country code, e.g. +1 415 555 0100).", size="1", color="var(--gray-10)"),
+                _error(),
+                rx.button("Start chat", type="submit", width="100%", size="3"),
+                spacing="3", width="100%", padding="20px",
+            ),
+            on_submit=ChatState.start_chat, reset_on_submit=False,
+        ),
+    )
+
+
+def _conversation() -> rx.Component:
+    return rx.box(
+        rx.vstack(rx.foreach(ChatState.items, lambda item: message_bubble(item, mine="customer")),
+                  rx.box(id="chat-end"), spacing="3", width="100%"),
+        flex="1", overflow_y="auto", padding="16px", width="100%", role="log", aria_label="Conversation",
+    )
+
+
+def _composer() -> rx.Component:
+    return rx.vstack(
+        _error(),
+        rx.hstack(
+            rx.text_area(value=ChatState.draft, on_change=ChatState.set_draft, on_key_down=ChatState.draft_key,
+                         placeholder="Write a message…", data_testid="message-box", aria_label="Message",
+                         rows="2", width="100%"),
+            rx.button("Send", on_click=ChatState.send, disabled=ChatState.draft.strip() == ""),
+            width="100%", align="end",
+        ),
+        rx.button("End chat", on_click=ChatState.end_chat, variant="ghost", color_scheme="gray", size="1"),
+        width="100%", padding="12px 16px", border_top="1px solid var(--gray-a5)", spacing="2", align="end",
+    )
+
+
+def _rating() -> rx.Component:
+    return rx.vstack(
+        rx.cond(
+            ChatState.stage == "rated",
+            rx.text("Thank you for your feedback!", size="2", weight="medium"),
+            rx.vstack(
+                rx.text("How did we do?", size="2", weight="medium"),
+                rx.hstack(*[rx.button(str(n), on_click=ChatState.rate(n), variant="soft", aria_label=f"{n}")
+                            for n in range(1, 6)], spacing="2"),
+                rx.text("1 = poor, 5 = excellent", size="1", color="var(--gray-10)"),
+                data_testid="csat", align="center", spacing="2",
+            ),
+        ),
+        _error(),
+        rx.button("Start a new chat", on_click=ChatState.new_chat, variant="ghost", size="1"),
+        width="100%", padding="16px", border_top="1px solid var(--gray-a5)", align="center", spacing="2",
+    )
+
+
+def chat_page() -> rx.Component:
+    return rx.center(
+        rx.vstack(
+            rx.hstack(rx.icon("message-circle", size=20), rx.text(ChatState.org_name, weight="bold", size="3"),
+                      rx.spacer(), rx.text("Live Chat", size="1", opacity="0.85"),
+                      width="100%", padding="12px 16px", align="center", background="var(--accent-9)", color="white"),
+            rx.match(
+                ChatState.stage,
+                ("missing", rx.center(rx.text("This chat is not available."), padding="40px")),
+                ("loading", rx.center(rx.spinner(), padding="40px")),
+                ("start", _start_form()),
+                ("chatting", rx.fragment(_conversation(), _composer())),
+                rx.fragment(_conversation(), _rating()),
+            ),
+            spacing="0", width="100%", max_width="480px", height="100%", max_height="720px",
+            border="1px solid var(--gray-a5)", border_radius="12px", overflow="hidden",
+            background="var(--color-panel-solid)",
+        ),
+        height="100dvh", width="100%", padding=["0", "16px"], background="var(--gray-2)",
+    )

@@ -1,0 +1,39 @@
+"""/inbox: the Agent Inbox."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from inbox_app.components.common import app_header
+from inbox_app.components.conversation import message_box, transcript
+from inbox_app.components.customer_header import customer_header
+from inbox_app.components.panel import interaction_panel
+from inbox_app.components.wrap_up import wrap_up_dialog
+from inbox_app.state.inbox import InboxState
+
+
+def _nothing_selected() -> rx.Component:
+    return rx.center(
+        rx.vstack(rx.icon("messages-square", size=36, color="var(--gray-8)"),
+                  rx.text("Select an interaction to see the conversation.", color="var(--gray-10)", size="2"),
+                  align="center", spacing="2"),
+        flex="1", width="100%",
+    )
+
+
+def _main() -> rx.Component:
+    return rx.cond(
+        InboxState.selected_id > 0,
+        rx.vstack(customer_header(), transcript(), message_box(), spacing="0", height="100%", width="100%",
+                  min_width="0"),
+        _nothing_selected(),
+    )
+
+
+def inbox_page() -> rx.Component:
+    return rx.vstack(
+        app_header("inbox"),
+        rx.hstack(interaction_panel(), _main(), spacing="0", flex="1", width="100%", min_height="0"),
+        wrap_up_dialog(),
+        spacing="0", height="100vh", width="100%", background="var(--gray-1)",
+    )

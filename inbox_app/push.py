@@ -1,0 +1,73 @@
+"""Push on change: one listener per worker turns "agent X / interaction Y changed" into a refresh of
+exactly the connected tabs that show it. No client polls.
+
+Tabs register here from their own events, which always run on the worker holding their socket, so
+each worker's registry lists only its own sockets. With Redis, the bus reaches every worker.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections import defaultdict
+
+import reflex as rx
+
+from inbox_app import runtime
+
+_log = logging.getLogger(__name__)
+# topic -> {client token: state class to refresh}
+_registry: dict[str, dict[str, type]] = defaultdict(dict)
+# client token -> topics, so a tab that moves on stops hearing its old topics
+_topics_of: dict[tuple[str, type], set[str]] = defaultdict(set)
+
+
+def watch(token: str, state_cls: type, topics: set[str]) -> None:
+    """Make `topics` the set this tab's state hears (replacing what it heard before)."""
+    key = (token, state_cls)
+    for old in _topics_of[key] - topics:
+        _registry[old].pop(token, None)
+        if not _registry[old]:
+            del _registry[old]
+    for topic in topics:
+        _registry[topic][token] = state_cls
+    _topics_of[key] = set(topics)
+
+
+def forget(token: str, state_cls: type) -> None:
+    watch(token, state_cls, set())
+    _topics_of.pop((token, state_cls), None)
+
+
+async def _refresh(app: rx.App, token: str, state_cls: type, topic: str) -> None:
+    async with app.modify_state(rx.BaseStateToken(ident=token, cls=state_cls)) as root:
+        state = await root.get_state(state_cls)
+        await state._on_change(topic)
+
+
+async def _deliver(app: rx.App, topic: str) -> None:
+    connected = app.event_namespace.token_to_sid if app.event_namespace else {}
+    for token, state_cls in list(_registry.get(topic, {}).items()):
+        if token not in connected:
+            forget(token, state_cls)  # the tab has gone
+            continue
+        try:
+            await _refresh(app, token, state_cls, topic)
+        except Exception:
+            _log.exception("push to %s failed", token)
+
+
+def listener(app: rx.App):
+    """A lifespan task: subscribe this worker to the bus for the life of the process."""
+
+    async def _listen() -> None:
+        bus = runtime.bus()
+
+        async def _on_topic(topic: str) -> None:
+            # Each refresh takes a state lock: never hold up the publisher (often a handler).
+            asyncio.get_running_loop().create_task(_deliver(app, topic))
+
+        bus.subscribe(_on_topic)
+        await bus.run()
+
+    return _listen

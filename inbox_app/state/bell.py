@@ -1,0 +1,31 @@
+"""The new-interaction bell, on pages other than the inbox."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from inbox_app import push, runtime
+from inbox_app.state.session import SessionState
+from services import events, interactions
+
+
+class BellState(SessionState):
+    count: int = 0
+
+    async def _recount(self) -> None:
+        identity = await self._identity()
+        if identity is None:
+            self.count = 0
+            return
+        async with runtime.db().read() as session:
+            self.count = await interactions.bell_count(session, identity=identity)
+        push.watch(self.router.session.client_token, BellState, {events.agent_topic(identity.user_id)})
+
+    async def _on_change(self, topic: str) -> None:
+        await self._recount()
+
+    @rx.event
+    async def on_load(self):
+        if await self._load_identity() is None:
+            return rx.redirect("/login", replace=True)
+        await self._recount()

@@ -1,0 +1,171 @@
+"""The companion Live Chat, one page per organization; the customer's side of the conversation."""
+
+from __future__ import annotations
+
+import json
+
+import reflex as rx
+
+from inbox_app import push, runtime
+from services import chat, conversation, events
+from services.conversation import ConversationItem
+from services.errors import Refused
+
+
+class ChatState(rx.State):
+    # One chat per organization per browser: a reload keeps the conversation.
+    chat_tokens: str = rx.LocalStorage("{}", name="inbox_chat_tokens")
+    org_slug: str = ""
+    org_name: str = ""
+    stage: str = "loading"  # loading | missing | start | chatting | ended | rated
+    verified_name: str = ""
+    items: list[ConversationItem] = []
+    draft: str = ""
+    error: str = ""
+    _interaction_id: int = 0
+    _customer_id: int = 0
+
+    def _tokens(self) -> dict:
+        try:
+            tokens = json.loads(self.chat_tokens or "{}")
+        except ValueError:
+            return {}
+        return tokens if isinstance(tokens, dict) else {}
+
+    def _remember(self, token: str) -> None:
+        tokens = self._tokens()
+        tokens[self.org_slug] = token
+        self.chat_tokens = json.dumps(tokens)
+
+    async def _organization(self):
+        async with runtime.db().read() as session:
+            return await chat.organization_by_slug(session, self.org_slug)
+
+    async def _interaction(self, session):
+        org = await chat.organization_by_slug(session, self.org_slug)
+        return await chat.interaction_for_token(session, organization=org, token=self._tokens().get(self.org_slug, ""),
+                                                secret_key=runtime.settings().secret_key)
+
+    async def _reload(self) -> None:
+        async with runtime.db().read() as session:
+            interaction = await self._interaction(session)
+            if interaction is None:
+                self.stage, self.items, self._interaction_id = "start", [], 0
+                return
+            self._interaction_id = interaction.id
+            self.items = await conversation.chat_transcript(session, interaction=interaction)
+            if interaction.chat_ended_at or interaction.state == "closed":
+                from services.models import CsatRating
+                from sqlmodel import select
+
+                rated = (await session.exec(select(CsatRating.id).where(
+                    CsatRating.interaction_id == interaction.id))).first()
+                self.stage = "rated" if rated else "ended"
+            else:
+                self.stage = "chatting"
+        push.watch(self.router.session.client_token, ChatState, {events.interaction_topic(self._interaction_id)})
+
+    async def _on_change(self, topic: str) -> None:
+        await self._reload()
+
+    @rx.event
+    async def on_load(self):
+        params = self.router.page.params
+        self.org_slug = str(params.get("org_slug", ""))[:64]
+        self.error, self.verified_name, self._customer_id = "", "", 0
+        try:
+            org = await self._organization()
+        except Refused:
+            self.stage, self.org_name = "missing", ""
+            return
+        self.org_name = org.name
+        async with runtime.db().read() as session:
+            customer = await chat.verified_customer(session, organization=org,
+                                                    external_id=str(params.get("customer", ""))[:128],
+                                                    signature=str(params.get("signature", ""))[:128])
+        if customer is not None:
+            self.verified_name, self._customer_id = f"{customer.first_name} {customer.last_name}", customer.id
+        await self._reload()
+
+    async def _start(self, **fields):
+        try:
+            async with runtime.db().transaction() as session:
+                org = await chat.organization_by_slug(session, self.org_slug)
+                started = await chat.start_chat(session, organization=org, secret_key=runtime.settings().secret_key,
+                                                clock=runtime.clock, **fields)
+        except Refused as refused:
+            self.error = str(refused)
+            return
+        self.error = ""
+        self._remember(started.token)
+        await self._reload()
+
+    @rx.event
+    async def start_chat(self, form_data: dict):
+        await self._start(first_name=str(form_data.get("first_name", "")), last_name=str(form_data.get("last_name", "")),
+                          email=str(form_data.get("email", "")), phone=str(form_data.get("phone", "")))
+
+    @rx.event
+    async def start_verified_chat(self):
+        if not self._customer_id:
+            return
+        from services.models import Customer
+
+        async with runtime.db().read() as session:
+            customer = await session.get(Customer, self._customer_id)
+        await self._start(customer=customer)
+
+    @rx.event
+    def set_draft(self, value: str):
+        self.draft = value[:5000]
+
+    @rx.event
+    async def draft_key(self, key: str, info: dict):
+        if key == "Enter" and not info.get("shift_key"):
+            return ChatState.send
+
+    @rx.event
+    async def send(self):
+        if not self.draft.strip():
+            return
+        try:
+            async with runtime.db().transaction() as session:
+                interaction = await self._interaction(session)
+                if interaction is None:
+                    raise Refused("Start a chat first.")
+                await chat.interactions.add_customer_message(session, interaction=interaction, body=self.draft,
+                                                             clock=runtime.clock)
+        except Refused as refused:
+            self.error = str(refused)
+            return
+        self.draft, self.error = "", ""
+        await self._reload()
+        return rx.scroll_to("chat-end")
+
+    @rx.event
+    async def end_chat(self):
+        async with runtime.db().transaction() as session:
+            interaction = await self._interaction(session)
+            if interaction is not None:
+                await chat.end_chat(session, interaction=interaction, clock=runtime.clock)
+        await self._reload()
+
+    @rx.event
+    async def rate(self, score: int):
+        try:
+            async with runtime.db().transaction() as session:
+                interaction = await self._interaction(session)
+                if interaction is None:
+                    raise Refused("There is no chat to rate.")
+                await chat.rate_chat(session, interaction=interaction, score=int(score), clock=runtime.clock)
+        except (Refused, ValueError, TypeError) as refused:
+            self.error = str(refused) if isinstance(refused, Refused) else "Choose a rating from 1 to 5."
+            return
+        await self._reload()
+
+    @rx.event
+    async def new_chat(self):
+        tokens = self._tokens()
+        tokens.pop(self.org_slug, None)
+        self.chat_tokens = json.dumps(tokens)
+        self.stage, self.items, self._interaction_id = "start", [], 0

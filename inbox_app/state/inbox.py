@@ -1,0 +1,160 @@
+"""The Agent Inbox: the Interaction Panel and the selected conversation."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from inbox_app import push, runtime
+from inbox_app.state.session import SessionState
+from services import conversation, events, interactions
+from services.auth import Identity
+from services.conversation import ConversationItem
+from services.errors import Refused
+from services.interactions import PanelRow
+from services.models import Organization
+
+_NEXT_KEYS = ("ArrowDown", "j")
+_PREVIOUS_KEYS = ("ArrowUp", "k")
+
+
+class InboxState(SessionState):
+    tab: str = "active"
+    rows: list[PanelRow] = []
+    selected_id: int = 0
+    selected_channel: str = ""
+    selected_closed: bool = False
+    customer_name: str = ""
+    customer_verified: bool = False
+    organization_name: str = ""
+    joined_open_case: bool = False
+    chat_ended: bool = False
+    items: list[ConversationItem] = []
+    draft: str = ""
+    notice: str = ""
+
+    # --- loading -----------------------------------------------------------------------------
+
+    async def _reload(self, identity: Identity) -> None:
+        async with runtime.db().read() as session:
+            self.rows = await interactions.panel(session, identity=identity, tab=self.tab, clock=runtime.clock)
+            if self.selected_id:
+                try:
+                    interaction = await interactions.assigned_interaction(
+                        session, identity=identity, interaction_id=self.selected_id)
+                except Refused:
+                    self._clear_selection()
+                else:
+                    org = await session.get(Organization, interaction.organization_id)
+                    self._show(interaction, org.name)
+                    self.items = await conversation.transcript(session, interaction=interaction)
+        self._watch(identity)
+
+    def _show(self, interaction, organization_name: str) -> None:
+        self.selected_channel = interaction.channel
+        self.selected_closed = interaction.state == "closed"
+        self.customer_name = f"{interaction.given_first_name} {interaction.given_last_name}".strip()
+        self.customer_verified = interaction.verified
+        self.organization_name = organization_name
+        self.joined_open_case = interaction.joined_open_case
+        self.chat_ended = interaction.chat_ended_at is not None
+
+    def _clear_selection(self) -> None:
+        self.selected_id, self.items, self.customer_name, self.selected_channel = 0, [], "", ""
+
+    def _watch(self, identity: Identity) -> None:
+        topics = {events.agent_topic(identity.user_id)}
+        if self.selected_id:
+            topics.add(events.interaction_topic(self.selected_id))
+        push.watch(self.router.session.client_token, InboxState, topics)
+
+    async def _on_change(self, topic: str) -> None:
+        identity = await self._identity()
+        if identity is not None:
+            await self._reload(identity)
+
+    async def _signed_in(self) -> Identity | None:
+        identity = await self._identity()
+        if identity is None:
+            self.rows, self.items = [], []
+        return identity
+
+    # --- events ------------------------------------------------------------------------------
+
+    @rx.event
+    async def on_load(self):
+        identity = await self._load_identity()
+        if identity is None:
+            return rx.redirect("/login", replace=True)
+        async with runtime.db().transaction() as session:
+            await interactions.mark_inbox_seen(session, identity=identity, clock=runtime.clock)
+        self.notice = ""
+        await self._reload(identity)
+
+    @rx.event
+    async def set_tab(self, tab: str):
+        if tab not in ("active", "done"):
+            return
+        identity = await self._signed_in()
+        if identity is None:
+            return rx.redirect("/login", replace=True)
+        self.tab = tab
+        self._clear_selection()
+        await self._reload(identity)
+
+    @rx.event
+    async def select(self, interaction_id: int):
+        identity = await self._signed_in()
+        if identity is None:
+            return rx.redirect("/login", replace=True)
+        try:
+            async with runtime.db().transaction() as session:
+                await interactions.select_interaction(session, identity=identity,
+                                                      interaction_id=int(interaction_id), clock=runtime.clock)
+        except (Refused, TypeError, ValueError) as refused:
+            self.notice = str(refused) if isinstance(refused, Refused) else "That interaction was not found."
+            return
+        if self.selected_id != int(interaction_id):
+            self.draft = ""
+        self.selected_id, self.notice = int(interaction_id), ""
+        await self._reload(identity)
+        return rx.scroll_to("conversation-end")
+
+    @rx.event
+    async def panel_key(self, key: str, info: dict):
+        """Arrow keys (or j/k) move between interactions in the panel."""
+        if not self.rows or key not in _NEXT_KEYS + _PREVIOUS_KEYS:
+            return
+        ids = [row.interaction_id for row in self.rows]
+        index = ids.index(self.selected_id) if self.selected_id in ids else -1
+        step = 1 if key in _NEXT_KEYS else -1
+        target = ids[max(0, min(len(ids) - 1, index + step))] if index >= 0 else ids[0]
+        return [InboxState.select(target), rx.set_focus(f"row-{target}")]
+
+    @rx.event
+    def set_draft(self, value: str):
+        self.draft = value[:5000]
+
+    @rx.event
+    async def draft_key(self, key: str, info: dict):
+        """Ctrl+Enter, or Cmd+Enter on a Mac, sends."""
+        if key == "Enter" and (info.get("ctrl_key") or info.get("meta_key")):
+            return InboxState.send
+
+    @rx.event
+    async def send(self):
+        identity = await self._signed_in()
+        if identity is None:
+            return rx.redirect("/login", replace=True)
+        if not self.draft.strip():
+            self.notice = "Type a message first."
+            return
+        try:
+            async with runtime.db().transaction() as session:
+                await interactions.send_agent_message(session, identity=identity, interaction_id=self.selected_id,
+                                                      body=self.draft, clock=runtime.clock)
+        except Refused as refused:
+            self.notice = str(refused)
+            return
+        self.draft, self.notice = "", ""
+        await self._reload(identity)
+        return rx.scroll_to("conversation-end")

@@ -1,0 +1,91 @@
+"""The Wrap Up popup: category, subcategory, notes and Follow Up Required (unchecked by default)."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from inbox_app import runtime
+from inbox_app.state.inbox import InboxState
+from services import interactions, routing
+from services.errors import Refused
+from services.models import Case
+
+
+class WrapUpState(InboxState):
+    open: bool = False
+    categories: dict[str, list[str]] = {}
+    category: str = ""
+    subcategory: str = ""
+    notes: str = ""
+    follow_up: bool = False
+    error: str = ""
+
+    @rx.var
+    def category_names(self) -> list[str]:
+        return list(self.categories)
+
+    @rx.var
+    def subcategory_names(self) -> list[str]:
+        return self.categories.get(self.category, [])
+
+    @rx.event
+    async def start(self):
+        identity = await self._signed_in()
+        if identity is None or not self.selected_id:
+            return
+        try:
+            async with runtime.db().read() as session:
+                interaction = await interactions.assigned_interaction(session, identity=identity,
+                                                                      interaction_id=self.selected_id)
+                self.categories = await interactions.wrap_up_categories(
+                    session, organization_id=interaction.organization_id)
+                case = await session.get(Case, interaction.case_id)
+        except Refused as refused:
+            self.notice = str(refused)
+            return
+        self.category, self.subcategory = case.category, case.subcategory
+        self.notes, self.follow_up, self.error = case.notes, False, ""
+        self.open = True
+
+    @rx.event
+    def set_open(self, value: bool):
+        self.open = bool(value)
+
+    @rx.event
+    def set_category(self, value: str):
+        self.category, self.subcategory = value, ""
+
+    @rx.event
+    def set_subcategory(self, value: str):
+        self.subcategory = value
+
+    @rx.event
+    def set_notes(self, value: str):
+        self.notes = value[:10000]
+
+    @rx.event
+    def set_follow_up(self, value: bool):
+        self.follow_up = bool(value)
+
+    @rx.event
+    async def submit(self):
+        identity = await self._signed_in()
+        if identity is None:
+            return rx.redirect("/login", replace=True)
+        try:
+            async with runtime.db().transaction() as session:
+                await interactions.wrap_up(session, identity=identity, interaction_id=self.selected_id,
+                                           category=self.category, subcategory=self.subcategory,
+                                           notes=self.notes, follow_up=self.follow_up, clock=runtime.clock)
+        except Refused as refused:
+            self.error = str(refused)
+            return
+        self.open, self.error = False, ""
+        self._clear_selection()
+        await self._reload(identity)
+        return WrapUpState.drain_after_wrap_up
+
+    @rx.event(background=True)
+    async def drain_after_wrap_up(self):
+        """A wrap-up frees capacity: hand waiting interactions out, outside the state lock."""
+        await routing.drain_queue(runtime.db(), clock=runtime.clock)

@@ -1,0 +1,42 @@
+"""Small builders for service tests: organizations, agents and chats with exactly the fields a test needs."""
+
+from __future__ import annotations
+
+from services import interactions
+from services.auth import AGENT_GRANTS, Identity, hash_password, identity_for_user
+from services.models import AgentCapacity, Grant, Organization, User, UserOrganization, WrapUpCategory
+
+_FAST_HASH = hash_password("pw")  # hashing is slow by design; tests share one hash
+
+
+async def make_org(db, slug: str = "sophias", name: str = "Sophia's") -> Organization:
+    async with db.transaction() as session:
+        org = Organization(slug=slug, name=name, chat_identity_secret=f"{slug}-secret")
+        session.add(org)
+        await session.flush()
+        session.add(WrapUpCategory(organization_id=org.id, category="Order", subcategory="Return"))
+    return org
+
+
+async def make_agent(db, login: str, orgs: list[Organization], *, available: bool = True, capacity: int = 5,
+                     last_assigned_at=None, password_hash: str = _FAST_HASH) -> Identity:
+    async with db.transaction() as session:
+        user = User(user_id=login, first_name=login.title(), password_hash=password_hash, available=available,
+                    last_assigned_at=last_assigned_at)
+        session.add(user)
+        await session.flush()
+        for org in orgs:
+            session.add(UserOrganization(user_id=user.id, organization_id=org.id))
+        for grant in AGENT_GRANTS:
+            session.add(Grant(user_id=user.id, name=grant))
+        for channel in ("chat", "sms", "whatsapp", "email"):
+            session.add(AgentCapacity(user_id=user.id, channel=channel, capacity=capacity))
+    async with db.read() as session:
+        return await identity_for_user(session, user_id=user.id)
+
+
+async def new_chat(db, org: Organization, clock, *, email: str = "pat@example.com", first: str = "Pat",
+                   last: str = "Lee"):
+    async with db.transaction() as session:
+        return await interactions.open_interaction(session, organization_id=org.id, channel="chat", clock=clock,
+                                                   first_name=first, last_name=last, email=email)

@@ -1,0 +1,119 @@
+"""Routing rules: availability, organization, capacity, fewest-open choice, tie-breaks, queue and explanations."""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+
+from sqlmodel import select
+
+from services import presence, routing
+from services.models import Interaction, RoutingDecision
+from tests.conftest import START
+from tests.services.factories import make_agent, make_org, new_chat
+
+
+async def _get(db, interaction_id) -> Interaction:
+    async with db.read() as session:
+        return await session.get(Interaction, interaction_id)
+
+
+async def _explanations(db, interaction_id) -> list[dict]:
+    async with db.read() as session:
+        rows = (await session.exec(select(RoutingDecision).where(RoutingDecision.interaction_id == interaction_id)
+                                   .order_by(RoutingDecision.id))).all()
+    return [dict(json.loads(r.explanation), outcome=r.outcome) for r in rows]
+
+
+async def test_only_an_available_agent_gets_the_interaction(db, clock):
+    org = await make_org(db)
+    away = await make_agent(db, "away", [org], available=False)
+    here = await make_agent(db, "here", [org])
+    chat = await new_chat(db, org, clock)
+    assert (await _get(db, chat.id)).assignee_id == here.user_id
+    reasons = {c["login"]: c["passed_over"] for c in (await _explanations(db, chat.id))[-1]["candidates"]}
+    assert reasons["away"] == "Unavailable"
+    assert reasons["here"] == ""
+    assert away.user_id != here.user_id
+
+
+async def test_an_agent_of_another_organization_is_never_considered(db, clock):
+    sophias, janes = await make_org(db), await make_org(db, "janes", "Jane's")
+    await make_agent(db, "janes-only", [janes])
+    chat = await new_chat(db, sophias, clock)
+    interaction = await _get(db, chat.id)
+    assert interaction.state == "queued" and interaction.assignee_id is None
+    explanation = (await _explanations(db, chat.id))[-1]
+    assert explanation["candidates"] == []
+    assert "No agent serves" in explanation["summary"]
+
+
+async def test_capacity_on_the_channel_is_respected(db, clock):
+    org = await make_org(db)
+    agent = await make_agent(db, "alice", [org], capacity=2)
+    first, second, third = [await new_chat(db, org, clock, email=f"c{i}@example.com") for i in range(3)]
+    assert (await _get(db, first.id)).assignee_id == agent.user_id
+    assert (await _get(db, second.id)).assignee_id == agent.user_id
+    assert (await _get(db, third.id)).state == "queued"
+    reason = (await _explanations(db, third.id))[-1]["candidates"][0]["passed_over"]
+    assert reason == "no capacity on chat: 2 open of 2"
+
+
+async def test_fewest_open_interactions_on_the_channel_wins(db, clock):
+    org = await make_org(db)
+    busy = await make_agent(db, "busy", [org])
+    await new_chat(db, org, clock, email="a@example.com")  # goes to busy (only agent)
+    idle = await make_agent(db, "idle", [org], last_assigned_at=START)
+    chat = await new_chat(db, org, clock, email="b@example.com")
+    assert (await _get(db, chat.id)).assignee_id == idle.user_id
+    reasons = {c["login"]: c["passed_over"] for c in (await _explanations(db, chat.id))[-1]["candidates"]}
+    assert reasons["busy"].startswith("more open interactions on chat (1 vs 0)")
+    assert busy.user_id != idle.user_id
+
+
+async def test_a_tie_goes_to_who_has_waited_longest_since_their_last_assignment(db, clock):
+    org = await make_org(db)
+    await make_agent(db, "recent", [org], last_assigned_at=START - timedelta(minutes=1))
+    waited = await make_agent(db, "waited", [org], last_assigned_at=START - timedelta(hours=1))
+    chat = await new_chat(db, org, clock)
+    assert (await _get(db, chat.id)).assignee_id == waited.user_id
+    explanation = (await _explanations(db, chat.id))[-1]
+    assert "longest wait" in explanation["summary"]
+
+
+async def test_queue_drains_oldest_first_when_an_agent_becomes_available(db, clock):
+    org = await make_org(db)
+    agent = await make_agent(db, "alice", [org], available=False, capacity=2)
+    chats = []
+    for i in range(3):
+        chats.append(await new_chat(db, org, clock, email=f"q{i}@example.com"))
+        clock.advance(seconds=10)
+    assert [(await _get(db, c.id)).state for c in chats] == ["queued"] * 3
+    async with db.transaction() as session:
+        await presence.set_available(session, identity=agent, available=True, clock=clock)
+    assert await routing.drain_queue(db, clock=clock) == 2
+    states = [(await _get(db, c.id)).state for c in chats]
+    assert states == ["assigned", "assigned", "queued"]
+
+
+async def test_a_waiting_interaction_records_its_reasons_once_until_they_change(db, clock):
+    org = await make_org(db)
+    await make_agent(db, "alice", [org], available=False)
+    chat = await new_chat(db, org, clock)
+    await routing.drain_queue(db, clock=clock)
+    await routing.drain_queue(db, clock=clock)
+    decisions = await _explanations(db, chat.id)
+    assert [d["outcome"] for d in decisions] == ["queued"]
+    assert decisions[0]["summary"] == "No eligible agent; waiting in the organization's queue."
+
+
+async def test_managers_read_every_decision_and_agents_only_their_own(db, clock):
+    org = await make_org(db)
+    alice = await make_agent(db, "alice", [org])
+    await new_chat(db, org, clock)
+    async with db.read() as session:
+        everyone = await routing.decisions(session, organization_ids=frozenset({org.id}), user_id=None)
+        someone_else = await routing.decisions(session, organization_ids=frozenset({org.id}), user_id=alice.user_id + 99)
+        foreign_org = await routing.decisions(session, organization_ids=frozenset({org.id + 99}), user_id=None)
+    assert len(everyone) == 1 and everyone[0].chosen_user_id == alice.user_id
+    assert someone_else == [] and foreign_org == []

@@ -1,0 +1,67 @@
+"""End-to-end fixtures: the app built and started once per run, and Debian's Chromium for Playwright."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from tests.e2e.server import ROOT, AppServer, app_env, flush_redis, free_port, fresh_database
+
+ARTIFACTS = ROOT / "test-artifacts"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--disable-quic"]
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        if "/e2e/" in str(item.fspath):
+            item.add_marker(pytest.mark.e2e)
+
+
+@pytest.fixture(scope="session")
+def e2e_database(tmp_path_factory) -> str:
+    return fresh_database(tmp_path_factory.mktemp("e2e"))
+
+
+@pytest.fixture(scope="session")
+def redis_url() -> str | None:
+    url = os.environ.get("TEST_REDIS_URL")
+    flush_redis(url)
+    return url
+
+
+@pytest.fixture(scope="session")
+def app_server(e2e_database, redis_url):
+    ARTIFACTS.mkdir(exist_ok=True)
+    server = AppServer(ROOT, free_port(), app_env(e2e_database, redis_url), ARTIFACTS / "app.log").start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def base_url(app_server) -> str:
+    return app_server.url
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    return {**browser_type_launch_args, "executable_path": "/usr/bin/chromium", "args": CHROMIUM_ARGS}
+
+
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args):
+    return {**browser_context_args, "viewport": {"width": 1360, "height": 860}}
+
+
+@pytest.fixture
+def shot(request):
+    """Save a screenshot of a page under test-artifacts/, named after the test."""
+
+    def _shot(page, name: str) -> Path:
+        path = ARTIFACTS / f"{request.node.name}-{name}.png"
+        page.screenshot(path=str(path))
+        return path
+
+    return _shot

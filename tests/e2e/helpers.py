@@ -1,0 +1,44 @@
+"""Steps shared by the end-to-end tests, written as an agent or a customer would do them."""
+
+from __future__ import annotations
+
+from playwright.sync_api import Page, expect
+
+
+def sign_in(page: Page, base_url: str, user: str, password: str = "demo-pass") -> None:
+    page.goto(f"{base_url}/login")
+    page.get_by_label("User ID").fill(user)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url("**/inbox**")
+
+
+def set_available(page: Page) -> None:
+    toggle = page.get_by_test_id("availability")
+    expect(toggle).to_have_text("Unavailable")
+    toggle.click()
+    expect(toggle).to_have_text("Available")
+
+
+def sign_out(page: Page) -> None:
+    page.get_by_role("button", name="Sign out").click()
+    page.wait_for_url("**/login**")
+
+
+def start_chat(page: Page, base_url: str, first: str, last: str, email: str, org: str = "sophias") -> None:
+    page.goto(f"{base_url}/chat/{org}")
+    page.get_by_label("First name").fill(first)
+    page.get_by_label("Last name").fill(last)
+    page.get_by_label("Email").fill(email)
+    page.get_by_role("button", name="Start chat").click()
+    expect(page.get_by_test_id("message-box")).to_be_visible()
+
+
+def customer_says(page: Page, text: str) -> None:
+    page.get_by_test_id("message-box").fill(text)
+    page.get_by_role("button", name="Send").click()
+    expect(page.get_by_test_id("message").filter(has_text=text)).to_have_attribute("data-author", "customer")
+
+
+def row_for(page: Page, customer_name: str):
+    return page.get_by_test_id("interaction-row").filter(has=page.get_by_test_id("customer-name").get_by_text(customer_name, exact=True))

@@ -1,0 +1,96 @@
+"""Start the built app for end-to-end tests: once per run, against the test PostgreSQL and Redis."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import time
+import urllib.request
+from pathlib import Path
+
+from sqlalchemy import create_engine, text
+
+ROOT = Path(__file__).resolve().parents[2]
+_E2E_DB = "inbox_e2e"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def fresh_database(tmp: Path) -> str:
+    admin = os.environ.get("TEST_DATABASE_URL")
+    if not admin:
+        return f"sqlite:///{tmp / 'e2e.db'}"
+    engine = create_engine(admin.replace("postgresql://", "postgresql+psycopg2://", 1), isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        conn.execute(text(f"DROP DATABASE IF EXISTS {_E2E_DB} WITH (FORCE)"))
+        conn.execute(text(f"CREATE DATABASE {_E2E_DB}"))
+    engine.dispose()
+    return admin.rsplit("/", 1)[0] + f"/{_E2E_DB}"
+
+
+def flush_redis(url: str | None) -> None:
+    if url:
+        import redis
+
+        redis.from_url(url).flushdb()
+
+
+def app_env(database_url: str, redis_url: str | None, **extra: str) -> dict:
+    env = {**os.environ, "DATABASE_URL": database_url, "INBOX_DEMO": "1", "REFLEX_USE_SYSTEM_BUN": "1",
+           "INBOX_SECRET_KEY": "e2e-secret", "PATH": f"{ROOT / '.tools/bun/node_modules/.bin'}:{ROOT / '.venv/bin'}:"
+                                                      f"{os.environ['PATH']}", **extra}
+    env.pop("REDIS_URL", None)
+    if redis_url:
+        env["REDIS_URL"] = redis_url
+    return env
+
+
+class AppServer:
+    def __init__(self, workdir: Path, port: int, env: dict, log: Path):
+        self.url, self.workdir, self.port, self.env, self.log = f"http://localhost:{port}", workdir, port, env, log
+        self.process: subprocess.Popen | None = None
+
+    def start(self, timeout: float = 300) -> "AppServer":
+        subprocess.run([str(ROOT / ".venv/bin/python"), "-m", "services.bootstrap"], cwd=self.workdir, env=self.env,
+                       check=True, capture_output=True)
+        self.process = subprocess.Popen(
+            [str(ROOT / ".venv/bin/reflex"), "run", "--env", "prod", "--single-port", "--frontend-port", str(self.port),
+             "--loglevel", "info"],
+            cwd=self.workdir, env=self.env, stdout=self.log.open("w"), stderr=subprocess.STDOUT, start_new_session=True)
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"the app exited early; see {self.log}:\n{self.log.read_text()[-3000:]}")
+            try:
+                urllib.request.urlopen(f"{self.url}/ping", timeout=1)
+                urllib.request.urlopen(f"{self.url}/login", timeout=5)
+                return self
+            except OSError:
+                time.sleep(0.5)
+        raise RuntimeError(f"the app did not answer within {timeout}s; see {self.log}")
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            os.killpg(self.process.pid, 15)
+            try:
+                self.process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.process.pid, 9)
+
+
+def second_checkout(tmp: Path) -> Path:
+    """A copy of the project for a second backend process: its frontend build is baked with its own port."""
+    target = tmp / "worker2"
+    ignore = shutil.ignore_patterns(".git", ".venv", ".tools", "node_modules", "build", "test-artifacts", "*.db",
+                                    "__pycache__", "var")
+    shutil.copytree(ROOT, target, ignore=ignore, symlinks=True)
+    modules = ROOT / ".web" / "node_modules"
+    if modules.exists():
+        subprocess.run(["cp", "-al", str(modules), str(target / ".web" / "node_modules")], check=True)
+    return target

@@ -1,0 +1,45 @@
+"""Sign-in, availability and sign-out in Chromium."""
+
+from __future__ import annotations
+
+import re
+
+from playwright.sync_api import Page, expect
+
+from tests.e2e.helpers import set_available, sign_in, sign_out
+
+
+def test_anonymous_visit_to_the_inbox_lands_on_sign_in(page: Page, base_url):
+    page.goto(f"{base_url}/inbox")
+    page.wait_for_url(re.compile(r".*/login/?$"))
+    expect(page.get_by_role("button", name="Sign in")).to_be_visible()
+    expect(page.get_by_test_id("interaction-row")).to_have_count(0)
+
+
+def test_wrong_password_shows_the_contract_message(page: Page, base_url, shot):
+    page.goto(f"{base_url}/login")
+    page.get_by_label("User ID").fill("maria")
+    page.get_by_label("Password").fill("not-her-password")
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_text("Invalid user ID or password")).to_be_visible()
+    expect(page).to_have_url(re.compile(r".*/login/?$"))
+    shot(page, "login-error")
+
+
+def test_sign_in_toggle_sign_out_and_sign_in_again_shows_unavailable(page: Page, base_url, shot):
+    sign_in(page, base_url, "maria")
+    expect(page.get_by_text("Maria Martinez")).to_be_visible()
+    set_available(page)
+    shot(page, "available")
+    page.reload()
+    expect(page.get_by_test_id("availability")).to_have_text("Available")  # the server remembers
+    sign_out(page)
+    page.goto(f"{base_url}/inbox")
+    page.wait_for_url(re.compile(r".*/login/?$"))  # the old session no longer works
+    sign_in(page, base_url, "maria")
+    expect(page.get_by_test_id("availability")).to_have_text("Unavailable")
+    page.get_by_test_id("availability").click()
+    expect(page.get_by_test_id("availability")).to_have_text("Available")
+    page.get_by_test_id("availability").click()
+    expect(page.get_by_test_id("availability")).to_have_text("Unavailable")
+    sign_out(page)

@@ -1,0 +1,96 @@
+"""Any client can call any public handler with any arguments: each one derives the user from the server-side
+session and checks every id. These tests call the real handlers directly, as a forged client would."""
+
+from __future__ import annotations
+
+import pytest
+import reflex as rx
+from sqlmodel import select
+
+from inbox_app import runtime
+from inbox_app.state.inbox import InboxState
+from inbox_app.state.session import SessionState
+from inbox_app.state.wrap_up import WrapUpState
+from services import auth
+from services.config import load_settings
+from services.models import Interaction, Message, User
+from tests.services.factories import make_agent, make_org, new_chat
+
+SECRET = "state-test-secret"
+
+
+@pytest.fixture
+def wired(db, monkeypatch):
+    settings = load_settings({"INBOX_SECRET_KEY": SECRET, "DATABASE_URL": db.url})
+    monkeypatch.setattr(runtime, "db", lambda: db)
+    monkeypatch.setattr(runtime, "settings", lambda: settings)
+    return db
+
+
+async def _state(cls, token: str = ""):
+    root = rx.State(_reflex_internal_init=True)
+    state = await root.get_state(cls)
+    state.session_token = token
+    return state
+
+
+async def _world(db, clock):
+    org = await make_org(db)
+    alice = await make_agent(db, "alice", [org], capacity=1)
+    bob = await make_agent(db, "bob", [org], capacity=1)
+    first = await new_chat(db, org, clock, email="1@example.com")
+    second = await new_chat(db, org, clock, email="2@example.com")
+    bobs = first if first.assignee_id == bob.user_id else second
+    async with db.transaction() as session:
+        token = (await auth.sign_in(session, login="alice", password="pw", secret_key=SECRET, clock=clock)).token
+    return alice, bobs, token
+
+
+async def _unchanged(db, interaction_id: int) -> None:
+    async with db.read() as session:
+        interaction = await session.get(Interaction, interaction_id)
+        messages = (await session.exec(select(Message).where(Message.interaction_id == interaction_id,
+                                                             Message.author == "agent"))).all()
+    assert interaction.state == "assigned" and interaction.selected_at is None and messages == []
+
+
+async def test_no_session_is_sent_to_sign_in_and_changes_nothing(wired, clock):
+    alice, bobs, _ = await _world(wired, clock)
+    async with wired.transaction() as session:
+        (await session.get(User, alice.user_id)).available = True
+    inbox = await _state(InboxState)
+    for result in (await InboxState.select.fn(inbox, bobs.id), await InboxState.on_load.fn(inbox),
+                   await SessionState.toggle_availability.fn(inbox)):
+        assert "/login" in str(result)
+    inbox.selected_id, inbox.draft = bobs.id, "forged"
+    assert "/login" in str(await InboxState.send.fn(inbox))
+    assert inbox.rows == [] and inbox.items == []
+    await _unchanged(wired, bobs.id)
+    async with wired.read() as session:
+        assert (await session.get(User, alice.user_id)).available is True  # untouched by the anonymous toggle
+
+
+async def test_a_signed_in_agent_cannot_touch_another_agents_interaction(wired, clock):
+    _, bobs, token = await _world(wired, clock)
+    inbox = await _state(InboxState, token)
+    await InboxState.select.fn(inbox, bobs.id)
+    assert inbox.notice == "That interaction was not found." and inbox.selected_id == 0
+    await InboxState.select.fn(inbox, "not-a-number")
+    assert inbox.selected_id == 0
+
+    inbox.selected_id, inbox.draft = bobs.id, "forged message"  # as if the client had forced the id
+    await InboxState.send.fn(inbox)
+    assert inbox.notice == "That interaction was not found."
+
+    wrap = await _state(WrapUpState, token)
+    wrap.selected_id, wrap.category, wrap.subcategory = bobs.id, "Order", "Return"
+    await WrapUpState.submit.fn(wrap)
+    assert wrap.error == "That interaction was not found."
+    await _unchanged(wired, bobs.id)
+
+
+async def test_a_forged_session_token_is_not_a_session(wired, clock):
+    _, bobs, _ = await _world(wired, clock)
+    inbox = await _state(InboxState, "forged-token")
+    assert "/login" in str(await InboxState.select.fn(inbox, bobs.id))
+    await _unchanged(wired, bobs.id)

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import os
 import socket
+import subprocess
 import sys
-
-import pytest
 
 _PG = "postgresql://postgres@127.0.0.1:5432/test"
 _REDIS = "redis://127.0.0.1:6379/7"
@@ -29,7 +28,17 @@ def main() -> int:
         os.environ.setdefault("TEST_REDIS_URL", _REDIS)
     else:
         print("Redis is not answering on 127.0.0.1:6379: its tests will be skipped.")
-    return pytest.main(["-q", "-p", "no:cacheprovider", *sys.argv[1:]])
+    if sys.argv[1:]:
+        return _pytest(sys.argv[1:])
+    # Playwright's sync API keeps an event loop running for the whole session, which the async service
+    # tests cannot share: the two halves run as two pytest processes, browser tests last.
+    fast = _pytest(["tests/services", "tests/state"])
+    browser = _pytest(["tests/e2e"])
+    return fast or browser
+
+
+def _pytest(args: list[str]) -> int:
+    return subprocess.call([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", *args])
 
 
 if __name__ == "__main__":

@@ -1,0 +1,67 @@
+"""Per-organization wrap-up Category / Subcategory lists, maintained by managers."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import delete
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from services import audit
+from services.auth import Identity
+from services.clock import Clock
+from services.errors import NotFound, Refused
+from services.models import Organization, WrapUpCategory
+
+GRANT = "manage_wrap_up"
+
+
+@dataclass(frozen=True)
+class CategoryRow:
+    category_id: int
+    organization_name: str
+    category: str
+    subcategory: str
+
+
+def _require(identity: Identity, organization_id: int) -> None:
+    if not identity.can(GRANT) or not identity.serves(organization_id):
+        raise NotFound("That organization")
+
+
+async def listing(session: AsyncSession, *, identity: Identity) -> list[CategoryRow]:
+    if not identity.can(GRANT):
+        return []
+    rows = (await session.exec(
+        select(WrapUpCategory, Organization.name).join(Organization, Organization.id == WrapUpCategory.organization_id)
+        .where(col(WrapUpCategory.organization_id).in_(identity.organization_ids))
+        .order_by(Organization.name, WrapUpCategory.category, WrapUpCategory.subcategory))).all()
+    return [CategoryRow(c.id, name, c.category, c.subcategory) for c, name in rows]
+
+
+async def add(session: AsyncSession, *, identity: Identity, organization_id: int, category: str, subcategory: str,
+              clock: Clock) -> None:
+    _require(identity, organization_id)
+    category, subcategory = " ".join(category.split())[:80], " ".join(subcategory.split())[:80]
+    if not category or not subcategory:
+        raise Refused("Enter both a category and a subcategory.")
+    exists = (await session.exec(select(WrapUpCategory.id).where(
+        WrapUpCategory.organization_id == organization_id, WrapUpCategory.category == category,
+        WrapUpCategory.subcategory == subcategory))).first()
+    if exists:
+        raise Refused(f"{category} / {subcategory} is already in the list.")
+    session.add(WrapUpCategory(organization_id=organization_id, category=category, subcategory=subcategory))
+    audit.record(session, at=clock(), kind="wrap_up_category.added", actor_user_id=identity.user_id,
+                 organization_id=organization_id, category=category, subcategory=subcategory)
+
+
+async def remove(session: AsyncSession, *, identity: Identity, category_id: int, clock: Clock) -> None:
+    """Removing a pair leaves wrapped-up cases as they were: they keep their text."""
+    row = await session.get(WrapUpCategory, category_id)
+    if row is None:
+        raise NotFound("That category")
+    _require(identity, row.organization_id)
+    await session.exec(delete(WrapUpCategory).where(WrapUpCategory.id == category_id))
+    audit.record(session, at=clock(), kind="wrap_up_category.removed", actor_user_id=identity.user_id,
+                 organization_id=row.organization_id, category=row.category, subcategory=row.subcategory)

@@ -101,7 +101,7 @@ async def _candidates(session: AsyncSession, interaction: Interaction) -> list[C
     ]
 
 
-def _choose(candidates: list[Candidate]) -> Candidate | None:
+def _choose(candidates: list[Candidate], channel: str) -> Candidate | None:
     eligible = [c for c in candidates if c.eligible]
     eligible.sort(
         key=lambda c: (
@@ -115,13 +115,13 @@ def _choose(candidates: list[Candidate]) -> Candidate | None:
             candidate.passed_over = "Unavailable"
         elif candidate.open_on_channel >= candidate.capacity:
             candidate.passed_over = (
-                f"no capacity on {{channel}}: {candidate.open_on_channel} open of {candidate.capacity}"
+                f"no capacity on {channel}: {candidate.open_on_channel} open of {candidate.capacity}"
             )
     chosen = eligible[0] if eligible else None
     for candidate in eligible[1:]:
         if candidate.open_on_channel > chosen.open_on_channel:
             candidate.passed_over = (
-                f"more open interactions on {{channel}} ({candidate.open_on_channel} vs {chosen.open_on_channel})"
+                f"more open interactions on {channel} ({candidate.open_on_channel} vs {chosen.open_on_channel})"
             )
         else:
             candidate.passed_over = "tie on open interactions; the chosen agent has waited longer since their last assignment"
@@ -129,11 +129,7 @@ def _choose(candidates: list[Candidate]) -> Candidate | None:
 
 
 def _explanation(interaction: Interaction, candidates: list[Candidate], chosen: Candidate | None) -> str:
-    rows = []
-    for c in candidates:
-        row = asdict(c)
-        row["passed_over"] = c.passed_over.replace("{channel}", interaction.channel)
-        rows.append(row)
+    rows = [asdict(c) for c in candidates]
     if not candidates:
         summary = "No agent serves this organization; waiting in the queue."
     elif chosen is None:
@@ -170,7 +166,7 @@ async def route(session: AsyncSession, *, interaction_id: int, clock: Clock) -> 
     if interaction is None or interaction.state != "queued":
         return None  # taken by another router, or no longer waiting
     candidates = await _candidates(session, interaction)
-    chosen = _choose(candidates)
+    chosen = _choose(candidates, interaction.channel)
     explanation = _explanation(interaction, candidates, chosen)
     now = clock()
     if chosen is None:

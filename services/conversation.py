@@ -41,10 +41,12 @@ def _divider(interaction: Interaction, current: bool) -> ConversationItem:
                             at_iso=interaction.created_at.isoformat())
 
 
-async def _messages(session: AsyncSession, interaction_ids: list[int], limit: int) -> list[Message]:
-    rows = (await session.exec(
-        select(Message).where(col(Message.interaction_id).in_(interaction_ids))
-        .order_by(col(Message.id).desc()).limit(limit))).all()
+async def _messages(session: AsyncSession, interaction_ids: list[int], limit: int,
+                    include_internal: bool = True) -> list[Message]:
+    query = select(Message).where(col(Message.interaction_id).in_(interaction_ids))
+    if not include_internal:
+        query = query.where(Message.internal == False)  # noqa: E712 - SQL comparison
+    rows = (await session.exec(query.order_by(col(Message.id).desc()).limit(limit))).all()
     return list(reversed(rows))
 
 
@@ -78,4 +80,5 @@ async def transcript(session: AsyncSession, *, interaction: Interaction, limit: 
 
 async def chat_transcript(session: AsyncSession, *, interaction: Interaction, limit: int = WINDOW) -> list[ConversationItem]:
     """What the customer sees in the Live Chat: this interaction only."""
-    return [_message_item(m) for m in await _messages(session, [interaction.id], limit)]
+    messages = await _messages(session, [interaction.id], limit, include_internal=False)
+    return [_message_item(m) for m in messages]

@@ -98,10 +98,29 @@ async def _ellen(session, org: Organization, clock: Clock) -> None:
         session.add(OrderLine(order_id=recent.id, line_no=line_no, item_id=item.id))
     for rank, item in enumerate(items[5:8], start=1):
         session.add(Recommendation(customer_id=ellen.id, item_id=item.id, rank=rank))
+    await _marcus(session, org, items, now)
+
+
+async def _marcus(session, org: Organization, items: list[Item], now) -> None:
+    """A second customer: his phone was stored without a country code (so it never matches, and no SMS
+    can reach it), and his latest order is delivered, so Return is the quick action on offer."""
+    marcus = Customer(organization_id=org.id, external_id="marcus-lee", first_name="Marcus", last_name="Lee",
+                      email="marcus.lee@example.com", phone="4155550123", loyalty="Silver",
+                      timezone="America/New_York", created_at=now - timedelta(days=120))
+    session.add(marcus)
+    await session.flush()
+    order = Order(organization_id=org.id, customer_id=marcus.id, order_number="SO-1037", status="Delivered",
+                  created_at=now - timedelta(days=9), total_cents=items[1].price_cents + items[3].price_cents)
+    session.add(order)
+    await session.flush()
+    session.add_all([OrderLine(order_id=order.id, line_no=1, item_id=items[1].id),
+                     OrderLine(order_id=order.id, line_no=2, item_id=items[3].id)])
+    for rank, item in enumerate((items[0], items[4], items[7]), start=1):
+        session.add(Recommendation(customer_id=marcus.id, item_id=item.id, rank=rank))
 
 
 async def seed(session: AsyncSession, *, clock: Clock) -> bool:
-    """Seed the demo organizations, users and Ellen Smith; returns False if data already exists."""
+    """Seed the demo organizations, users, Ellen Smith and Marcus Lee; returns False if data already exists."""
     if not await is_empty(session):
         return False
     sophias = await _organization(session, "sophias", "Sophia's", "sophias-demo-secret")

@@ -130,8 +130,10 @@ async def add_customer_message(session: AsyncSession, *, interaction: Interactio
     return message
 
 
-def add_system_message(session: AsyncSession, *, interaction: Interaction, body: str, at: datetime) -> Message:
-    message = Message(interaction_id=interaction.id, author="system", body=body, created_at=at)
+def add_system_message(session: AsyncSession, *, interaction: Interaction, body: str, at: datetime,
+                       internal: bool = False) -> Message:
+    """A note in the conversation; an internal one is for agents only, never shown in the customer's chat."""
+    message = Message(interaction_id=interaction.id, author="system", body=body, created_at=at, internal=internal)
     interaction.last_activity_at = at
     session.add_all([message, interaction])
     _notify_change(session, interaction)

@@ -158,6 +158,8 @@ class Message(SQLModel, table=True):
     delivery_status: str = "delivered"
     failure_reason: str = ""
     provider_id: str | None = Field(default=None, max_length=128)
+    # An internal note for agents (verification, order actions); the customer's chat never shows it.
+    internal: bool = False
 
 
 class Attachment(SQLModel, table=True):
@@ -197,9 +199,21 @@ class Order(SQLModel, table=True):
     customer_id: int = Field(foreign_key="customer.id")
     order_number: str
     created_at: datetime
-    status: str = "Open"  # Open | Shipped | Delivered | Cancelled | Returned
+    status: str = "Open"  # Open | Shipped | Delivered | Cancelled | Return Initiated
     total_cents: int = 0
     appeased_cents: int = 0
+
+
+class Appeasement(SQLModel, table=True):
+    """Money given back on an order as a goodwill gesture; the sum per order is capped per organization."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    order_id: int = Field(foreign_key="order.id", index=True)
+    amount_cents: int
+    reason: str
+    user_id: int = Field(foreign_key="user.id")
+    interaction_id: int | None = Field(default=None, foreign_key="interaction.id")
+    created_at: datetime
 
 
 class OrderLine(SQLModel, table=True):
@@ -243,10 +257,13 @@ class WrapUpCategory(SQLModel, table=True):
 
 
 class OtpChallenge(SQLModel, table=True):
+    """One passcode sent to a customer record for one interaction. Only the code's keyed hash is kept."""
+
     id: int | None = Field(default=None, primary_key=True)
     interaction_id: int = Field(foreign_key="interaction.id", index=True)
     customer_id: int = Field(foreign_key="customer.id", index=True)
     channel: str  # email | sms
+    sent_by_user_id: int | None = Field(default=None, foreign_key="user.id")
     code_hash: str
     created_at: datetime
     expires_at: datetime

@@ -84,7 +84,7 @@ def message_box() -> rx.Component:
                     on_change=InboxState.set_draft,
                     on_key_down=InboxState.draft_key,
                     placeholder="Type a message… (Ctrl+Enter to send)",
-                    data_testid="message-box", aria_label="Message",
+                    data_testid="message-box", aria_label="Message", id="message-box",
                     rows="3", resize="vertical", width="100%",
                 ),
                 rx.button(rx.icon("send", size=14), "Send", on_click=InboxState.send, size="2",

@@ -1,34 +1,73 @@
-"""The customer header over the conversation."""
+"""The customer header over the conversation: the blue banner, and for a verified customer the cards."""
 
 from __future__ import annotations
 
 import reflex as rx
 
 from inbox_app.components.common import BORDER, channel_icon
+from inbox_app.components.customer_cards import customer_cards
 from inbox_app.components.panel import verified_mark
+from inbox_app.state.case_details import CaseDetailsState
 from inbox_app.state.inbox import InboxState
+from inbox_app.state.profile import ProfileState
+from inbox_app.state.verify import VerifyState
 from inbox_app.state.wrap_up import WrapUpState
 
 
-def customer_header() -> rx.Component:
+def _case_button() -> rx.Component:
+    """The case icon; a red exclamation says the interaction joined a case that was already open."""
+    return rx.button(
+        rx.box(
+            rx.icon("briefcase", size=15),
+            rx.cond(InboxState.joined_open_case,
+                    rx.box(rx.icon("circle-alert", size=11, color="white", fill="var(--red-9)"),
+                           position="absolute", top="-6px", right="-7px", data_testid="case-existing",
+                           aria_label="Joined an existing open case")),
+            position="relative", display="flex",
+        ),
+        "Case Details",
+        on_click=CaseDetailsState.open_case_details,
+        variant="ghost", size="1", color_scheme="gray",
+        title=rx.cond(InboxState.joined_open_case, "This interaction joined a case that was already open",
+                      "Case details and case notes"),
+    )
+
+
+def _name() -> rx.Component:
+    return rx.cond(
+        InboxState.customer_verified,
+        rx.button(InboxState.customer_name, rx.icon("chevron-right", size=14), on_click=ProfileState.open_profile,
+                  variant="ghost", size="2", weight="bold", color_scheme="gray", high_contrast=True,
+                  title="Open the customer's profile", data_testid="customer-name", padding_x="2px"),
+        rx.text(InboxState.customer_name, weight="bold", size="3", data_testid="customer-name"),
+    )
+
+
+def _banner() -> rx.Component:
     return rx.hstack(
         rx.box(channel_icon(InboxState.selected_channel, size=18), color="var(--gray-11)"),
         rx.vstack(
-            rx.hstack(rx.text(InboxState.customer_name, weight="bold", size="3"),
-                      verified_mark(InboxState.customer_verified), spacing="2", align="center"),
+            rx.hstack(_name(), verified_mark(InboxState.customer_verified), spacing="1", align="center"),
             rx.text(InboxState.organization_name, size="1", color="var(--gray-10)"),
             spacing="0",
         ),
-        rx.cond(InboxState.joined_open_case,
-                rx.tooltip(rx.badge(rx.icon("briefcase", size=12), "Existing open case", color_scheme="red",
-                                    variant="soft"),
-                           content="This interaction joined a case that was already open")),
+        _case_button(),
         rx.spacer(),
+        rx.cond(~InboxState.customer_verified & ~InboxState.selected_closed,
+                rx.button(rx.icon("shield-check", size=14), "Verify Customer", on_click=VerifyState.open_verify,
+                          size="2", variant="solid")),
         rx.cond(~InboxState.selected_closed,
                 rx.button(rx.icon("circle-check", size=14), "Wrap Up", on_click=WrapUpState.start, size="2",
                           variant="soft")),
+        padding="8px 24px", width="100%", align="center", spacing="4", background="var(--blue-3)",
+    )
+
+
+def customer_header() -> rx.Component:
+    return rx.vstack(
+        _banner(),
+        rx.cond(InboxState.customer_verified & (InboxState.profile.customer_id > 0), customer_cards()),
         data_testid="customer-header",
         data_verified=rx.cond(InboxState.customer_verified, "true", "false"),
-        padding="10px 24px", border_bottom=BORDER, width="100%", align="center", spacing="3",
-        background="var(--blue-2)",
+        spacing="0", width="100%", border_bottom=BORDER,
     )

@@ -8,6 +8,10 @@ from inbox_app.components.common import app_header
 from inbox_app.components.conversation import message_box, transcript
 from inbox_app.components.customer_header import customer_header
 from inbox_app.components.panel import interaction_panel
+from inbox_app.components.case_dialog import case_dialog
+from inbox_app.components.order_dialog import order_dialog
+from inbox_app.components.profile_dialog import profile_dialog
+from inbox_app.components.verify_dialog import verify_dialog
 from inbox_app.components.wrap_up import wrap_up_dialog
 from inbox_app.state.inbox import InboxState
 
@@ -35,5 +39,9 @@ def inbox_page() -> rx.Component:
         app_header("inbox"),
         rx.hstack(interaction_panel(), _main(), spacing="0", flex="1", width="100%", min_height="0"),
         wrap_up_dialog(),
+        verify_dialog(),
+        order_dialog(),
+        case_dialog(),
+        profile_dialog(),
         spacing="0", height="100vh", width="100%", background="var(--gray-1)",
     )

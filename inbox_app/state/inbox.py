@@ -6,9 +6,10 @@ import reflex as rx
 
 from inbox_app import push, runtime
 from inbox_app.state.session import SessionState
-from services import conversation, events, interactions
+from services import conversation, customer_header, events, interactions
 from services.auth import Identity
 from services.conversation import ConversationItem
+from services.customer_header import CustomerMetrics, CustomerProfile, Picture, RecentOrder
 from services.errors import Refused
 from services.interactions import PanelRow
 from services.models import Organization
@@ -31,10 +32,18 @@ class InboxState(SessionState):
     items: list[ConversationItem] = []
     draft: str = ""
     notice: str = ""
+    # The verified customer header; empty while the customer is unverified.
+    profile: CustomerProfile = CustomerProfile()
+    metrics: CustomerMetrics = CustomerMetrics()
+    order: RecentOrder = RecentOrder()
+    order_images: list[Picture] = []
+    recommendations: list[Picture] = []
+    _header_for: int = 0  # the interaction the header was loaded for: a new message does not reload it
 
     # --- loading -----------------------------------------------------------------------------
 
-    async def _reload(self, identity: Identity) -> None:
+    async def _reload(self, identity: Identity, *, header: bool = False) -> None:
+        """Panel rows and the selected conversation; the header too when asked or when it is stale."""
         async with runtime.db().read() as session:
             self.rows = await interactions.panel(session, identity=identity, tab=self.tab, clock=runtime.clock)
             if self.selected_id:
@@ -47,7 +56,23 @@ class InboxState(SessionState):
                     org = await session.get(Organization, interaction.organization_id)
                     self._show(interaction, org.name)
                     self.items = await conversation.transcript(session, interaction=interaction)
+                    if header or self._header_for != interaction.id or (interaction.verified
+                                                                        and not self.profile.customer_id):
+                        await self._load_header(session, identity, interaction.id)
         self._watch(identity)
+
+    async def _load_header(self, session, identity: Identity, interaction_id: int) -> None:
+        loaded = await customer_header.header(session, identity=identity, interaction_id=interaction_id)
+        self._header_for = interaction_id
+        if loaded is None:
+            self._clear_header()
+            return
+        self.profile, self.metrics, self.order = loaded.profile, loaded.metrics, loaded.order
+        self.order_images, self.recommendations = loaded.order_images, loaded.recommendations
+
+    def _clear_header(self) -> None:
+        self.profile, self.metrics, self.order = CustomerProfile(), CustomerMetrics(), RecentOrder()
+        self.order_images, self.recommendations = [], []
 
     def _show(self, interaction, organization_name: str) -> None:
         self.selected_channel = interaction.channel
@@ -60,6 +85,8 @@ class InboxState(SessionState):
 
     def _clear_selection(self) -> None:
         self.selected_id, self.items, self.customer_name, self.selected_channel = 0, [], "", ""
+        self._header_for = 0
+        self._clear_header()
 
     def _watch(self, identity: Identity) -> None:
         topics = {events.agent_topic(identity.user_id)}
@@ -133,6 +160,15 @@ class InboxState(SessionState):
     @rx.event
     def set_draft(self, value: str):
         self.draft = value[:5000]
+
+    @rx.event
+    def use_recommendation(self, index: int):
+        """A recommended item's URL goes into the message box, ready to send (taken from server-side vars)."""
+        if not isinstance(index, int) or not 0 <= index < len(self.recommendations):
+            return
+        url = self.recommendations[index].url
+        self.draft = f"{self.draft.rstrip()} {url}".strip()[:5000]
+        return rx.set_focus("message-box")
 
     @rx.event
     async def draft_key(self, key: str, info: dict):

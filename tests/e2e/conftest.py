@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from tests.e2e.server import ROOT, AppServer, app_env, flush_redis, free_port, fresh_database
+from tests.fakes.smtp import SmtpServer
 
 ARTIFACTS = ROOT / "test-artifacts"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
@@ -33,9 +34,19 @@ def redis_url() -> str | None:
 
 
 @pytest.fixture(scope="session")
-def app_server(e2e_database, redis_url):
+def smtp_server():
+    """The mailbox the app sends passcodes to: a real SMTP server on loopback."""
+    server = SmtpServer().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def app_server(e2e_database, redis_url, smtp_server):
     ARTIFACTS.mkdir(exist_ok=True)
-    server = AppServer(ROOT, free_port(), app_env(e2e_database, redis_url), ARTIFACTS / "app.log").start()
+    env = app_env(e2e_database, redis_url, SMTP_HOST="127.0.0.1", SMTP_PORT=str(smtp_server.port),
+                  SMTP_FROM="care@sophias.example.com")
+    server = AppServer(ROOT, free_port(), env, ARTIFACTS / "app.log").start()
     yield server
     server.stop()
 

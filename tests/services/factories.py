@@ -40,3 +40,16 @@ async def new_chat(db, org: Organization, clock, *, email: str = "pat@example.co
     async with db.transaction() as session:
         return await interactions.open_interaction(session, organization_id=org.id, channel="chat", clock=clock,
                                                    first_name=first, last_name=last, email=email)
+
+
+async def make_customer(db, org: Organization, *, first: str = "Ellen", last: str = "Smith",
+                        email: str | None = "ellen.smith@example.com", phone: str | None = "+14155550100",
+                        external_id: str | None = None):
+    from services.models import Customer
+
+    async with db.transaction() as session:
+        customer = Customer(organization_id=org.id, external_id=external_id or f"{first}-{last}-{email}-{phone}",
+                            first_name=first, last_name=last, email=email, phone=phone)
+        session.add(customer)
+        await session.flush()
+        return customer

@@ -1,0 +1,38 @@
+"""The Case Details popup, with the case notes that Wrap Up shows too."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from inbox_app.components.forms import error_text, fact, field, info_text
+from inbox_app.state.case_details import CaseDetailsState as C
+
+
+def case_dialog() -> rx.Component:
+    return rx.dialog.root(
+        rx.dialog.content(
+            rx.dialog.title("Case Details"),
+            rx.vstack(
+                fact("Case", "#" + C.case_number.to_string()),
+                fact("Status", C.case_status),
+                fact("Origin", C.case_origin),
+                fact("Opened", rx.moment(C.case_created_iso, format="MMM D, YYYY HH:mm", local=True)),
+                fact("Interactions", C.case_interactions.to_string()),
+                rx.cond(C.case_category != "", fact("Category", C.case_category)),
+                field("Case notes", "case-notes",
+                      rx.text_area(id="case-notes", value=C.case_notes, on_change=C.set_case_notes, rows="6",
+                                   width="100%", read_only=~C.case_editable)),
+                error_text(C.case_error),
+                rx.cond(C.case_saved, info_text("Case notes saved. Wrap Up shows them.")),
+                rx.hstack(
+                    rx.dialog.close(rx.button("Close", variant="soft", color_scheme="gray")),
+                    rx.cond(C.case_editable, rx.button("Save", on_click=C.save_case_notes)),
+                    justify="end", width="100%", spacing="2",
+                ),
+                spacing="2", width="100%", margin_top="8px",
+            ),
+            max_width="480px",
+        ),
+        open=C.case_open,
+        on_open_change=C.set_case_open,
+    )

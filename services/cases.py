@@ -1,0 +1,66 @@
+"""Case Details and Case Notes, reached from the customer header.
+
+Case notes are the same notes the Wrap Up popup shows and saves, so what an agent writes here is there
+at wrap-up.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import func
+from sqlmodel import select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from services import audit, interactions
+from services.auth import Identity
+from services.clock import Clock
+from services.errors import Refused
+from services.models import Case, Interaction
+from services.text import clean_body
+
+MAX_CASE_NOTES = 10000
+
+
+@dataclass(frozen=True)
+class CaseDetails:
+    case_id: int
+    status: str
+    origin: str
+    created_iso: str
+    category: str
+    subcategory: str
+    notes: str
+    interactions: int
+    joined_open_case: bool
+    editable: bool
+
+
+async def case_details(session: AsyncSession, *, identity: Identity, interaction_id: int) -> CaseDetails:
+    interaction = await interactions.assigned_interaction(session, identity=identity, interaction_id=interaction_id)
+    case = await session.get(Case, interaction.case_id)
+    count = (await session.exec(select(func.count(Interaction.id)).where(Interaction.case_id == case.id))).one()
+    return CaseDetails(case_id=case.id, status=case.status, origin=case.origin,
+                       created_iso=case.created_at.isoformat(), category=case.category,
+                       subcategory=case.subcategory, notes=case.notes, interactions=count,
+                       joined_open_case=interaction.joined_open_case,
+                       editable=interaction.state == "assigned" and case.status == "open")
+
+
+async def save_case_notes(session: AsyncSession, *, identity: Identity, interaction_id: int, notes: str,
+                          clock: Clock) -> Case:
+    interaction = await interactions.assigned_interaction(session, identity=identity, interaction_id=interaction_id)
+    if interaction.state != "assigned":
+        raise Refused("This interaction is closed; its case notes are read-only here.")
+    text = clean_body(notes)
+    if len(text) > MAX_CASE_NOTES:
+        raise Refused(f"Case notes are limited to {MAX_CASE_NOTES:,} characters.")
+    case = await session.get(Case, interaction.case_id, with_for_update=True)
+    if case.status != "open":
+        raise Refused("This case is closed; its notes are read-only.")
+    case.notes = text
+    session.add(case)
+    audit.record(session, at=clock(), kind="case.notes_saved", actor_user_id=identity.user_id,
+                 organization_id=case.organization_id, subject=f"case:{case.id}", interaction_id=interaction.id,
+                 characters=len(text))
+    return case

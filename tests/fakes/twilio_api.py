@@ -1,0 +1,69 @@
+"""A local stand-in of Twilio's Messages REST API, for tests only (TWILIO_API_BASE points here).
+
+It checks HTTP basic auth against the account SID and token, takes the form the twilio library posts,
+keeps it, and answers with the JSON shape the library parses.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import re
+import threading
+import uuid
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qs
+
+_MESSAGES = re.compile(r"^/2010-04-01/Accounts/(?P<sid>[^/]+)/Messages\.json$")
+
+
+class TwilioStandIn:
+    def __init__(self, account_sid: str = "ACtest", auth_token: str = "token"):
+        self.account_sid, self.auth_token = account_sid, auth_token
+        self.messages: list[dict] = []
+        self.fail_with: int | None = None  # set to an HTTP status to make the next sends fail
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self._server.server_address[1]}"
+
+    def start(self) -> "TwilioStandIn":
+        threading.Thread(target=self._server.serve_forever, daemon=True).start()
+        return self
+
+    def stop(self) -> None:
+        self._server.shutdown()
+
+    def _handler_class(self):
+        stand_in = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args):
+                pass
+
+            def _reply(self, status: int, body: dict) -> None:
+                data = json.dumps(body).encode()
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            def do_POST(self):
+                match = _MESSAGES.match(self.path)
+                expected = base64.b64encode(f"{stand_in.account_sid}:{stand_in.auth_token}".encode()).decode()
+                if not match or match["sid"] != stand_in.account_sid:
+                    return self._reply(404, {"code": 20404, "message": "not found", "status": 404})
+                if self.headers.get("Authorization") != f"Basic {expected}":
+                    return self._reply(401, {"code": 20003, "message": "Authenticate", "status": 401})
+                if stand_in.fail_with:
+                    return self._reply(stand_in.fail_with, {"code": 21610, "message": "refused", "status": stand_in.fail_with})
+                length = int(self.headers.get("Content-Length", 0))
+                form = {k: v[0] for k, v in parse_qs(self.rfile.read(length).decode()).items()}
+                sid = "SM" + uuid.uuid4().hex
+                stand_in.messages.append({"sid": sid, **form})
+                self._reply(201, {"sid": sid, "account_sid": stand_in.account_sid, "to": form.get("To"),
+                                  "from": form.get("From"), "body": form.get("Body"), "status": "queued"})
+
+        return Handler

@@ -9,11 +9,13 @@ from inbox_app.pages.chat import chat_page
 from inbox_app.pages.inbox import inbox_page
 from inbox_app.pages.login import login_page
 from inbox_app.pages.routing import routing_page
+from inbox_app.pages.wrap_up_settings import wrap_up_settings_page
 from inbox_app.state.bell import BellState
 from inbox_app.state.chat import ChatState
 from inbox_app.state.inbox import InboxState
 from inbox_app.state.routing_log import RoutingLogState
 from inbox_app.state.session import SessionState
+from inbox_app.state.wrap_up_settings import WrapUpSettingsState
 from services import outbox, routing
 
 
@@ -35,6 +37,8 @@ app.add_page(login_page, route="/login", on_load=SessionState.login_page_load, t
 app.add_page(inbox_page, route="/inbox", on_load=InboxState.on_load, title="Agent Inbox")
 app.add_page(routing_page, route="/routing", on_load=[BellState.on_load, RoutingLogState.load],
              title="Routing log · Agent Inbox")
+app.add_page(wrap_up_settings_page, route="/settings/wrap-up", on_load=[BellState.on_load, WrapUpSettingsState.load],
+             title="Wrap-up categories · Agent Inbox")
 app.add_page(chat_page, route="/chat/[org_slug]", on_load=ChatState.on_load, title="Live Chat")
 app.register_lifespan_task(push.listener(app))
 app.register_lifespan_task(_routing_loop)

@@ -25,6 +25,21 @@ class CategoryRow:
     subcategory: str
 
 
+@dataclass(frozen=True)
+class OrganizationChoice:
+    organization_id: int
+    name: str
+
+
+async def organizations(session: AsyncSession, *, identity: Identity) -> list[OrganizationChoice]:
+    """The organizations whose lists this manager maintains."""
+    if not identity.can(GRANT):
+        return []
+    rows = (await session.exec(select(Organization).where(col(Organization.id).in_(identity.organization_ids))
+                               .order_by(Organization.name))).all()
+    return [OrganizationChoice(o.id, o.name) for o in rows]
+
+
 def _require(identity: Identity, organization_id: int) -> None:
     if not identity.can(GRANT) or not identity.serves(organization_id):
         raise NotFound("That organization")

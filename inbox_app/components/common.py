@@ -71,6 +71,7 @@ def app_header(current: str, *, with_bell: bool = False) -> rx.Component:
             rx.separator(orientation="vertical", size="1"),
             nav("Inbox", "/inbox", "inbox"),
             nav("Routing log", "/routing", "routing"),
+            rx.cond(SessionState.role == "manager", nav("Wrap-up categories", "/settings/wrap-up", "wrap-up")),
             spacing="3", align="center",
         ),
         rx.spacer(),

@@ -20,8 +20,8 @@ def _case_button() -> rx.Component:
         rx.box(
             rx.icon("briefcase", size=15),
             rx.cond(InboxState.joined_open_case,
-                    rx.box(rx.icon("circle-alert", size=11, color="white", fill="var(--red-9)"),
-                           position="absolute", top="-6px", right="-7px", data_testid="case-existing",
+                    rx.box(rx.icon("circle-alert", size=14, color="white", fill="var(--red-9)"),
+                           position="absolute", top="-8px", right="-9px", data_testid="case-existing",
                            aria_label="Joined an existing open case")),
             position="relative", display="flex",
         ),

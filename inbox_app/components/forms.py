@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import reflex as rx
 
+# Native selects: the browser's own keyboard handling, and labels Playwright finds with get_by_label.
+SELECT_STYLE = {"width": "100%", "padding": "6px 8px", "borderRadius": "6px", "border": "1px solid var(--gray-a7)",
+                "background": "var(--color-surface)"}
 
-def field(label: str, field_id: str, control: rx.Component) -> rx.Component:
+
+def field(label: str, field_id: str, control: rx.Component, width: str = "100%") -> rx.Component:
     return rx.vstack(
         rx.el.label(label, html_for=field_id, style={"fontSize": "13px", "fontWeight": "500"}),
-        control, spacing="1", width="100%",
+        control, spacing="1", width=width,
     )
 
 

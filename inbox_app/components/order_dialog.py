@@ -4,12 +4,10 @@ from __future__ import annotations
 
 import reflex as rx
 
-from inbox_app.components.forms import error_text, field
+from inbox_app.components.forms import SELECT_STYLE, error_text, field
 from inbox_app.state.inbox import InboxState
 from inbox_app.state.quick_actions import QuickActionState
 
-_SELECT_STYLE = {"width": "100%", "padding": "6px 8px", "borderRadius": "6px", "border": "1px solid var(--gray-a7)",
-                 "background": "var(--color-surface)"}
 
 
 def _appease_fields() -> rx.Component:
@@ -23,7 +21,7 @@ def _appease_fields() -> rx.Component:
               rx.el.select(rx.el.option("Choose a reason", value=""),
                            rx.foreach(QuickActionState.reasons, lambda r: rx.el.option(r, value=r)),
                            id="appease-reason", value=QuickActionState.reason,
-                           on_change=QuickActionState.set_reason, style=_SELECT_STYLE)),
+                           on_change=QuickActionState.set_reason, style=SELECT_STYLE)),
         spacing="2", width="100%",
     )
 

@@ -4,20 +4,19 @@ from __future__ import annotations
 
 import reflex as rx
 
+from inbox_app.components.forms import SELECT_STYLE, error_text, field
 from inbox_app.state.wrap_up import WrapUpState
 
 
 def _native_select(label: str, field_id: str, value, options, on_change, placeholder: str) -> rx.Component:
-    return rx.vstack(
-        rx.el.label(label, html_for=field_id, style={"fontSize": "13px", "fontWeight": "500"}),
+    return field(
+        label, field_id,
         rx.el.select(
             rx.el.option(placeholder, value=""),
             rx.foreach(options, lambda option: rx.el.option(option, value=option)),
             id=field_id, value=value, on_change=on_change,
-            style={"width": "100%", "padding": "6px 8px", "borderRadius": "6px",
-                   "border": "1px solid var(--gray-a7)", "background": "var(--color-surface)"},
+            style=SELECT_STYLE,
         ),
-        spacing="1", width="100%",
     )
 
 
@@ -32,16 +31,12 @@ def wrap_up_dialog() -> rx.Component:
                                WrapUpState.set_category, "Choose a category"),
                 _native_select("Subcategory", "wrap-up-subcategory", WrapUpState.subcategory,
                                WrapUpState.subcategory_names, WrapUpState.set_subcategory, "Choose a subcategory"),
-                rx.vstack(
-                    rx.el.label("Notes", html_for="wrap-up-notes", style={"fontSize": "13px", "fontWeight": "500"}),
-                    rx.text_area(id="wrap-up-notes", value=WrapUpState.notes, on_change=WrapUpState.set_notes,
-                                 rows="4", width="100%"),
-                    spacing="1", width="100%",
-                ),
+                field("Notes", "wrap-up-notes",
+                      rx.text_area(id="wrap-up-notes", value=WrapUpState.notes, on_change=WrapUpState.set_notes,
+                                   rows="4", width="100%")),
                 rx.checkbox("Follow Up Required", checked=WrapUpState.follow_up,
                             on_change=WrapUpState.set_follow_up),
-                rx.cond(WrapUpState.error != "", rx.text(WrapUpState.error, color="var(--red-11)", size="2",
-                                                          role="alert")),
+                error_text(WrapUpState.error),
                 rx.hstack(
                     rx.dialog.close(rx.button("Cancel", variant="soft", color_scheme="gray")),
                     rx.button("Submit", on_click=WrapUpState.submit),

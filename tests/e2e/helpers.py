@@ -42,3 +42,18 @@ def customer_says(page: Page, text: str) -> None:
 
 def row_for(page: Page, customer_name: str):
     return page.get_by_test_id("interaction-row").filter(has=page.get_by_test_id("customer-name").get_by_text(customer_name, exact=True))
+
+
+def signed_chat_url(base_url: str, external_id: str = "ellen-smith", org: str = "sophias",
+                    secret: str = "sophias-demo-secret") -> str:
+    """The retailer's site signs the customer's identity: HMAC-SHA256 over '{org}:{external_id}'."""
+    import hashlib
+    import hmac
+
+    signature = hmac.new(secret.encode(), f"{org}:{external_id}".encode(), hashlib.sha256).hexdigest()
+    return f"{base_url}/chat/{org}?customer={external_id}&signature={signature}"
+
+
+def row_saying(page: Page, sentence: str):
+    """The panel row whose last sentence is this one: unique even when a customer has several rows."""
+    return page.get_by_test_id("interaction-row").filter(has_text=sentence)

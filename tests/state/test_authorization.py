@@ -94,3 +94,54 @@ async def test_a_forged_session_token_is_not_a_session(wired, clock):
     inbox = await _state(InboxState, "forged-token")
     assert "/login" in str(await InboxState.select.fn(inbox, bobs.id))
     await _unchanged(wired, bobs.id)
+
+
+async def test_header_handlers_refuse_another_agents_interaction_and_change_nothing(wired, clock):
+    from inbox_app.state.case_details import CaseDetailsState
+    from inbox_app.state.profile import ProfileState
+    from inbox_app.state.quick_actions import QuickActionState
+    from inbox_app.state.verify import VerifyState
+    from services.customer_header import RecentOrder
+    from services.models import Case, CustomerNote, OtpChallenge
+
+    _, bobs, token = await _world(wired, clock)
+    verify = await _state(VerifyState, token)
+    verify.selected_id = bobs.id  # as if the client had forced the id
+    await VerifyState.open_verify.fn(verify)
+    assert verify.notice == "That interaction was not found." and not verify.verify_open
+    await VerifyState.check.fn(verify, {"passcode": "123456"})
+    assert verify.verify_error == "That interaction was not found."
+
+    actions = await _state(QuickActionState, token)
+    actions.selected_id, actions.action, actions.order = bobs.id, "cancel", RecentOrder(order_id=1)
+    await QuickActionState.confirm.fn(actions)
+    assert actions.action_error == "That interaction was not found."
+
+    details = await _state(CaseDetailsState, token)
+    details.selected_id, details.case_notes = bobs.id, "forged notes"
+    await CaseDetailsState.save_case_notes.fn(details)
+    assert details.case_error == "That interaction was not found."
+
+    profile = await _state(ProfileState, token)
+    profile.selected_id, profile.note_draft = bobs.id, "forged note"
+    await ProfileState.add_note.fn(profile)
+    assert profile.note_error == "That interaction was not found."
+
+    async with wired.read() as session:
+        case = await session.get(Case, bobs.case_id)
+        assert case.notes == ""
+        assert (await session.exec(select(CustomerNote))).all() == []
+        assert (await session.exec(select(OtpChallenge))).all() == []
+    await _unchanged(wired, bobs.id)
+
+
+async def test_a_recommendation_is_taken_from_the_server_not_the_client(wired, clock):
+    from services.customer_header import Picture
+
+    inbox = await _state(InboxState)
+    inbox.recommendations = [Picture(name="Mug", image_path="/items/mug.svg", url="https://shop.example.com/mug")]
+    InboxState.use_recommendation.fn(inbox, 5)
+    InboxState.use_recommendation.fn(inbox, "javascript:alert(1)")
+    assert inbox.draft == ""
+    InboxState.use_recommendation.fn(inbox, 0)
+    assert inbox.draft == "https://shop.example.com/mug"

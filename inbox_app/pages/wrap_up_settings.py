@@ -1,0 +1,69 @@
+"""/settings/wrap-up: managers maintain the Category / Subcategory lists the Wrap Up popup offers."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from inbox_app.components.common import app_header
+from inbox_app.components.forms import SELECT_STYLE, error_text, field, info_text
+from inbox_app.state.wrap_up_settings import WrapUpSettingsState as S
+
+_SELECT_STYLE = {**SELECT_STYLE, "width": "170px", "height": "32px"}
+
+
+def _add_form() -> rx.Component:
+    return rx.form(
+        rx.hstack(
+            field("Organization", "wrap-up-org",
+                  rx.el.select(rx.foreach(S.organizations, lambda o: rx.el.option(o.name, value=o.organization_id)),
+                               id="wrap-up-org", value=S.organization_id, on_change=S.set_organization_id,
+                               style=_SELECT_STYLE), width="auto"),
+            field("Category", "new-category", rx.input(id="new-category", name="category", width="200px"),
+                  width="auto"),
+            field("Subcategory", "new-subcategory", rx.input(id="new-subcategory", name="subcategory",
+                                                             width="200px"), width="auto"),
+            rx.button(rx.icon("plus", size=14), "Add", type="submit"),
+            align="end", spacing="3",
+        ),
+        on_submit=S.add, reset_on_submit=True,
+    )
+
+
+def _row(row) -> rx.Component:
+    return rx.table.row(
+        rx.table.cell(row.organization_name), rx.table.cell(row.category), rx.table.cell(row.subcategory),
+        rx.table.cell(rx.icon_button(rx.icon("trash-2", size=14), on_click=S.remove(row.category_id),
+                                     variant="ghost", color_scheme="red", size="1",
+                                     aria_label="Remove " + row.category + " / " + row.subcategory)),
+        data_testid="wrap-up-category",
+    )
+
+
+def _manager_view() -> rx.Component:
+    return rx.vstack(
+        rx.text("The Wrap Up popup offers these pairs for interactions of each organization. Removing a pair "
+                "leaves cases already wrapped up as they are.", size="2", color="var(--gray-11)"),
+        _add_form(),
+        error_text(S.error),
+        info_text(S.saved),
+        rx.table.root(
+            rx.table.header(rx.table.row(*[rx.table.column_header_cell(h) for h in
+                                          ("Organization", "Category", "Subcategory", "")])),
+            rx.table.body(rx.foreach(S.rows, _row)),
+            size="1", width="100%", max_width="760px",
+        ),
+        spacing="3", width="100%",
+    )
+
+
+def wrap_up_settings_page() -> rx.Component:
+    return rx.vstack(
+        app_header("wrap-up", with_bell=True),
+        rx.vstack(
+            rx.heading("Wrap-up categories", size="5"),
+            rx.cond(S.allowed, _manager_view(),
+                    rx.text("Only managers maintain the wrap-up lists.", size="2", color="var(--gray-11)")),
+            padding="20px 24px", width="100%", spacing="3", overflow_y="auto",
+        ),
+        spacing="0", height="100vh", width="100%",
+    )

@@ -1,7 +1,7 @@
 """Send-to-screen latency: from a customer's Send in the Live Chat to the text on the agent's screen.
 
-Runs the built app once (SQLite by default; set BENCH_DATABASE_URL / BENCH_REDIS_URL for PostgreSQL and Redis),
-signs in one agent, then measures with 1 and with 50 concurrent conversations. Prints median and p95.
+Runs the built app once per size (SQLite by default; set BENCH_DATABASE_URL to a PostgreSQL URL, whose server
+gets a fresh database per size, and BENCH_REDIS_URL for Redis and several workers), signs in one agent, then measures with 1 and with 50 concurrent conversations. Prints median and p95.
 With several conversations the agent sees each message in the Interaction Panel's last-sentence column;
 with one, in the open conversation.
 
@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import statistics
 import tempfile
 import time
@@ -21,8 +22,26 @@ from playwright.async_api import async_playwright, expect
 from sqlalchemy import create_engine, text
 
 from tests.e2e.conftest import CHROMIUM_ARGS
-from tests.e2e.server import ROOT, AppServer, app_env, flush_redis, free_port
+from tests.e2e.server import ROOT, AppServer, app_env, flush_redis, free_port, fresh_database
 from services.db import sync_url
+
+
+def _cpu_seconds(backend_pgid: int) -> tuple[float, float]:
+    """CPU seconds used so far by the app's process group and by all Chromium processes (Linux /proc)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    backend = browsers = 0.0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+            comm = stat.with_name("comm").read_text().strip()
+        except OSError:
+            continue
+        used = (int(fields[11]) + int(fields[12])) / tick  # utime + stime
+        if int(fields[2]) == backend_pgid:
+            backend += used
+        elif comm.startswith("chrom"):
+            browsers += used
+    return backend, browsers
 
 
 def _p95(values: list[float]) -> float:
@@ -45,11 +64,12 @@ async def _one_send(customer, agent_target, body: str) -> float:
     await customer.get_by_test_id("message-box").fill(body)
     started = time.perf_counter()
     await customer.get_by_role("button", name="Send").click()
-    await expect(agent_target(body)).to_be_visible(timeout=30000)
+    # wait_for polls every animation frame; expect() backs off to 1 s between polls and would add that to the figure.
+    await agent_target(body).wait_for(state="visible", timeout=30000)
     return (time.perf_counter() - started) * 1000
 
 
-async def _measure(url: str, conversations: int, rounds: int) -> list[float]:
+async def _measure(url: str, conversations: int, rounds: int, backend_pgid: int) -> tuple[list[float], tuple]:
     async with async_playwright() as p:
         browser = await p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
         agent = await (await browser.new_context(viewport={"width": 1360, "height": 2400})).new_page()
@@ -68,11 +88,13 @@ async def _measure(url: str, conversations: int, rounds: int) -> list[float]:
         else:
             target = lambda body: agent.get_by_test_id("last-sentence").get_by_text(body, exact=True)  # noqa: E731
         samples: list[float] = []
+        before = _cpu_seconds(backend_pgid)
         for r in range(rounds):
             samples += await asyncio.gather(*[_one_send(c, target, f"bench round {r} from {i}.")
                                               for i, c in enumerate(customers)])
+        after = _cpu_seconds(backend_pgid)
         await browser.close()
-        return samples
+        return samples, (after[0] - before[0], after[1] - before[1])
 
 
 def _raise_capacity(database_url: str) -> None:
@@ -84,26 +106,27 @@ def _raise_capacity(database_url: str) -> None:
 
 
 def main() -> None:
-    import os
-
     parser = argparse.ArgumentParser()
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--sizes", default="1,50")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         for size in [int(s) for s in args.sizes.split(",")]:
-            database_url = os.environ.get("BENCH_DATABASE_URL") or f"sqlite:///{Path(tmp) / f'bench{size}.db'}"
+            admin = os.environ.get("BENCH_DATABASE_URL")
+            database_url = (fresh_database(Path(tmp), f"inbox_bench_{size}", admin) if admin
+                            else f"sqlite:///{Path(tmp) / f'bench{size}.db'}")
             redis_url = os.environ.get("BENCH_REDIS_URL")
             flush_redis(redis_url)
             server = AppServer(ROOT, free_port(), app_env(database_url, redis_url), Path(tmp) / "app.log")
             server.start()
             try:
                 _raise_capacity(database_url)
-                samples = asyncio.run(_measure(server.url, size, args.rounds))
+                samples, cpu = asyncio.run(_measure(server.url, size, args.rounds, server.process.pid))
             finally:
                 server.stop()
             print(f"{size:>3} concurrent conversation(s): n={len(samples):>4}  median {statistics.median(samples):7.1f} ms"
-                  f"  p95 {_p95(samples):7.1f} ms  max {max(samples):7.1f} ms")
+                  f"  p95 {_p95(samples):7.1f} ms  max {max(samples):7.1f} ms   CPU s: app {cpu[0]:6.1f}"
+                  f"  Chromium {cpu[1]:6.1f}")
 
 
 if __name__ == "__main__":

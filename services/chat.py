@@ -121,14 +121,18 @@ async def end_chat(session: AsyncSession, *, interaction: Interaction, clock: Cl
                  subject=f"interaction:{interaction.id}")
 
 
+async def is_rated(session: AsyncSession, *, interaction_id: int) -> bool:
+    return (await session.exec(select(CsatRating.id).where(CsatRating.interaction_id == interaction_id))).first() \
+        is not None
+
+
 async def rate_chat(session: AsyncSession, *, interaction: Interaction, score: int, clock: Clock) -> None:
     """A 1-5 rating after the chat ends; it feeds the customer's Average CSAT. One per chat."""
     if not interaction.chat_ended_at:
         raise Refused("End the chat before rating it.")
     if not isinstance(score, int) or not 1 <= score <= 5:
         raise Refused("Choose a rating from 1 to 5.")
-    existing = (await session.exec(select(CsatRating).where(CsatRating.interaction_id == interaction.id))).first()
-    if existing is not None:
+    if await is_rated(session, interaction_id=interaction.id):
         raise Refused("This chat has already been rated.")
     session.add(CsatRating(organization_id=interaction.organization_id, interaction_id=interaction.id,
                            customer_id=interaction.customer_id, score=score, created_at=clock()))

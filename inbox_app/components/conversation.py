@@ -87,8 +87,8 @@ def message_box() -> rx.Component:
                     data_testid="message-box", aria_label="Message", id="message-box",
                     rows="3", resize="vertical", width="100%",
                 ),
-                rx.button(rx.icon("send", size=14), "Send", on_click=InboxState.send, size="2",
-                          disabled=InboxState.draft.strip() == ""),
+                # Never disabled (see the Live Chat page): the server refuses an empty message with a notice.
+                rx.button(rx.icon("send", size=14), "Send", on_click=InboxState.send, size="2"),
                 width="100%", align="end", spacing="2",
             ),
             padding="12px 24px", border_top=BORDER, width="100%", spacing="1",

@@ -76,10 +76,13 @@ def _order() -> rx.Component:
         rx.cond(
             o.order_id > 0,
             rx.vstack(
-                rx.hstack(rx.text(o.order_number, size="1", weight="bold"),
+                rx.hstack(rx.text(o.order_number, size="1", weight="bold", white_space="nowrap"),
                           rx.moment(o.created_iso, format="MMM D, YYYY", local=True, font_size="12px",
-                                    data_testid="order-created"),
-                          _status_badge(o.status), rx.text(o.total, size="1", color="var(--gray-11)"),
+                                    white_space="nowrap", data_testid="order-created"),
+                          spacing="2", align="center"),
+                rx.hstack(_status_badge(o.status), rx.text(o.total, size="1", color="var(--gray-11)"),
+                          rx.cond(o.appeased != "$0.00",
+                                  rx.text("appeased " + o.appeased, size="1", color="var(--gray-10)")),
                           spacing="2", align="center"),
                 rx.hstack(
                     rx.foreach(InboxState.order_images, lambda pic: rx.image(

@@ -60,7 +60,9 @@ def _composer() -> rx.Component:
             rx.text_area(value=ChatState.draft, on_change=ChatState.set_draft, on_key_down=ChatState.draft_key,
                          placeholder="Write a message…", data_testid="message-box", aria_label="Message",
                          rows="2", width="100%"),
-            rx.button("Send", on_click=ChatState.send, disabled=ChatState.draft.strip() == ""),
+            # Never disabled: the box reports its text up to 300 ms late (debounced), and a Send that waited
+            # for it would feel stuck. Leaving the box flushes the text first; an empty message is ignored.
+            rx.button("Send", on_click=ChatState.send),
             width="100%", align="end",
         ),
         rx.button("End chat", on_click=ChatState.end_chat, variant="ghost", color_scheme="gray", size="1"),

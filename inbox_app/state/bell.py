@@ -21,7 +21,7 @@ class BellState(SessionState):
             self.count = await interactions.bell_count(session, identity=identity)
         push.watch(self.router.session.client_token, BellState, {events.agent_topic(identity.user_id)})
 
-    async def _on_change(self, topic: str) -> None:
+    async def _on_change(self, topics: set[str]) -> None:
         await self._recount()
 
     @rx.event

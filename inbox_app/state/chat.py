@@ -7,6 +7,7 @@ import json
 import reflex as rx
 
 from inbox_app import push, runtime
+from inbox_app.push import assign_if_changed
 from services import chat, conversation, events
 from services.conversation import ConversationItem
 from services.errors import Refused
@@ -53,19 +54,14 @@ class ChatState(rx.State):
                 self.stage, self.items, self._interaction_id = "start", [], 0
                 return
             self._interaction_id = interaction.id
-            self.items = await conversation.chat_transcript(session, interaction=interaction)
+            assign_if_changed(self, "items", await conversation.chat_transcript(session, interaction=interaction))
             if interaction.chat_ended_at or interaction.state == "closed":
-                from services.models import CsatRating
-                from sqlmodel import select
-
-                rated = (await session.exec(select(CsatRating.id).where(
-                    CsatRating.interaction_id == interaction.id))).first()
-                self.stage = "rated" if rated else "ended"
+                self.stage = "rated" if await chat.is_rated(session, interaction_id=interaction.id) else "ended"
             else:
                 self.stage = "chatting"
         push.watch(self.router.session.client_token, ChatState, {events.interaction_topic(self._interaction_id)})
 
-    async def _on_change(self, topic: str) -> None:
+    async def _on_change(self, topics: set[str]) -> None:
         await self._reload()
 
     @rx.event

@@ -5,6 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from inbox_app import push, runtime
+from inbox_app.push import assign_if_changed
 from inbox_app.state.session import SessionState
 from services import conversation, customer_header, events, interactions
 from services.auth import Identity
@@ -45,7 +46,8 @@ class InboxState(SessionState):
     async def _reload(self, identity: Identity, *, header: bool = False) -> None:
         """Panel rows and the selected conversation; the header too when asked or when it is stale."""
         async with runtime.db().read() as session:
-            self.rows = await interactions.panel(session, identity=identity, tab=self.tab, clock=runtime.clock)
+            assign_if_changed(self, "rows", await interactions.panel(session, identity=identity, tab=self.tab,
+                                                                     clock=runtime.clock))
             if self.selected_id:
                 try:
                     interaction = await interactions.assigned_interaction(
@@ -55,7 +57,7 @@ class InboxState(SessionState):
                 else:
                     org = await session.get(Organization, interaction.organization_id)
                     self._show(interaction, org.name)
-                    self.items = await conversation.transcript(session, interaction=interaction)
+                    assign_if_changed(self, "items", await conversation.transcript(session, interaction=interaction))
                     if header or self._header_for != interaction.id or (interaction.verified
                                                                         and not self.profile.customer_id):
                         await self._load_header(session, identity, interaction.id)
@@ -94,7 +96,7 @@ class InboxState(SessionState):
             topics.add(events.interaction_topic(self.selected_id))
         push.watch(self.router.session.client_token, InboxState, topics)
 
-    async def _on_change(self, topic: str) -> None:
+    async def _on_change(self, topics: set[str]) -> None:
         identity = await self._identity()
         if identity is not None:
             await self._reload(identity)

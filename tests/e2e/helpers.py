@@ -57,3 +57,15 @@ def signed_chat_url(base_url: str, external_id: str = "ellen-smith", org: str = 
 def row_saying(page: Page, sentence: str):
     """The panel row whose last sentence is this one: unique even when a customer has several rows."""
     return page.get_by_test_id("interaction-row").filter(has_text=sentence)
+
+
+def wrap_up(page: Page, category: str = "General", subcategory: str = "Other", follow_up: bool = False) -> None:
+    """Wrap up the selected interaction; tests end this way so the agent's capacity is free for the next."""
+    page.get_by_role("button", name="Wrap Up").click()
+    dialog = page.get_by_role("dialog", name="Wrap Up")
+    dialog.get_by_label("Category", exact=True).select_option(category)
+    dialog.get_by_label("Subcategory").select_option(subcategory)
+    if follow_up:
+        dialog.get_by_role("checkbox", name="Follow Up Required").click()
+    dialog.get_by_role("button", name="Submit").click()
+    expect(dialog).to_be_hidden()

@@ -22,16 +22,17 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def fresh_database(tmp: Path) -> str:
-    admin = os.environ.get("TEST_DATABASE_URL")
+def fresh_database(tmp: Path, name: str = _E2E_DB, admin: str | None = None) -> str:
+    """An empty database: PostgreSQL `name` beside the admin URL (TEST_DATABASE_URL), else a SQLite file."""
+    admin = admin or os.environ.get("TEST_DATABASE_URL")
     if not admin:
-        return f"sqlite:///{tmp / 'e2e.db'}"
+        return f"sqlite:///{tmp / f'{name}.db'}"
     engine = create_engine(admin.replace("postgresql://", "postgresql+psycopg2://", 1), isolation_level="AUTOCOMMIT")
     with engine.connect() as conn:
-        conn.execute(text(f"DROP DATABASE IF EXISTS {_E2E_DB} WITH (FORCE)"))
-        conn.execute(text(f"CREATE DATABASE {_E2E_DB}"))
+        conn.execute(text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+        conn.execute(text(f"CREATE DATABASE {name}"))
     engine.dispose()
-    return admin.rsplit("/", 1)[0] + f"/{_E2E_DB}"
+    return admin.rsplit("/", 1)[0] + f"/{name}"
 
 
 def flush_redis(url: str | None) -> None:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from playwright.sync_api import Browser, expect
 
-from tests.e2e.helpers import customer_says, row_saying, set_available, sign_in, sign_out, signed_chat_url
+from tests.e2e.helpers import (customer_says, row_saying, set_available, sign_in, sign_out, signed_chat_url,
+                               wrap_up)
 
 
 def _verified_chat(browser: Browser, base_url: str, text: str):
@@ -23,13 +24,7 @@ def test_earlier_interactions_show_as_history_and_a_joined_open_case_is_flagged(
     row_saying(agent, "is the scarf silk?").click()
     agent.get_by_test_id("message-box").fill("Yes, pure silk.")
     agent.get_by_test_id("message-box").press("Control+Enter")
-    agent.get_by_role("button", name="Wrap Up").click()
-    wrap_up = agent.get_by_role("dialog", name="Wrap Up")
-    wrap_up.get_by_label("Category", exact=True).select_option("Product")
-    wrap_up.get_by_label("Subcategory").select_option("Care instructions")
-    wrap_up.get_by_role("checkbox", name="Follow Up Required").click()  # the case stays open
-    wrap_up.get_by_role("button", name="Submit").click()
-    expect(wrap_up).to_be_hidden()
+    wrap_up(agent, "Product", "Care instructions", follow_up=True)  # the case stays open
 
     _verified_chat(browser, base_url, "Second question: do the boots run small?")
     row_saying(agent, "do the boots run small?").click()
@@ -43,4 +38,5 @@ def test_earlier_interactions_show_as_history_and_a_joined_open_case_is_flagged(
     assert first < second  # oldest to newest, the current interaction at the bottom
     expect(agent.get_by_test_id("customer-header").get_by_test_id("case-existing")).to_be_visible()
     shot(agent, "history")
+    wrap_up(agent, "Product", "Sizing")
     sign_out(agent)

@@ -6,7 +6,8 @@ import re
 
 from playwright.sync_api import Browser, expect
 
-from tests.e2e.helpers import customer_says, set_available, sign_in, sign_out, start_chat
+from tests.e2e.helpers import customer_says, row_saying, set_available, sign_in, sign_out, start_chat
+from tests.e2e.helpers import wrap_up as wrap_up_interaction
 from tests.fakes.smtp import passcode_in
 
 
@@ -87,4 +88,67 @@ def test_agent_verifies_by_emailed_passcode_then_cancels_the_open_order(browser:
     wrap_up = agent.get_by_role("dialog", name="Wrap Up")
     expect(wrap_up.get_by_label("Notes")).to_have_value("Cancelled SO-1042 at the customer's request.")
     wrap_up.get_by_role("button", name="Cancel").click()
+    wrap_up_interaction(agent, "Order", "Cancellation")
+    sign_out(agent)
+
+
+def test_an_unmatched_customer_is_found_by_email_then_appeased_and_noted(browser: Browser, base_url, smtp_server,
+                                                                         shot):
+    agent = browser.new_context(viewport={"width": 1360, "height": 860}).new_page()
+    customer = browser.new_context(viewport={"width": 400, "height": 740}).new_page()
+    sign_in(agent, base_url, "alice")
+    set_available(agent)
+    customer.goto(f"{base_url}/chat/sophias")
+    customer.get_by_label("First name").fill("Marcus")
+    customer.get_by_label("Last name").fill("Lee")
+    customer.get_by_label("Phone").fill("+1 415 555 0123")  # his record holds it without the country code
+    customer.get_by_role("button", name="Start chat").click()
+    customer_says(customer, "My dress arrived torn.")
+
+    row_saying(agent, "My dress arrived torn.").click()
+    agent.get_by_role("button", name="Verify Customer").click()
+    dialog = agent.get_by_role("dialog", name="Verify Customer")
+    expect(dialog.get_by_text("No customer record matches")).to_be_visible()
+    expect(dialog.get_by_test_id("verify-record")).to_have_count(0)  # nothing of a record before it is found
+    dialog.get_by_label("Email").fill("nobody@example.com")
+    dialog.get_by_role("button", name="Find customer").click()
+    expect(dialog.get_by_role("alert")).to_contain_text("No customer record has that email")
+    dialog.get_by_label("Email").fill("marcus.lee@example.com")
+    dialog.get_by_role("button", name="Find customer").click()
+    expect(dialog.get_by_test_id("verify-record")).to_contain_text("Marcus Lee")
+    already = len(smtp_server.messages)
+    dialog.get_by_role("button", name="Send via Email").click()
+    expect(dialog.get_by_text("Passcode sent by email")).to_be_visible()
+    code = passcode_in(smtp_server.wait_for("marcus.lee@example.com", after=already))
+    dialog.get_by_label("Passcode").fill(code)
+    dialog.get_by_role("button", name="Verify").click()
+    expect(agent.get_by_test_id("customer-header")).to_have_attribute("data-verified", "true")
+
+    order = agent.get_by_test_id("most-recent-order")
+    expect(order.get_by_test_id("order-status")).to_have_text("Delivered")
+    expect(order.get_by_test_id("order-item-image")).to_have_count(2)
+    expect(order.get_by_test_id("order-more-items")).to_have_count(0)
+    expect(order.get_by_role("button", name="Cancel")).to_have_count(0)  # delivered: too late to cancel
+    expect(order.get_by_role("button", name="Return")).to_be_visible()
+    order.get_by_role("button", name="Appease").click()
+    appease = agent.get_by_role("dialog", name=re.compile("Appease on order SO-1037"))
+    appease.get_by_label("Amount").fill("500")
+    appease.get_by_label("Reason").select_option("Damaged item")
+    appease.get_by_role("button", name="Confirm").click()
+    expect(appease.get_by_role("alert")).to_contain_text("At most $50.00")  # the organization's limit
+    appease.get_by_label("Amount").fill("15")
+    appease.get_by_role("button", name="Confirm").click()
+    expect(appease).to_be_hidden()
+    expect(agent.get_by_test_id("message").filter(has_text="An appeasement of $15.00")).to_have_attribute(
+        "data-author", "system")
+
+    agent.get_by_test_id("customer-notes-button").click()
+    profile = agent.get_by_role("dialog", name="Customer Profile")
+    expect(profile).to_contain_text("marcus.lee@example.com")
+    profile.get_by_label("New note").fill("Prefers a call-back after 5pm.")
+    profile.get_by_role("button", name="Add note").click()
+    expect(profile.get_by_test_id("customer-note").first).to_contain_text("Prefers a call-back after 5pm.")
+    shot(agent, "customer-profile")
+    profile.get_by_role("button", name="Close").click()
+    wrap_up_interaction(agent, "Order", "Return")
     sign_out(agent)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from playwright.sync_api import Browser, expect
 
-from tests.e2e.helpers import customer_says, set_available, sign_in, sign_out, start_chat
+from tests.e2e.helpers import customer_says, set_available, sign_in, sign_out, start_chat, wrap_up
 
 
 def test_a_manager_adds_a_pair_that_wrap_up_then_offers_and_agents_cannot_edit(browser: Browser, base_url, shot):
@@ -33,12 +33,7 @@ def test_a_manager_adds_a_pair_that_wrap_up_then_offers_and_agents_cannot_edit(b
     start_chat(customer, base_url, "Rita", "Vance", "rita.vance@example.com")
     customer_says(customer, "Where is my refund?")
     agent.get_by_test_id("interaction-row").filter(has_text="Where is my refund?").click()
-    agent.get_by_role("button", name="Wrap Up").click()
-    dialog = agent.get_by_role("dialog", name="Wrap Up")
-    dialog.get_by_label("Category", exact=True).select_option("Billing")
-    dialog.get_by_label("Subcategory").select_option("Refund status")
-    dialog.get_by_role("button", name="Submit").click()
-    expect(dialog).to_be_hidden()
+    wrap_up(agent, "Billing", "Refund status")  # the popup offers the manager's new pair
 
     agent.goto(f"{base_url}/settings/wrap-up")
     expect(agent.get_by_text("Only managers maintain the wrap-up lists.")).to_be_visible()

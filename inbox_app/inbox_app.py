@@ -8,11 +8,13 @@ from inbox_app import push, runtime
 from inbox_app.pages.chat import chat_page
 from inbox_app.pages.inbox import inbox_page
 from inbox_app.pages.login import login_page
+from inbox_app.pages.organization_settings import organization_settings_page
 from inbox_app.pages.routing import routing_page
 from inbox_app.pages.wrap_up_settings import wrap_up_settings_page
 from inbox_app.state.bell import BellState
 from inbox_app.state.chat import ChatState
 from inbox_app.state.inbox import InboxState
+from inbox_app.state.organization_settings import OrganizationSettingsState
 from inbox_app.state.routing_log import RoutingLogState
 from inbox_app.state.session import SessionState
 from inbox_app.state.wrap_up_settings import WrapUpSettingsState
@@ -39,6 +41,8 @@ app.add_page(routing_page, route="/routing", on_load=[BellState.on_load, Routing
              title="Routing log · Agent Inbox")
 app.add_page(wrap_up_settings_page, route="/settings/wrap-up", on_load=[BellState.on_load, WrapUpSettingsState.load],
              title="Wrap-up categories · Agent Inbox")
+app.add_page(organization_settings_page, route="/settings/organizations",
+             on_load=[BellState.on_load, OrganizationSettingsState.load], title="Organization settings · Agent Inbox")
 app.add_page(chat_page, route="/chat/[org_slug]", on_load=ChatState.on_load, title="Live Chat")
 app.register_lifespan_task(push.listener(app))
 app.register_lifespan_task(_routing_loop)

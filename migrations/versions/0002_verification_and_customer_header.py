@@ -45,10 +45,13 @@ def upgrade() -> None:
     # Customer notes became a grant of their own: everyone who works the inbox keeps them.
     op.execute("INSERT INTO \"grant\" (user_id, name) SELECT user_id, 'customer_notes' FROM \"grant\" "
                "WHERE name = 'inbox'")
+    # Organization settings (SMS OTP, appeasement limit) are the managers': they hold manage_wrap_up.
+    op.execute("INSERT INTO \"grant\" (user_id, name) SELECT user_id, 'manage_organization' FROM \"grant\" "
+               "WHERE name = 'manage_wrap_up'")
 
 
 def downgrade() -> None:
-    op.execute("DELETE FROM \"grant\" WHERE name = 'customer_notes'")
+    op.execute("DELETE FROM \"grant\" WHERE name IN ('customer_notes', 'manage_organization')")
     with op.batch_alter_table('otpchallenge', schema=None) as batch_op:
         batch_op.drop_constraint('fk_otpchallenge_sent_by_user_id', type_='foreignkey')
         batch_op.drop_column('sent_by_user_id')

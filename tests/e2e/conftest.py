@@ -9,6 +9,7 @@ import pytest
 
 from tests.e2e.server import ROOT, AppServer, app_env, flush_redis, free_port, fresh_database
 from tests.fakes.smtp import SmtpServer
+from tests.fakes.twilio_api import TwilioStandIn
 
 ARTIFACTS = ROOT / "test-artifacts"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
@@ -42,10 +43,20 @@ def smtp_server():
 
 
 @pytest.fixture(scope="session")
-def app_server(e2e_database, redis_url, smtp_server):
+def twilio_api():
+    """Where the app's twilio client sends SMS: a local stand-in of Twilio's Messages API."""
+    stand_in = TwilioStandIn(account_sid="ACe2e", auth_token="e2e-token").start()
+    yield stand_in
+    stand_in.stop()
+
+
+@pytest.fixture(scope="session")
+def app_server(e2e_database, redis_url, smtp_server, twilio_api):
     ARTIFACTS.mkdir(exist_ok=True)
     env = app_env(e2e_database, redis_url, SMTP_HOST="127.0.0.1", SMTP_PORT=str(smtp_server.port),
-                  SMTP_FROM="care@sophias.example.com")
+                  SMTP_FROM="care@sophias.example.com", TWILIO_ACCOUNT_SID=twilio_api.account_sid,
+                  TWILIO_AUTH_TOKEN=twilio_api.auth_token, TWILIO_SMS_FROM="+15005550006",
+                  TWILIO_API_BASE=twilio_api.base_url)
     server = AppServer(ROOT, free_port(), env, ARTIFACTS / "app.log").start()
     yield server
     server.stop()

@@ -67,3 +67,15 @@ class TwilioStandIn:
                                   "from": form.get("From"), "body": form.get("Body"), "status": "queued"})
 
         return Handler
+
+
+def wait_for_sms(stand_in: TwilioStandIn, to: str, *, after: int = 0, timeout: float = 15.0) -> dict:
+    import time
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        for message in stand_in.messages[after:]:
+            if message.get("To") == to:
+                return message
+        time.sleep(0.1)
+    raise AssertionError(f"no SMS to {to} within {timeout}s")

@@ -1,0 +1,56 @@
+"""/settings/organizations: each brand's "Enable SMS OTP Verification" and appeasement limit (managers)."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from inbox_app.components.common import BORDER, app_header
+from inbox_app.components.forms import error_text, field, info_text
+from inbox_app.state.organization_settings import OrganizationSettingsState as S
+
+
+def _organization(org) -> rx.Component:
+    sms_id, limit_id = "sms-otp-" + org.slug, "appease-limit-" + org.slug
+    return rx.form(
+        rx.hstack(
+            rx.vstack(rx.text(org.name, weight="bold", size="3"), rx.text("/chat/" + org.slug, size="1",
+                                                                             color="var(--gray-10)"),
+                      spacing="0", width="160px"),
+            rx.hstack(
+                rx.el.input(type="checkbox", id=sms_id, name="sms_otp_enabled", default_checked=org.sms_otp_enabled,
+                            key=org.slug + org.sms_otp_enabled.to_string()),
+                rx.el.label("Enable SMS OTP Verification", html_for=sms_id, style={"fontSize": "14px"}),
+                spacing="2", align="center", width="260px",
+            ),
+            field("Appeasement limit per order ($)", limit_id,
+                  rx.input(id=limit_id, name="appease_limit", default_value=org.appease_limit, width="120px",
+                           input_mode="decimal", key=org.slug + org.appease_limit), width="auto"),
+            rx.el.input(type="hidden", name="organization_id", value=org.organization_id.to_string()),
+            rx.button("Save", type="submit", size="2", aria_label="Save " + org.name),
+            spacing="5", align="end", padding="12px 0", border_bottom=BORDER, width="100%",
+        ),
+        on_submit=S.save, data_testid="organization-settings", width="100%", max_width="820px",
+    )
+
+
+def organization_settings_page() -> rx.Component:
+    return rx.vstack(
+        app_header("organizations", with_bell=True),
+        rx.vstack(
+            rx.heading("Organization settings", size="5"),
+            rx.cond(
+                S.allowed,
+                rx.vstack(
+                    rx.text("Passcodes go by email unless SMS OTP is enabled; SMS needs the customer's phone with "
+                            "its country code. The appeasement limit caps what agents can give back on one order.",
+                            size="2", color="var(--gray-11)"),
+                    rx.foreach(S.organizations, _organization),
+                    error_text(S.error), info_text(S.saved),
+                    spacing="2", width="100%",
+                ),
+                rx.text("Only managers change organization settings.", size="2", color="var(--gray-11)"),
+            ),
+            padding="20px 24px", width="100%", spacing="3", overflow_y="auto",
+        ),
+        spacing="0", height="100vh", width="100%",
+    )

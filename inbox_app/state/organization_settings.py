@@ -1,0 +1,52 @@
+"""Managers maintain each organization's SMS OTP switch and appeasement limit."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from inbox_app import runtime
+from inbox_app.state.bell import BellState
+from services import organization_settings
+from services.errors import Refused
+from services.organization_settings import OrganizationSettings
+
+
+class OrganizationSettingsState(BellState):
+    allowed: bool = False
+    organizations: list[OrganizationSettings] = []
+    error: str = ""
+    saved: str = ""
+
+    async def _refresh(self, identity) -> None:
+        async with runtime.db().read() as session:
+            self.organizations = await organization_settings.listing(session, identity=identity)
+        self.allowed = identity.can(organization_settings.GRANT)
+
+    @rx.event
+    async def load(self):
+        identity = await self._identity()
+        if identity is None:
+            return rx.redirect("/login", replace=True)
+        self.error, self.saved = "", ""
+        await self._refresh(identity)
+
+    @rx.event
+    async def save(self, form_data: dict):
+        identity = await self._identity()
+        if identity is None:
+            return rx.redirect("/login", replace=True)
+        try:
+            organization_id = int(str(form_data.get("organization_id", "")))
+            async with runtime.db().transaction() as session:
+                row = await organization_settings.update(
+                    session, identity=identity, organization_id=organization_id,
+                    sms_otp_enabled=form_data.get("sms_otp_enabled") in ("on", True, "true"),
+                    appease_limit=str(form_data.get("appease_limit", ""))[:20], clock=runtime.clock)
+        except ValueError:
+            self.error, self.saved = "That organization was not found.", ""
+            return
+        except Refused as refused:
+            self.error, self.saved = str(refused), ""
+            return
+        self.error, self.saved = "", f"Saved {row.name}."
+        await self._refresh(identity)

@@ -1,0 +1,53 @@
+"""Managers switch SMS OTP on or off and set the appeasement limit for their own organizations only."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+from sqlmodel import select
+
+from services import organization_settings
+from services.errors import NotFound, Refused
+from services.models import AuditEvent, Organization
+from tests.services.factories import make_agent, make_org
+
+
+async def _update(db, identity, org_id, clock, sms=True, limit="75.50"):
+    async with db.transaction() as session:
+        return await organization_settings.update(session, identity=identity, organization_id=org_id,
+                                                  sms_otp_enabled=sms, appease_limit=limit, clock=clock)
+
+
+async def test_a_manager_enables_sms_otp_and_sets_the_limit_with_an_audit_event(db, clock):
+    org = await make_org(db)
+    agent = await make_agent(db, "maria", [org])
+    maria = dataclasses.replace(agent, grants=agent.grants | {"manage_organization"})
+    async with db.read() as session:
+        [before] = await organization_settings.listing(session, identity=maria)
+    assert (before.sms_otp_enabled, before.appease_limit) == (False, "50.00")  # off by default
+    row = await _update(db, maria, org.id, clock)
+    assert (row.sms_otp_enabled, row.appease_limit) == (True, "75.50")
+    async with db.read() as session:
+        stored = await session.get(Organization, org.id)
+        [event] = (await session.exec(select(AuditEvent).where(AuditEvent.kind == "organization.settings_changed"))).all()
+    assert (stored.sms_otp_enabled, stored.appease_limit_cents) == (True, 7550)
+    assert event.actor_user_id == maria.user_id and "[5000, 7550]" in event.detail
+
+
+async def test_agents_foreign_organizations_and_bad_limits_are_refused_and_change_nothing(db, clock):
+    org, other = await make_org(db), await make_org(db, "janes", "Jane's")
+    agent = await make_agent(db, "alice", [org])
+    maria = dataclasses.replace(agent, grants=agent.grants | {"manage_organization"})
+    with pytest.raises(NotFound):
+        await _update(db, agent, org.id, clock)
+    with pytest.raises(NotFound):
+        await _update(db, maria, other.id, clock)
+    with pytest.raises(Refused, match="number"):
+        await _update(db, maria, org.id, clock, limit="lots")
+    with pytest.raises(Refused, match="at most"):
+        await _update(db, maria, org.id, clock, limit="1000000")
+    async with db.read() as session:
+        assert await organization_settings.listing(session, identity=agent) == []
+        stored = await session.get(Organization, org.id)
+    assert (stored.sms_otp_enabled, stored.appease_limit_cents) == (False, 5000)

@@ -54,7 +54,7 @@ def bell() -> rx.Component:
         href="/inbox",
         data_testid="bell",
         data_count=BellState.count.to_string(),
-        aria_label=rx.cond(BellState.count > 0, f"New interactions waiting in the inbox", "No new interactions"),
+        aria_label=rx.cond(BellState.count > 0, "New interactions waiting in the inbox", "No new interactions"),
         color="var(--gray-12)",
     )
 

@@ -24,7 +24,7 @@ def _start_form() -> rx.Component:
     return rx.cond(
         ChatState.verified_name != "",
         rx.vstack(
-            rx.text(f"Hi ", ChatState.verified_name, "! How can we help?", size="3"),
+            rx.text("Hi ", ChatState.verified_name, "! How can we help?", size="3"),
             rx.button("Start chat", on_click=ChatState.start_verified_chat, width="100%", size="3"),
             _error(), spacing="3", width="100%", padding="20px",
         ),

@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Browser, Page, expect
+
+
+def agent_and_customer(browser: Browser) -> tuple[Page, Page]:
+    """Two separate browser contexts: an agent on a desktop screen, a customer on a phone-sized one."""
+    agent = browser.new_context(viewport={"width": 1360, "height": 860}).new_page()
+    customer = browser.new_context(viewport={"width": 400, "height": 740}).new_page()
+    return agent, customer
 
 
 def sign_in(page: Page, base_url: str, user: str, password: str = "demo-pass") -> None:
@@ -25,11 +32,13 @@ def sign_out(page: Page) -> None:
     page.wait_for_url("**/login**")
 
 
-def start_chat(page: Page, base_url: str, first: str, last: str, email: str, org: str = "sophias") -> None:
+def start_chat(page: Page, base_url: str, first: str, last: str, email: str = "", org: str = "sophias",
+               phone: str = "") -> None:
     page.goto(f"{base_url}/chat/{org}")
     page.get_by_label("First name").fill(first)
     page.get_by_label("Last name").fill(last)
     page.get_by_label("Email").fill(email)
+    page.get_by_label("Phone").fill(phone)
     page.get_by_role("button", name="Start chat").click()
     expect(page.get_by_test_id("message-box")).to_be_visible()
 

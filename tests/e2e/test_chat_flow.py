@@ -2,22 +2,14 @@
 
 from __future__ import annotations
 
-import hashlib
-import hmac
-
 from playwright.sync_api import Browser, expect
 
-from tests.e2e.helpers import customer_says, row_for, set_available, sign_in, sign_out, start_chat
-
-
-def _contexts(browser: Browser):
-    agent = browser.new_context(viewport={"width": 1360, "height": 860}).new_page()
-    customer = browser.new_context(viewport={"width": 400, "height": 740}).new_page()  # phone-sized
-    return agent, customer
+from tests.e2e.helpers import (agent_and_customer, customer_says, row_for, set_available, sign_in, sign_out,
+                               signed_chat_url, start_chat)
 
 
 def test_chat_is_routed_answered_wrapped_up_and_rated(browser: Browser, base_url, shot):
-    agent, customer = _contexts(browser)
+    agent, customer = agent_and_customer(browser)
     sign_in(agent, base_url, "alice")
     set_available(agent)
 
@@ -84,7 +76,7 @@ def test_chat_is_routed_answered_wrapped_up_and_rated(browser: Browser, base_url
 
 
 def test_keyboard_moves_between_interactions_and_the_bell_counts_arrivals(browser: Browser, base_url, shot):
-    agent, customer = _contexts(browser)
+    agent, customer = agent_and_customer(browser)
     sign_in(agent, base_url, "alice")
     set_available(agent)
     agent.goto(f"{base_url}/routing")  # away from the inbox
@@ -114,8 +106,7 @@ def test_a_signed_identity_starts_a_verified_chat_and_a_bad_one_does_not(browser
     customer = browser.new_context().new_page()
     customer.goto(f"{base_url}/chat/sophias?customer=ellen-smith&signature={'0' * 64}")
     expect(customer.get_by_label("First name")).to_be_visible()  # bad signature: the unverified form
-    signature = hmac.new(b"sophias-demo-secret", b"sophias:ellen-smith", hashlib.sha256).hexdigest()
-    customer.goto(f"{base_url}/chat/sophias?customer=ellen-smith&signature={signature}")
+    customer.goto(signed_chat_url(base_url))
     expect(customer.get_by_text("Hi Ellen Smith!")).to_be_visible()
     expect(customer.get_by_label("First name")).to_have_count(0)
     customer.get_by_role("button", name="Start chat").click()

@@ -6,7 +6,8 @@ import re
 
 from playwright.sync_api import Browser, Page, expect
 
-from tests.e2e.helpers import customer_says, row_saying, set_available, sign_in, sign_out, wrap_up
+from tests.e2e.helpers import (agent_and_customer, customer_says, row_saying, set_available, sign_in, sign_out,
+                               start_chat, wrap_up)
 from tests.fakes.twilio_api import wait_for_sms
 
 
@@ -30,15 +31,10 @@ def test_sms_passcodes_follow_the_organizations_switch_and_resend_invalidates(br
     _set_sms_otp(manager, base_url, True)
     shot(manager, "organization-settings")
 
-    agent = browser.new_context(viewport={"width": 1360, "height": 860}).new_page()
-    customer = browser.new_context(viewport={"width": 400, "height": 740}).new_page()
+    agent, customer = agent_and_customer(browser)
     sign_in(agent, base_url, "alice")
     set_available(agent)
-    customer.goto(f"{base_url}/chat/sophias")
-    customer.get_by_label("First name").fill("Ellen")
-    customer.get_by_label("Last name").fill("Smith")
-    customer.get_by_label("Phone").fill("+1 415 555 0100")
-    customer.get_by_role("button", name="Start chat").click()
+    start_chat(customer, base_url, "Ellen", "Smith", phone="+1 415 555 0100")
     customer_says(customer, "Texting you from my phone.")
 
     row_saying(agent, "Texting you from my phone.").click()

@@ -6,7 +6,8 @@ import re
 
 from playwright.sync_api import Browser, expect
 
-from tests.e2e.helpers import customer_says, row_saying, set_available, sign_in, sign_out, start_chat
+from tests.e2e.helpers import (agent_and_customer, customer_says, row_saying, set_available, sign_in, sign_out,
+                               start_chat)
 from tests.e2e.helpers import wrap_up as wrap_up_interaction
 from tests.fakes.smtp import passcode_in
 
@@ -17,8 +18,7 @@ def _wrong(code: str) -> str:
 
 def test_agent_verifies_by_emailed_passcode_then_cancels_the_open_order(browser: Browser, base_url, smtp_server,
                                                                          shot):
-    agent = browser.new_context(viewport={"width": 1360, "height": 860}).new_page()
-    customer = browser.new_context(viewport={"width": 400, "height": 740}).new_page()
+    agent, customer = agent_and_customer(browser)
     sign_in(agent, base_url, "alice")
     set_available(agent)
     start_chat(customer, base_url, "Ellen", "Smith", "ellen.smith@example.com")
@@ -94,15 +94,11 @@ def test_agent_verifies_by_emailed_passcode_then_cancels_the_open_order(browser:
 
 def test_an_unmatched_customer_is_found_by_email_then_appeased_and_noted(browser: Browser, base_url, smtp_server,
                                                                          shot):
-    agent = browser.new_context(viewport={"width": 1360, "height": 860}).new_page()
-    customer = browser.new_context(viewport={"width": 400, "height": 740}).new_page()
+    agent, customer = agent_and_customer(browser)
     sign_in(agent, base_url, "alice")
     set_available(agent)
-    customer.goto(f"{base_url}/chat/sophias")
-    customer.get_by_label("First name").fill("Marcus")
-    customer.get_by_label("Last name").fill("Lee")
-    customer.get_by_label("Phone").fill("+1 415 555 0123")  # his record holds it without the country code
-    customer.get_by_role("button", name="Start chat").click()
+    # His record holds this number without the country code, so the lookup cannot match it.
+    start_chat(customer, base_url, "Marcus", "Lee", phone="+1 415 555 0123")
     customer_says(customer, "My dress arrived torn.")
 
     row_saying(agent, "My dress arrived torn.").click()

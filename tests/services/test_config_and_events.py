@@ -11,7 +11,6 @@ import pytest
 
 from services import events
 from services.config import ConfigError, load_settings
-from tests.services.factories import make_org
 
 
 @pytest.mark.parametrize("env, variable", [

@@ -9,7 +9,7 @@ from sqlmodel import select
 
 from services import cases, chat, customer_header, customer_notes, orders
 from services.errors import NotFound, Refused
-from services.models import (Appeasement, AuditEvent, CsatRating, Interaction, Item, Message, Order, OrderLine,
+from services.models import (Appeasement, AuditEvent, Interaction, Item, Message, Order, OrderLine,
                              Recommendation)
 from tests.services.factories import make_agent, make_customer, make_org
 

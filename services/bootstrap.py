@@ -17,12 +17,16 @@ from services.config import PROJECT_DIR, ConfigError, Settings, load_settings
 from services.db import Database, sync_url
 
 
-def migrate(database_url: str) -> None:
+def alembic_config(database_url: str) -> Config:
     config = Config(str(PROJECT_DIR / "alembic.ini"))
     config.set_main_option("script_location", str(PROJECT_DIR / "migrations"))
     config.set_main_option("sqlalchemy.url", sync_url(database_url).replace("%", "%%"))
     config.attributes["quiet"] = True
-    command.upgrade(config, "head")
+    return config
+
+
+def migrate(database_url: str) -> None:
+    command.upgrade(alembic_config(database_url), "head")
 
 
 async def _seed(settings: Settings) -> bool:

@@ -17,7 +17,7 @@ from email_validator import EmailNotValidError, validate_email
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from services import audit, interactions
+from services import audit, events, interactions
 from services.clock import Clock
 from services.errors import NotFound, Refused
 from services.models import CsatRating, Customer, Interaction, Organization
@@ -136,5 +136,7 @@ async def rate_chat(session: AsyncSession, *, interaction: Interaction, score: i
         raise Refused("This chat has already been rated.")
     session.add(CsatRating(organization_id=interaction.organization_id, interaction_id=interaction.id,
                            customer_id=interaction.customer_id, score=score, created_at=clock()))
+    if interaction.customer_id:
+        events.notify(session, events.customer_topic(interaction.customer_id))  # the Average CSAT moved
     audit.record(session, at=clock(), kind="chat.rated", organization_id=interaction.organization_id,
                  subject=f"interaction:{interaction.id}", score=score)

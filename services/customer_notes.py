@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from services import audit, interactions
+from services import audit, events, interactions
 from services.auth import Identity
 from services.clock import Clock
 from services.errors import Refused
@@ -62,6 +62,7 @@ async def add_customer_note(session: AsyncSession, *, identity: Identity, intera
                         created_at=now)
     session.add(note)
     await session.flush()
+    events.notify(session, events.customer_topic(interaction.customer_id))
     audit.record(session, at=now, kind="customer.note_added", actor_user_id=identity.user_id,
                  organization_id=interaction.organization_id, subject=f"customer:{interaction.customer_id}",
                  note_id=note.id)

@@ -26,6 +26,11 @@ def interaction_topic(interaction_id: int) -> str:
     return f"interaction:{interaction_id}"
 
 
+def customer_topic(customer_id: int) -> str:
+    """What the verified customer header shows changed: an order, a rating, a note."""
+    return f"customer:{customer_id}"
+
+
 def notify(session, *topics: str) -> None:
     session.info.setdefault("topics", set()).update(topics)
 

@@ -13,7 +13,7 @@ from sqlalchemy import func
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from services import audit, interactions
+from services import audit, events, interactions
 from services.auth import Identity
 from services.clock import Clock
 from services.errors import NotFound, Refused
@@ -65,6 +65,7 @@ def _record(session: AsyncSession, identity: Identity, interaction: Interaction,
                  organization_id=order.organization_id, subject=f"order:{order.id}",
                  order_number=order.order_number, interaction_id=interaction.id, status=order.status, **detail)
     interactions.add_system_message(session, interaction=interaction, at=now, body=note)
+    events.notify(session, events.customer_topic(order.customer_id))
 
 
 async def cancel_order(session: AsyncSession, *, identity: Identity, interaction_id: int, order_id: int,

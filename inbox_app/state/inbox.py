@@ -94,12 +94,16 @@ class InboxState(SessionState):
         topics = {events.agent_topic(identity.user_id)}
         if self.selected_id:
             topics.add(events.interaction_topic(self.selected_id))
+        if self.profile.customer_id:
+            topics.add(events.customer_topic(self.profile.customer_id))
         push.watch(self.router.session.client_token, InboxState, topics)
 
     async def _on_change(self, topics: set[str]) -> None:
         identity = await self._identity()
         if identity is not None:
-            await self._reload(identity)
+            # The header is reloaded only when the customer changed, not on every message.
+            customer = self.profile.customer_id and events.customer_topic(self.profile.customer_id)
+            await self._reload(identity, header=customer in topics)
 
     async def _signed_in(self) -> Identity | None:
         identity = await self._identity()

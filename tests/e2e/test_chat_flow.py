@@ -50,6 +50,11 @@ def test_chat_is_routed_answered_wrapped_up_and_rated(browser: Browser, base_url
     csat.get_by_role("button", name="4", exact=True).click()
     expect(customer.get_by_text("Thank you for your feedback!")).to_be_visible()
     expect(agent.get_by_test_id("message").filter(has_text="The customer ended the chat.")).to_be_visible()
+    box.fill("Are you still there?")
+    box.press("Control+Enter")
+    late = agent.get_by_test_id("message").filter(has_text="Are you still there?")
+    expect(late).to_have_attribute("data-status", "failed")  # never shown as sent
+    expect(late.get_by_test_id("failed")).to_be_visible()
 
     agent.get_by_role("button", name="Wrap Up").click()
     dialog = agent.get_by_role("dialog", name="Wrap Up")

@@ -78,6 +78,10 @@ def test_agent_verifies_by_emailed_passcode_then_cancels_the_open_order(browser:
     expect(customer.get_by_test_id("message").filter(has_text="SO-1042 has been cancelled")).to_be_visible()
     expect(customer.get_by_text("verified with a passcode")).to_have_count(0)  # an agent-only note
 
+    customer.get_by_role("button", name="End chat").click()
+    customer.get_by_test_id("csat").get_by_role("button", name="5", exact=True).click()
+    expect(agent.get_by_test_id("avg-csat")).to_have_text("5.0 / 5 (1)")  # pushed into the header
+
     header.get_by_role("button", name="Case Details").click()
     case = agent.get_by_role("dialog", name="Case Details")
     case.get_by_label("Case notes").fill("Cancelled SO-1042 at the customer's request.")

@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 from sqlmodel import select
 
-from services import cases, chat, customer_header, customer_notes, orders
+from services import cases, chat, customer_header, customer_notes, events, orders
 from services.errors import NotFound, Refused
 from services.models import (Appeasement, AuditEvent, Interaction, Item, Message, Order, OrderLine,
                              Recommendation)
@@ -74,7 +74,9 @@ async def _act(db, v, fn, clock, **kw):
 
 
 async def test_cancel_changes_the_order_audits_and_leaves_a_system_message(db, clock, verified):
-    await _act(db, verified, orders.cancel_order, clock, order_id=verified["new"].id)
+    async with events.collecting() as published:
+        await _act(db, verified, orders.cancel_order, clock, order_id=verified["new"].id)
+    assert events.customer_topic(verified["ellen"].id) in published  # open headers refresh
     async with db.read() as session:
         order = await session.get(Order, verified["new"].id)
         audit = (await session.exec(select(AuditEvent).where(AuditEvent.kind == "order.cancelled"))).one()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from inbox_app.components.common import CHANNEL_LABELS
 from inbox_app.components.forms import error_text, fact, field, info_text
 from inbox_app.state.case_details import CaseDetailsState as C
 
@@ -15,7 +16,7 @@ def case_dialog() -> rx.Component:
             rx.vstack(
                 fact("Case", "#" + C.case_number.to_string()),
                 fact("Status", C.case_status),
-                fact("Origin", C.case_origin),
+                fact("Origin", rx.match(C.case_origin, *CHANNEL_LABELS.items(), C.case_origin)),
                 fact("Opened", rx.moment(C.case_created_iso, format="MMM D, YYYY HH:mm", local=True)),
                 fact("Interactions", C.case_interactions.to_string()),
                 rx.cond(C.case_category != "", fact("Category", C.case_category)),

@@ -55,7 +55,7 @@ def order_dialog() -> rx.Component:
                 rx.hstack(
                     rx.dialog.close(rx.button("Back", variant="soft", color_scheme="gray")),
                     rx.button("Confirm", on_click=QuickActionState.confirm,
-                              color_scheme=rx.cond(QuickActionState.action == "cancel", "red", "blue")),
+                              color_scheme=rx.cond(QuickActionState.action == "cancel", "red", "indigo")),
                     justify="end", width="100%", spacing="2",
                 ),
                 spacing="3", width="100%", margin_top="12px",

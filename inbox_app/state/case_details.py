@@ -35,7 +35,8 @@ class CaseDetailsState(InboxState):
         except Refused as refused:
             self.notice = str(refused)
             return
-        self.case_number, self.case_status, self.case_origin = details.case_id, details.status, details.origin
+        self.case_number = details.case_id
+        self.case_status, self.case_origin = details.status.capitalize(), details.origin
         self.case_created_iso, self.case_interactions = details.created_iso, details.interactions
         self.case_category = " / ".join(p for p in (details.category, details.subcategory) if p)
         self.case_editable, self.case_notes = details.editable, details.notes

@@ -32,11 +32,11 @@ class QuickActionState(InboxState):
 
     @rx.event
     def set_amount(self, value: str):
-        self.amount = str(value)[:20]
+        self.amount, self.action_error = str(value)[:20], ""
 
     @rx.event
     def set_reason(self, value: str):
-        self.reason = str(value)[:100]
+        self.reason, self.action_error = str(value)[:100], ""
 
     @rx.event
     async def confirm(self):

@@ -33,8 +33,10 @@ class VerifyState(InboxState):
     verify_error: str = ""
     verify_info: str = ""
     _customer_id: int = 0  # backend-only: the client never names the customer a code goes to
+    _looked_up_for: int = 0  # the interaction that lookup ran for; a code is only sent for that one
 
     def _apply_match(self, match: CustomerMatch | None) -> None:
+        self._looked_up_for = self.selected_id
         self.found = match is not None
         self._customer_id = match.customer_id if match else 0
         self.match_name = match.name if match else ""
@@ -101,7 +103,7 @@ class VerifyState(InboxState):
             interaction_id, customer_id = self.selected_id, self._customer_id
             if identity is None or not interaction_id:
                 return
-            if not customer_id:
+            if not customer_id or self._looked_up_for != interaction_id:
                 self.verify_error = "Identify the customer record first."
                 return
             self.sending, self.verify_error, self.verify_info = True, "", ""

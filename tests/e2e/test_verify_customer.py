@@ -87,6 +87,7 @@ def test_agent_verifies_by_emailed_passcode_then_cancels_the_open_order(browser:
     case.get_by_label("Case notes").fill("Cancelled SO-1042 at the customer's request.")
     case.get_by_role("button", name="Save").click()
     expect(case.get_by_text("Case notes saved")).to_be_visible()
+    shot(agent, "case-details")
     case.get_by_role("button", name="Close").click()
     header.get_by_role("button", name="Wrap Up").click()
     wrap_up = agent.get_by_role("dialog", name="Wrap Up")
@@ -137,6 +138,7 @@ def test_an_unmatched_customer_is_found_by_email_then_appeased_and_noted(browser
     appease.get_by_role("button", name="Confirm").click()
     expect(appease.get_by_role("alert")).to_contain_text("At most $50.00")  # the organization's limit
     appease.get_by_label("Amount").fill("15")
+    shot(agent, "appease")
     appease.get_by_role("button", name="Confirm").click()
     expect(appease).to_be_hidden()
     expect(agent.get_by_test_id("message").filter(has_text="An appeasement of $15.00")).to_have_attribute(

@@ -284,7 +284,8 @@ class OutboundMessage(SQLModel, table=True):
     recipient: str
     subject: str = ""
     body: str = Field(sa_column=Column(Text, nullable=False))
-    status: str = "pending"  # pending | sent | failed | held (no provider configured)
+    status: str = "pending"  # pending | sending (claimed) | sent | failed | held (no provider configured)
+    claimed_at: datetime | None = None  # a claim older than the lease is taken over (its worker died)
     attempts: int = 0
     last_error: str = ""
     provider_id: str | None = None

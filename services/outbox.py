@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from datetime import timedelta
 from email.message import EmailMessage
 
 import aiosmtplib
-from sqlmodel import select
+from sqlmodel import col, or_, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services import events
@@ -21,6 +22,7 @@ from services.models import Interaction, Message, OutboundMessage
 
 _log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 3
+CLAIM_LEASE = timedelta(minutes=2)  # longer than any provider timeout (15 s); then the claim is stale
 
 
 def provider_configured(settings: Settings, channel: str) -> bool:
@@ -120,11 +122,17 @@ async def _settle(session: AsyncSession, row: OutboundMessage, *, ok: bool, prov
             events.notify(session, events.agent_topic(interaction.assignee_id))
 
 
+def _claimable(now):
+    """Pending rows, and rows whose claim outlived its lease because the claiming worker died."""
+    return or_(OutboundMessage.status == "pending",
+               (OutboundMessage.status == "sending") & (col(OutboundMessage.claimed_at) < now - CLAIM_LEASE))
+
+
 async def deliver_one(db, settings: Settings, *, outbound_id: int, clock: Clock) -> str:
     """Claim one pending row, send it outside the transaction, record the outcome. Returns its status."""
     async with db.transaction() as session:
         row = (await session.exec(select(OutboundMessage).where(
-            OutboundMessage.id == outbound_id, OutboundMessage.status == "pending")
+            OutboundMessage.id == outbound_id, _claimable(clock()))
             .with_for_update(skip_locked=True))).first()
         if row is None:
             return "claimed-elsewhere"
@@ -132,7 +140,7 @@ async def deliver_one(db, settings: Settings, *, outbound_id: int, clock: Clock)
             row.status = "held"
             session.add(row)
             return row.status
-        row.status = "sending"  # claimed: no other worker picks it while we talk to the provider
+        row.status, row.claimed_at = "sending", clock()  # no other worker picks it while we talk to the provider
         session.add(row)
     try:
         provider_id, error, ok = await send_now(settings, row), "", True
@@ -147,7 +155,7 @@ async def deliver_one(db, settings: Settings, *, outbound_id: int, clock: Clock)
 
 async def deliver_pending(db, settings: Settings, *, clock: Clock, limit: int = 50) -> int:
     async with db.read() as session:
-        ids = (await session.exec(select(OutboundMessage.id).where(OutboundMessage.status == "pending")
+        ids = (await session.exec(select(OutboundMessage.id).where(_claimable(clock()))
                                   .order_by(OutboundMessage.id).limit(limit))).all()
     for outbound_id in ids:
         await deliver_one(db, settings, outbound_id=outbound_id, clock=clock)

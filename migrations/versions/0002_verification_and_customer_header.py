@@ -36,6 +36,9 @@ def upgrade() -> None:
         # Existing messages were all visible to the customer.
         batch_op.add_column(sa.Column('internal', sa.Boolean(), nullable=False, server_default=sa.false()))
 
+    with op.batch_alter_table('outboundmessage', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('claimed_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True))
+
     with op.batch_alter_table('otpchallenge', schema=None) as batch_op:
         batch_op.add_column(sa.Column('sent_by_user_id', sa.Integer(), nullable=True))
         batch_op.create_foreign_key('fk_otpchallenge_sent_by_user_id', 'user', ['sent_by_user_id'], ['id'])
@@ -55,6 +58,9 @@ def downgrade() -> None:
     with op.batch_alter_table('otpchallenge', schema=None) as batch_op:
         batch_op.drop_constraint('fk_otpchallenge_sent_by_user_id', type_='foreignkey')
         batch_op.drop_column('sent_by_user_id')
+
+    with op.batch_alter_table('outboundmessage', schema=None) as batch_op:
+        batch_op.drop_column('claimed_at')
 
     with op.batch_alter_table('message', schema=None) as batch_op:
         batch_op.drop_column('internal')

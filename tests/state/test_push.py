@@ -1,0 +1,49 @@
+"""Push on change: a burst of changes for one tab becomes one refresh in flight plus one after it."""
+
+from __future__ import annotations
+
+import asyncio
+from types import SimpleNamespace
+
+from inbox_app import push
+
+
+class _Tab:
+    pass
+
+
+async def test_a_burst_for_one_tab_is_folded_into_few_refreshes_that_see_every_topic(monkeypatch):
+    refreshed: list[set[str]] = []
+
+    async def slow_refresh(app, token, state_cls, topics):
+        refreshed.append(set(topics))
+        await asyncio.sleep(0.05)  # a refresh takes a while; changes keep coming meanwhile
+
+    monkeypatch.setattr(push, "_refresh", slow_refresh)
+    app = SimpleNamespace(event_namespace=SimpleNamespace(token_to_sid={"tab-1": "sid"}))
+    push.watch("tab-1", _Tab, {f"interaction:{n}" for n in range(50)})
+    try:
+        await push._deliver(app, "interaction:0")
+        await asyncio.sleep(0.01)  # its refresh is now under way
+        for n in range(1, 50):
+            await push._deliver(app, f"interaction:{n}")
+        while push._pending:
+            await asyncio.sleep(0.01)
+    finally:
+        push.forget("tab-1", _Tab)
+    # The first change, then one refresh for everything that arrived while it ran.
+    assert refreshed == [{"interaction:0"}, {f"interaction:{n}" for n in range(1, 50)}]
+
+
+async def test_a_tab_that_has_gone_is_forgotten_and_not_refreshed(monkeypatch):
+    calls = []
+
+    async def refresh(*args):
+        calls.append(args)
+
+    monkeypatch.setattr(push, "_refresh", refresh)
+    app = SimpleNamespace(event_namespace=SimpleNamespace(token_to_sid={}))
+    push.watch("gone", _Tab, {"agent:1"})
+    await push._deliver(app, "agent:1")
+    await asyncio.sleep(0)
+    assert calls == [] and "agent:1" not in push._registry

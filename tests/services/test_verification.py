@@ -259,3 +259,18 @@ async def test_twenty_concurrent_wrong_codes_never_pass_the_limit(db, clock, set
     assert len(await _audits(db, "otp.failed")) == 5
     assert sum("does not match" in r.message for r in results) == 5
     assert not (await _check(db, setup, sent.code, clock)).verified
+
+
+async def test_another_active_interaction_of_the_same_customer_is_not_merged(db, clock, setup):
+    from services import interactions
+
+    async with db.transaction() as session:
+        sms = await interactions.open_interaction(session, organization_id=setup.org.id, channel="sms", clock=clock,
+                                                  first_name="Ellen", last_name="Smith", phone="+14155550100")
+    sent = await _send(db, setup, clock)
+    assert (await _check(db, setup, sent.code, clock)).verified
+    async with db.read() as session:
+        other = await session.get(Interaction, sms.id)
+        verified = await session.get(Interaction, setup.chat.id)
+    assert not other.verified and other.customer_id is None and other.state == "assigned"
+    assert other.case_id != verified.case_id  # each keeps its own case; nothing moved across

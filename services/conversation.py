@@ -26,12 +26,14 @@ class ConversationItem:
     delivery_status: str = ""
     failure_reason: str = ""
     label: str = ""  # for a divider: channel and date of an earlier interaction
+    internal: bool = False  # an agents-only note: the customer's chat never shows it
 
 
 def _message_item(message: Message) -> ConversationItem:
     return ConversationItem(key=f"m{message.id}", kind="message", author=message.author, body=message.body,
                             at_iso=message.created_at.isoformat(),
-                            delivery_status=message.delivery_status, failure_reason=message.failure_reason)
+                            delivery_status=message.delivery_status, failure_reason=message.failure_reason,
+                            internal=message.internal)
 
 
 def _divider(interaction: Interaction, current: bool) -> ConversationItem:

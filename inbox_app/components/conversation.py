@@ -45,8 +45,13 @@ def message_bubble(item, *, mine: str = "agent") -> rx.Component:
             data_testid="message", data_author=item.author, data_status=item.delivery_status,
         ),
         rx.center(
-            rx.text(item.body, size="1", color="var(--gray-10)", font_style="italic"),
+            rx.hstack(
+                rx.cond(item.internal, rx.icon("eye-off", size=12, aria_label="Only agents see this note")),
+                rx.text(item.body, size="1", color="var(--gray-10)", font_style="italic"),
+                spacing="1", align="center", title=rx.cond(item.internal, "Only agents see this note", ""),
+            ),
             width="100%", data_testid="message", data_author=item.author,
+            data_internal=rx.cond(item.internal, "true", "false"),
         ),
     )
 

@@ -9,12 +9,14 @@ from inbox_app.pages.chat import chat_page
 from inbox_app.pages.inbox import inbox_page
 from inbox_app.pages.login import login_page
 from inbox_app.pages.organization_settings import organization_settings_page
+from inbox_app.pages.outbox import outbox_page
 from inbox_app.pages.routing import routing_page
 from inbox_app.pages.wrap_up_settings import wrap_up_settings_page
 from inbox_app.state.bell import BellState
 from inbox_app.state.chat import ChatState
 from inbox_app.state.inbox import InboxState
 from inbox_app.state.organization_settings import OrganizationSettingsState
+from inbox_app.state.outbox_log import OutboxState
 from inbox_app.state.routing_log import RoutingLogState
 from inbox_app.state.session import SessionState
 from inbox_app.state.wrap_up_settings import WrapUpSettingsState
@@ -43,6 +45,8 @@ app.add_page(wrap_up_settings_page, route="/settings/wrap-up", on_load=[BellStat
              title="Wrap-up categories · Agent Inbox")
 app.add_page(organization_settings_page, route="/settings/organizations",
              on_load=[BellState.on_load, OrganizationSettingsState.load], title="Organization settings · Agent Inbox")
+app.add_page(outbox_page, route="/outbox", on_load=[BellState.on_load, OutboxState.load],
+             title="Outbox · Agent Inbox")
 app.add_page(chat_page, route="/chat/[org_slug]", on_load=ChatState.on_load, title="Live Chat")
 app.register_lifespan_task(push.listener(app))
 app.register_lifespan_task(_routing_loop)

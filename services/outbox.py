@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from dataclasses import dataclass
 from datetime import timedelta
 from email.message import EmailMessage
 
@@ -15,10 +16,13 @@ import aiosmtplib
 from sqlmodel import col, or_, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from services import events
+from services import audit, events
+from services.auth import Identity
 from services.clock import Clock
 from services.config import Settings
-from services.models import Interaction, Message, OutboundMessage
+from services.errors import NotFound, Refused
+from services.models import Interaction, Message, Organization, OutboundMessage
+from services.text import last_sentence
 
 _log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 3
@@ -171,3 +175,55 @@ async def run_delivery_loop(db, settings: Settings, *, clock: Clock, interval: f
         except Exception:
             _log.exception("outbox pass failed; retrying")
         await asyncio.sleep(interval)
+
+
+# --- the managers' view -------------------------------------------------------------------------
+
+GRANT = "outbox"
+SHOWN_ROWS = 200
+
+
+@dataclass(frozen=True)
+class OutboxRow:
+    outbound_id: int
+    organization_name: str
+    created_iso: str
+    channel: str
+    recipient: str
+    subject: str
+    preview: str
+    status: str
+    attempts: int
+    last_error: str
+
+
+async def listing(session: AsyncSession, *, identity: Identity) -> list[OutboxRow]:
+    """The newest outbound messages of the manager's organizations, held and failed ones included."""
+    if not identity.can(GRANT):
+        return []
+    rows = (await session.exec(
+        select(OutboundMessage, Organization.name).join(Organization, Organization.id == OutboundMessage.organization_id)
+        .where(col(OutboundMessage.organization_id).in_(identity.organization_ids))
+        .order_by(col(OutboundMessage.id).desc()).limit(SHOWN_ROWS))).all()
+    return [OutboxRow(outbound_id=row.id, organization_name=name, created_iso=row.created_at.isoformat(),
+                      channel=row.channel, recipient=row.recipient, subject=row.subject,
+                      preview=last_sentence(row.body, 80), status=row.status, attempts=row.attempts,
+                      last_error=row.last_error) for row, name in rows]
+
+
+async def retry(session: AsyncSession, *, identity: Identity, outbound_id: int, clock: Clock) -> None:
+    """Send a held or failed row again, e.g. once a provider is configured. Its message shows queued again."""
+    row = await session.get(OutboundMessage, outbound_id, with_for_update=True) if isinstance(outbound_id, int) else None
+    if row is None or not identity.can(GRANT) or not identity.serves(row.organization_id):
+        raise NotFound("That outbound message")
+    if row.status not in ("held", "failed"):
+        raise Refused("Only held or failed messages can be sent again.")
+    row.status, row.attempts, row.last_error = "pending", 0, ""
+    session.add(row)
+    if row.message_id:
+        message = await session.get(Message, row.message_id)
+        message.delivery_status, message.failure_reason = "queued", ""
+        session.add(message)
+        events.notify(session, events.interaction_topic(message.interaction_id))
+    audit.record(session, at=clock(), kind="outbox.retried", actor_user_id=identity.user_id,
+                 organization_id=row.organization_id, subject=f"outbound:{row.id}")

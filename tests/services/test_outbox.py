@@ -8,6 +8,7 @@ import pytest
 
 from services import interactions, outbox
 from services.config import load_settings
+from services.errors import NotFound, Refused
 from services.models import Message, OutboundMessage
 from tests.fakes.smtp import SmtpServer
 from tests.fakes.twilio_api import TwilioStandIn
@@ -113,3 +114,29 @@ def test_provider_configuration_is_per_channel():
     whatsapp_only = dataclasses.replace(_settings(), twilio_account_sid="AC", twilio_auth_token="t",
                                         twilio_whatsapp_from="+15005550006")
     assert outbox.provider_configured(whatsapp_only, "whatsapp") and not outbox.provider_configured(whatsapp_only, "sms")
+
+
+async def test_managers_see_their_organizations_outbox_and_send_a_held_message_again(db, clock, twilio):
+    message = await _reply(db, clock, "sms", phone="+14155550100")
+    await outbox.deliver_pending(db, _settings(), clock=clock)  # no provider yet: held
+    _, row = await _state(db, message.id)
+    from services.auth import identity_for_user
+
+    async with db.read() as session:
+        agent = await identity_for_user(session, user_id=message.author_user_id)
+    manager = dataclasses.replace(agent, grants=agent.grants | {outbox.GRANT})
+    async with db.read() as session:
+        assert await outbox.listing(session, identity=agent) == []  # agents do not see it
+        [listed] = await outbox.listing(session, identity=manager)
+    assert (listed.status, listed.recipient, listed.preview) == ("held", "+14155550100", "Your parcel ships today.")
+    with pytest.raises(NotFound):
+        async with db.transaction() as session:
+            await outbox.retry(session, identity=agent, outbound_id=row.id, clock=clock)
+    async with db.transaction() as session:
+        await outbox.retry(session, identity=manager, outbound_id=row.id, clock=clock)
+    with pytest.raises(Refused, match="held or failed"):
+        async with db.transaction() as session:
+            await outbox.retry(session, identity=manager, outbound_id=row.id, clock=clock)
+    await outbox.deliver_pending(db, _settings(twilio=twilio), clock=clock)  # a provider is configured now
+    stored, row = await _state(db, message.id)
+    assert (stored.delivery_status, row.status, len(twilio.messages)) == ("sent", "sent", 1)

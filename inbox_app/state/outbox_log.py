@@ -1,0 +1,44 @@
+"""The outbox, for managers: what was sent to customers' email and phones, and what is held or failed."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from inbox_app import runtime
+from inbox_app.state.bell import BellState
+from services import outbox
+from services.errors import Refused
+from services.outbox import OutboxRow
+
+
+class OutboxState(BellState):
+    allowed: bool = False
+    outbound: list[OutboxRow] = []
+    error: str = ""
+
+    async def _refresh(self, identity) -> None:
+        async with runtime.db().read() as session:
+            self.outbound = await outbox.listing(session, identity=identity)
+        self.allowed = identity.can(outbox.GRANT)
+
+    @rx.event
+    async def load(self):
+        identity = await self._identity()
+        if identity is None:
+            return rx.redirect("/login", replace=True)
+        self.error = ""
+        await self._refresh(identity)
+
+    @rx.event
+    async def retry(self, outbound_id: int):
+        identity = await self._identity()
+        if identity is None:
+            return rx.redirect("/login", replace=True)
+        try:
+            async with runtime.db().transaction() as session:
+                await outbox.retry(session, identity=identity, outbound_id=outbound_id, clock=runtime.clock)
+        except Refused as refused:
+            self.error = str(refused)
+            return
+        self.error = ""
+        await self._refresh(identity)

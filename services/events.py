@@ -31,6 +31,11 @@ def customer_topic(customer_id: int) -> str:
     return f"customer:{customer_id}"
 
 
+def outbox_topic(organization_id: int) -> str:
+    """An outbound message of this organization changed status."""
+    return f"outbox:{organization_id}"
+
+
 def notify(session, *topics: str) -> None:
     session.info.setdefault("topics", set()).update(topics)
 

@@ -108,6 +108,7 @@ async def send_now(settings: Settings, row: OutboundMessage) -> str:
 async def _settle(session: AsyncSession, row: OutboundMessage, *, ok: bool, provider_id: str, error: str,
                   clock: Clock) -> None:
     row.attempts += 1
+    events.notify(session, events.outbox_topic(row.organization_id))
     if ok:
         row.status, row.provider_id, row.sent_at = "sent", provider_id or None, clock()
     elif row.attempts >= MAX_ATTEMPTS:
@@ -143,6 +144,7 @@ async def deliver_one(db, settings: Settings, *, outbound_id: int, clock: Clock)
         if not provider_configured(settings, row.channel):
             row.status = "held"
             session.add(row)
+            events.notify(session, events.outbox_topic(row.organization_id))
             return row.status
         row.status, row.claimed_at = "sending", clock()  # no other worker picks it while we talk to the provider
         session.add(row)
@@ -220,6 +222,7 @@ async def retry(session: AsyncSession, *, identity: Identity, outbound_id: int, 
         raise Refused("Only held or failed messages can be sent again.")
     row.status, row.attempts, row.last_error = "pending", 0, ""
     session.add(row)
+    events.notify(session, events.outbox_topic(row.organization_id))
     if row.message_id:
         message = await session.get(Message, row.message_id)
         message.delivery_status, message.failure_reason = "queued", ""

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import reflex as rx
 
-from inbox_app import runtime
+from inbox_app import push, runtime
 from inbox_app.state.bell import BellState
-from services import outbox
+from services import events, outbox
 from services.errors import Refused
 from services.outbox import OutboxRow
 
@@ -20,6 +20,14 @@ class OutboxState(BellState):
         async with runtime.db().read() as session:
             self.outbound = await outbox.listing(session, identity=identity)
         self.allowed = identity.can(outbox.GRANT)
+        if self.allowed:  # statuses change live as workers deliver
+            push.watch(self.router.session.client_token, OutboxState,
+                       {events.outbox_topic(org) for org in identity.organization_ids})
+
+    async def _on_change(self, topics: set[str]) -> None:
+        identity = await self._identity()
+        if identity is not None:
+            await self._refresh(identity)
 
     @rx.event
     async def load(self):

@@ -88,3 +88,16 @@ def app_header(current: str, *, with_bell: bool = False) -> rx.Component:
         padding_x="16px", height="48px", align="center", border_bottom=BORDER, background="var(--color-panel-solid)",
         width="100%", flex_shrink="0",
     )
+
+
+def manager_page(key: str, title: str, allowed, content: rx.Component, refusal: str) -> rx.Component:
+    """The frame of a manager's page: header with the bell, a title, and the content or the refusal."""
+    return rx.vstack(
+        app_header(key, with_bell=True),
+        rx.vstack(
+            rx.heading(title, size="5"),
+            rx.cond(allowed, content, rx.text(refusal, size="2", color="var(--gray-11)")),
+            padding="20px 24px", width="100%", spacing="3", overflow_y="auto",
+        ),
+        spacing="0", height="100vh", width="100%",
+    )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
-from inbox_app.components.common import BORDER, app_header
+from inbox_app.components.common import BORDER, manager_page
 from inbox_app.components.forms import error_text, field, info_text
 from inbox_app.state.organization_settings import OrganizationSettingsState as S
 
@@ -34,23 +34,13 @@ def _organization(org) -> rx.Component:
 
 
 def organization_settings_page() -> rx.Component:
-    return rx.vstack(
-        app_header("organizations", with_bell=True),
-        rx.vstack(
-            rx.heading("Organization settings", size="5"),
-            rx.cond(
-                S.allowed,
-                rx.vstack(
-                    rx.text("Passcodes go by email unless SMS OTP is enabled; SMS needs the customer's phone with "
-                            "its country code. The appeasement limit caps what agents can give back on one order.",
-                            size="2", color="var(--gray-11)"),
-                    rx.foreach(S.organizations, _organization),
-                    error_text(S.error), info_text(S.saved),
-                    spacing="2", width="100%",
-                ),
-                rx.text("Only managers change organization settings.", size="2", color="var(--gray-11)"),
-            ),
-            padding="20px 24px", width="100%", spacing="3", overflow_y="auto",
-        ),
-        spacing="0", height="100vh", width="100%",
+    content = rx.vstack(
+        rx.text("Passcodes go by email unless SMS OTP is enabled; SMS needs the customer's phone with its country "
+                "code. The appeasement limit caps what agents can give back on one order.", size="2",
+                color="var(--gray-11)"),
+        rx.foreach(S.organizations, _organization),
+        error_text(S.error), info_text(S.saved),
+        spacing="2", width="100%",
     )
+    return manager_page("organizations", "Organization settings", S.allowed, content,
+                        "Only managers change organization settings.")

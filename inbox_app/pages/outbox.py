@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
-from inbox_app.components.common import CHANNEL_LABELS, app_header
+from inbox_app.components.common import CHANNEL_LABELS, manager_page
 from inbox_app.components.forms import error_text
 from inbox_app.state.outbox_log import OutboxState as S
 
@@ -29,30 +29,18 @@ def _row(row) -> rx.Component:
 
 
 def outbox_page() -> rx.Component:
-    return rx.vstack(
-        app_header("outbox", with_bell=True),
-        rx.vstack(
-            rx.heading("Outbox", size="5"),
-            rx.cond(
-                S.allowed,
-                rx.vstack(
-                    rx.text("Replies to customers' email and phones. Held: no provider is configured for the "
-                            "channel. Failed: the provider refused three times; hover the status for why.",
-                            size="2", color="var(--gray-11)"),
-                    error_text(S.error),
-                    rx.table.root(
-                        rx.table.header(rx.table.row(*[rx.table.column_header_cell(h) for h in (
-                            "Created", "Organization", "Channel", "To", "Message", "Status", "Tries", "")])),
-                        rx.table.body(rx.foreach(S.outbound, _row)),
-                        size="1", width="100%",
-                    ),
-                    rx.cond(S.outbound.length() == 0, rx.text("Nothing has been sent yet.", size="2",
-                                                              color="var(--gray-10)")),
-                    spacing="3", width="100%",
-                ),
-                rx.text("Only managers see the outbox.", size="2", color="var(--gray-11)"),
-            ),
-            padding="20px 24px", width="100%", spacing="3", overflow_y="auto",
+    content = rx.vstack(
+        rx.text("Replies to customers' email and phones. Held: no provider is configured for the channel. "
+                "Failed: the provider refused three times; hover the status for why.", size="2",
+                color="var(--gray-11)"),
+        error_text(S.error),
+        rx.table.root(
+            rx.table.header(rx.table.row(*[rx.table.column_header_cell(h) for h in (
+                "Created", "Organization", "Channel", "To", "Message", "Status", "Tries", "")])),
+            rx.table.body(rx.foreach(S.outbound, _row)),
+            size="1", width="100%",
         ),
-        spacing="0", height="100vh", width="100%",
+        rx.cond(S.outbound.length() == 0, rx.text("Nothing has been sent yet.", size="2", color="var(--gray-10)")),
+        spacing="3", width="100%",
     )
+    return manager_page("outbox", "Outbox", S.allowed, content, "Only managers see the outbox.")

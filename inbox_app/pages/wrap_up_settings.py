@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
-from inbox_app.components.common import app_header
+from inbox_app.components.common import manager_page
 from inbox_app.components.forms import SELECT_STYLE, error_text, field, info_text
 from inbox_app.state.wrap_up_settings import WrapUpSettingsState as S
 
@@ -57,13 +57,5 @@ def _manager_view() -> rx.Component:
 
 
 def wrap_up_settings_page() -> rx.Component:
-    return rx.vstack(
-        app_header("wrap-up", with_bell=True),
-        rx.vstack(
-            rx.heading("Wrap-up categories", size="5"),
-            rx.cond(S.allowed, _manager_view(),
-                    rx.text("Only managers maintain the wrap-up lists.", size="2", color="var(--gray-11)")),
-            padding="20px 24px", width="100%", spacing="3", overflow_y="auto",
-        ),
-        spacing="0", height="100vh", width="100%",
-    )
+    return manager_page("wrap-up", "Wrap-up categories", S.allowed, _manager_view(),
+                        "Only managers maintain the wrap-up lists.")

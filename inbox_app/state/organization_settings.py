@@ -6,29 +6,19 @@ import reflex as rx
 
 from inbox_app import runtime
 from inbox_app.state.bell import BellState
+from inbox_app.state.manager_page import ManagerPage
 from services import organization_settings
 from services.errors import Refused
 from services.organization_settings import OrganizationSettings
 
 
-class OrganizationSettingsState(BellState):
-    allowed: bool = False
+class OrganizationSettingsState(ManagerPage, BellState):
     organizations: list[OrganizationSettings] = []
-    error: str = ""
-    saved: str = ""
 
     async def _refresh(self, identity) -> None:
         async with runtime.db().read() as session:
             self.organizations = await organization_settings.listing(session, identity=identity)
         self.allowed = identity.can(organization_settings.GRANT)
-
-    @rx.event
-    async def load(self):
-        identity = await self._identity()
-        if identity is None:
-            return rx.redirect("/login", replace=True)
-        self.error, self.saved = "", ""
-        await self._refresh(identity)
 
     @rx.event
     async def save(self, form_data: dict):

@@ -6,15 +6,14 @@ import reflex as rx
 
 from inbox_app import push, runtime
 from inbox_app.state.bell import BellState
+from inbox_app.state.manager_page import ManagerPage
 from services import events, outbox
 from services.errors import Refused
 from services.outbox import OutboxRow
 
 
-class OutboxState(BellState):
-    allowed: bool = False
+class OutboxState(ManagerPage, BellState):
     outbound: list[OutboxRow] = []
-    error: str = ""
 
     async def _refresh(self, identity) -> None:
         async with runtime.db().read() as session:
@@ -28,14 +27,6 @@ class OutboxState(BellState):
         identity = await self._identity()
         if identity is not None:
             await self._refresh(identity)
-
-    @rx.event
-    async def load(self):
-        identity = await self._identity()
-        if identity is None:
-            return rx.redirect("/login", replace=True)
-        self.error = ""
-        await self._refresh(identity)
 
     @rx.event
     async def retry(self, outbound_id: int):

@@ -6,18 +6,16 @@ import reflex as rx
 
 from inbox_app import runtime
 from inbox_app.state.bell import BellState
+from inbox_app.state.manager_page import ManagerPage
 from services import wrap_up_categories
 from services.errors import Refused
 from services.wrap_up_categories import CategoryRow, OrganizationChoice
 
 
-class WrapUpSettingsState(BellState):
-    allowed: bool = False
+class WrapUpSettingsState(ManagerPage, BellState):
     rows: list[CategoryRow] = []
     organizations: list[OrganizationChoice] = []
     organization_id: str = ""
-    error: str = ""
-    saved: str = ""
 
     async def _refresh(self, identity) -> None:
         async with runtime.db().read() as session:
@@ -27,14 +25,6 @@ class WrapUpSettingsState(BellState):
         ids = [str(o.organization_id) for o in self.organizations]
         if self.organization_id not in ids:
             self.organization_id = ids[0] if ids else ""
-
-    @rx.event
-    async def load(self):
-        identity = await self._identity()
-        if identity is None:
-            return rx.redirect("/login", replace=True)
-        self.error, self.saved = "", ""
-        await self._refresh(identity)
 
     @rx.event
     def set_organization_id(self, value: str):

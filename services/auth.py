@@ -17,6 +17,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from services import audit, events
 from services.clock import Clock
 from services.models import AuthSession, Grant, User, UserOrganization
+from services.text import full_name
 
 SESSION_LIFETIME = timedelta(hours=12)
 FAILURES_BEFORE_LOCK = 5
@@ -121,6 +122,11 @@ async def identity_for_token(
     return await identity_for_user(session, user_id=auth.user_id)
 
 
+def display_name(user: User) -> str:
+    """How the app names a user: first and last name, or the sign-in name when none is set."""
+    return full_name(user.first_name, user.last_name) or user.user_id
+
+
 async def identity_for_user(session: AsyncSession, *, user_id: int) -> Identity | None:
     user = await session.get(User, user_id)
     if user is None:
@@ -131,8 +137,7 @@ async def identity_for_user(session: AsyncSession, *, user_id: int) -> Identity 
         )
     ).all()
     grants = (await session.exec(select(Grant.name).where(Grant.user_id == user_id))).all()
-    name = f"{user.first_name} {user.last_name}".strip() or user.user_id
-    return Identity(user_id=user.id, login=user.user_id, display_name=name, role=user.role,
+    return Identity(user_id=user.id, login=user.user_id, display_name=display_name(user), role=user.role,
                     organization_ids=frozenset(org_ids), grants=frozenset(grants))
 
 

@@ -15,6 +15,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from services import interactions, orders
 from services.auth import Identity
 from services.models import Case, CsatRating, Customer, Item, Order, OrderLine, Recommendation
+from services.text import full_name
 
 ORDER_IMAGES = 3
 RECOMMENDATIONS = 3
@@ -44,7 +45,6 @@ class CustomerMetrics:
     orders: int = 0
     lifetime_value: str = ""
     returns: int = 0
-    appeased: str = ""
     open_cases: int = 0
     average_csat: str = ""  # "4.5"; empty when there are no ratings yet
     ratings: int = 0
@@ -59,7 +59,6 @@ class RecentOrder:
     total: str = ""
     appeased: str = ""
     appeasable: str = ""
-    line_count: int = 0
     more_items: int = 0  # the "+N" after the first three images
     can_appease: bool = False
     can_cancel: bool = False
@@ -85,13 +84,12 @@ async def _metrics(session: AsyncSession, customer: Customer) -> CustomerMetrics
     spend = await _count(session, select(func.coalesce(func.sum(Order.total_cents), 0))
                          .where(mine, Order.status != "Cancelled"))
     returns = await _count(session, select(func.count(Order.id)).where(mine, Order.status == "Return Initiated"))
-    appeased = await _count(session, select(func.coalesce(func.sum(Order.appeased_cents), 0)).where(mine))
-    open_cases = (await session.exec(select(func.count(Case.id)).where(
-        Case.customer_id == customer.id, Case.status == "open"))).one()
+    open_cases = await _count(session, select(func.count(Case.id)).where(
+        Case.customer_id == customer.id, Case.status == "open"))
     average, ratings = (await session.exec(select(func.avg(CsatRating.score), func.count(CsatRating.id)).where(
         CsatRating.customer_id == customer.id))).one()
     return CustomerMetrics(orders=count, lifetime_value=orders.money(spend), returns=returns,
-                           appeased=orders.money(appeased), open_cases=open_cases, ratings=ratings,
+                           open_cases=open_cases, ratings=ratings,
                            average_csat=f"{float(average):.1f}" if ratings else "")
 
 
@@ -108,7 +106,7 @@ async def _recent_order(session: AsyncSession, identity: Identity, customer: Cus
     return RecentOrder(
         order_id=order.id, order_number=order.order_number, created_iso=order.created_at.isoformat(),
         status=order.status, total=orders.money(order.total_cents), appeased=orders.money(order.appeased_cents),
-        appeasable=orders.money(await orders.appeasable_cents(session, order)), line_count=len(lines),
+        appeasable=orders.money(await orders.appeasable_cents(session, order)),
         more_items=max(0, len(lines) - ORDER_IMAGES), can_appease=offered.appease, can_cancel=offered.cancel,
         can_return=offered.return_,
     ), pictures
@@ -130,7 +128,7 @@ async def header(session: AsyncSession, *, identity: Identity, interaction_id: i
     customer = await session.get(Customer, interaction.customer_id)
     order, pictures = await _recent_order(session, identity, customer)
     profile = CustomerProfile(
-        customer_id=customer.id, name=f"{customer.first_name} {customer.last_name}".strip(),
+        customer_id=customer.id, name=full_name(customer.first_name, customer.last_name),
         email=customer.email or "", phone=customer.phone or "", loyalty=customer.loyalty or "None",
         status=customer.status, timezone=customer.timezone or "UTC",
         customer_since_iso=customer.created_at.isoformat() if customer.created_at else "")

@@ -12,7 +12,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services import audit, events, interactions
-from services.auth import Identity
+from services.auth import Identity, display_name
 from services.clock import Clock
 from services.errors import Refused
 from services.models import CustomerNote, Interaction, User
@@ -45,7 +45,7 @@ async def customer_notes(session: AsyncSession, *, identity: Identity, interacti
         select(CustomerNote, User).join(User, User.id == CustomerNote.author_user_id)
         .where(CustomerNote.customer_id == interaction.customer_id)
         .order_by(col(CustomerNote.created_at).desc(), col(CustomerNote.id).desc()).limit(SHOWN_NOTES))).all()
-    return [NoteRow(note_id=note.id, author=f"{user.first_name} {user.last_name}".strip() or user.user_id,
+    return [NoteRow(note_id=note.id, author=display_name(user),
                     body=note.body, at_iso=note.created_at.isoformat()) for note, user in rows]
 
 

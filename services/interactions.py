@@ -22,7 +22,7 @@ from services.models import (
     User,
     WrapUpCategory,
 )
-from services.text import MAX_MESSAGE_CHARS, clean_body, last_sentence
+from services.text import MAX_MESSAGE_CHARS, clean_body, full_name, last_sentence
 
 DONE_TAB_SIZE = 30
 RECENT_WINDOW = timedelta(hours=24)
@@ -153,13 +153,21 @@ async def assigned_interaction(session: AsyncSession, *, identity: Identity, int
     return interaction
 
 
+async def active_interaction(session: AsyncSession, *, identity: Identity, interaction_id: int,
+                             for_update: bool = False) -> Interaction:
+    """The agent's own interaction while it is still open: closed ones are read-only."""
+    interaction = await assigned_interaction(session, identity=identity, interaction_id=interaction_id,
+                                             for_update=for_update)
+    if interaction.state != "assigned":
+        raise Refused("This interaction is closed; it is read-only.")
+    return interaction
+
+
 async def send_agent_message(session: AsyncSession, *, identity: Identity, interaction_id: int,
                              body: str, clock: Clock) -> Message:
     text = _checked_body(body)
-    interaction = await assigned_interaction(session, identity=identity, interaction_id=interaction_id,
-                                             for_update=True)
-    if interaction.state != "assigned":
-        raise Refused("This interaction is closed; it is read-only.")
+    interaction = await active_interaction(session, identity=identity, interaction_id=interaction_id,
+                                           for_update=True)
     now = clock()
     message = Message(interaction_id=interaction.id, author="agent", author_user_id=identity.user_id,
                       body=text, created_at=now)
@@ -207,7 +215,7 @@ def is_unread(interaction: Interaction) -> bool:
 
 
 def _panel_row(interaction: Interaction, org_name: str, now: datetime) -> PanelRow:
-    name = f"{interaction.given_first_name} {interaction.given_last_name}".strip() or "Customer"
+    name = full_name(interaction.given_first_name, interaction.given_last_name) or "Customer"
     return PanelRow(
         interaction_id=interaction.id,
         channel=interaction.channel,

@@ -9,8 +9,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
-from sqlalchemy import func
-from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services import audit, events, interactions
@@ -46,11 +44,9 @@ def money(cents: int) -> str:
 async def _order_in_conversation(session: AsyncSession, identity: Identity, *, interaction_id: int,
                                  order_id: int, grant: str) -> tuple[Interaction, Order]:
     """The order, if it belongs to the verified customer of the agent's own open interaction."""
-    interaction = await interactions.assigned_interaction(session, identity=identity, interaction_id=interaction_id)
+    interaction = await interactions.active_interaction(session, identity=identity, interaction_id=interaction_id)
     if not identity.can(grant):
         raise Refused(f"You do not have the grant to {grant} orders.")
-    if interaction.state != "assigned":
-        raise Refused("This interaction is closed; it is read-only.")
     if not interaction.verified or interaction.customer_id is None:
         raise Refused("Verify the customer before acting on their orders.")
     order = await session.get(Order, order_id, with_for_update=True) if isinstance(order_id, int) else None
@@ -136,8 +132,3 @@ async def appease(session: AsyncSession, *, identity: Identity, interaction_id: 
             reason=reason, note=f"An appeasement of {money(cents)} ({reason.lower()}) was applied to order "
                                 f"{order.order_number}.")
     return order
-
-
-async def appeasement_total(session: AsyncSession, *, customer_id: int) -> int:
-    return (await session.exec(select(func.coalesce(func.sum(Order.appeased_cents), 0))
-                               .where(Order.customer_id == customer_id))).one()

@@ -14,6 +14,10 @@ def clean_body(body: str | None) -> str:
     return (body or "").replace("\r\n", "\n").strip()
 
 
+def full_name(first: str | None, last: str | None) -> str:
+    return f"{first or ''} {last or ''}".strip()
+
+
 def last_sentence(text: str, limit: int = PANEL_SENTENCE_CHARS) -> str:
     flat = " ".join(text.split())
     if not flat:

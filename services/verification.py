@@ -33,6 +33,7 @@ from services.clock import Clock
 from services.config import Settings
 from services.errors import NotFound, Refused
 from services.models import Case, CsatRating, Customer, Interaction, Organization, OtpChallenge, OutboundMessage
+from services.text import full_name
 
 CODE_LIFETIME = timedelta(minutes=10)
 MAX_WRONG_CODES = 5
@@ -101,17 +102,15 @@ def _code_hash(secret_key: str, *, interaction_id: int, customer_id: int, code: 
 
 async def _unverified_interaction(session: AsyncSession, identity: Identity, interaction_id: int,
                                   for_update: bool = False) -> Interaction:
-    interaction = await interactions.assigned_interaction(session, identity=identity,
-                                                          interaction_id=interaction_id, for_update=for_update)
-    if interaction.state != "assigned":
-        raise Refused("This interaction is closed; it is read-only.")
+    interaction = await interactions.active_interaction(session, identity=identity,
+                                                        interaction_id=interaction_id, for_update=for_update)
     if interaction.verified:
         raise Refused("This customer is already verified.")
     return interaction
 
 
 def _match(customer: Customer) -> CustomerMatch:
-    return CustomerMatch(customer_id=customer.id, name=f"{customer.first_name} {customer.last_name}".strip(),
+    return CustomerMatch(customer_id=customer.id, name=full_name(customer.first_name, customer.last_name),
                          email=customer.email or "", phone=customer.phone or "",
                          phone_has_country_code=has_country_code(customer.phone))
 
@@ -274,7 +273,7 @@ async def check_code(session: AsyncSession, *, identity: Identity, interaction_i
     audit.record(session, at=now, kind="otp.verified", actor_user_id=identity.user_id,
                  organization_id=interaction.organization_id, subject=subject, customer_id=customer.id,
                  challenge_id=challenge.id)
-    return CheckResult(verified=True, message=f"{customer.first_name} {customer.last_name} is verified.")
+    return CheckResult(verified=True, message=f"{full_name(customer.first_name, customer.last_name)} is verified.")
 
 
 def _count_wrong(session: AsyncSession, identity: Identity, interaction: Interaction, challenge: OtpChallenge,

@@ -7,6 +7,7 @@ import reflex as rx
 from inbox_app.components.forms import SELECT_STYLE, error_text, field
 from inbox_app.state.inbox import InboxState
 from inbox_app.state.quick_actions import QuickActionState
+from services.orders import APPEASE_REASONS
 
 
 
@@ -19,7 +20,7 @@ def _appease_fields() -> rx.Component:
                 color="var(--gray-10)"),
         field("Reason", "appease-reason",
               rx.el.select(rx.el.option("Choose a reason", value=""),
-                           rx.foreach(QuickActionState.reasons, lambda r: rx.el.option(r, value=r)),
+                           *[rx.el.option(reason, value=reason) for reason in APPEASE_REASONS],
                            id="appease-reason", value=QuickActionState.reason,
                            on_change=QuickActionState.set_reason, style=SELECT_STYLE)),
         spacing="2", width="100%",

@@ -11,6 +11,7 @@ from inbox_app.push import assign_if_changed
 from services import chat, conversation, events
 from services.conversation import ConversationItem
 from services.errors import Refused
+from services.text import full_name
 
 
 class ChatState(rx.State):
@@ -80,7 +81,8 @@ class ChatState(rx.State):
                                                     external_id=str(params.get("customer", ""))[:128],
                                                     signature=str(params.get("signature", ""))[:128])
         if customer is not None:
-            self.verified_name, self._customer_id = f"{customer.first_name} {customer.last_name}", customer.id
+            self.verified_name = full_name(customer.first_name, customer.last_name)
+            self._customer_id = customer.id
         await self._reload()
 
     async def _start(self, **fields):

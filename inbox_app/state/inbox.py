@@ -14,6 +14,7 @@ from services.customer_header import CustomerMetrics, CustomerProfile, Picture, 
 from services.errors import Refused
 from services.interactions import PanelRow
 from services.models import Organization
+from services.text import full_name
 
 _NEXT_KEYS = ("ArrowDown", "j")
 _PREVIOUS_KEYS = ("ArrowUp", "k")
@@ -79,7 +80,7 @@ class InboxState(SessionState):
     def _show(self, interaction, organization_name: str) -> None:
         self.selected_channel = interaction.channel
         self.selected_closed = interaction.state == "closed"
-        self.customer_name = f"{interaction.given_first_name} {interaction.given_last_name}".strip()
+        self.customer_name = full_name(interaction.given_first_name, interaction.given_last_name)
         self.customer_verified = interaction.verified
         self.organization_name = organization_name
         self.joined_open_case = interaction.joined_open_case

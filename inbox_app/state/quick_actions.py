@@ -17,7 +17,6 @@ class QuickActionState(InboxState):
     amount: str = ""
     reason: str = ""
     action_error: str = ""
-    reasons: list[str] = list(orders.APPEASE_REASONS)
 
     @rx.event
     def start_action(self, action: str):

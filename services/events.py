@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import weakref
 from typing import AsyncIterator, Awaitable, Callable
 
 _log = logging.getLogger(__name__)
@@ -44,6 +45,26 @@ def pending_topics(session) -> set[str]:
     return set(session.info.pop("topics", set()))
 
 
+# "The queue may move": an agent became Available or capacity was freed. It wakes this worker's routing
+# loop at once instead of at its next pass. Local on purpose: the worker that committed the change drains,
+# rather than every worker racing for the same rows.
+QUEUE_MOVED = "routing:queue-moved"
+# Delivered to this worker's receivers after the bus reconnects: notices may have been missed meanwhile,
+# so every connected tab refreshes once from the database.
+EVERYTHING = "*"
+_LOCAL_TOPICS = frozenset({QUEUE_MOVED})
+_RETRY_DELAYS = (0.2, 0.5, 1.0, 2.0, 5.0, 10.0)  # a publish that fails is retried this often, then dropped
+_queue_moved: "weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Event]" = weakref.WeakKeyDictionary()
+
+
+def _queue_moved_event() -> asyncio.Event:
+    """One event per loop: an asyncio.Event binds to the loop that first waits on it."""
+    loop = asyncio.get_running_loop()
+    if loop not in _queue_moved:
+        _queue_moved[loop] = asyncio.Event()
+    return _queue_moved[loop]
+
+
 class LocalBus:
     """One process: publishing calls the subscribers directly."""
 
@@ -69,23 +90,55 @@ class LocalBus:
 
 
 class RedisBus(LocalBus):
-    """Several workers: publish through Redis; every worker's listener delivers locally."""
+    """Several workers: publish through Redis; every worker's listener delivers locally.
 
-    def __init__(self, redis_url: str) -> None:
+    The listener reconnects with backoff when Redis restarts or drops the subscription, then tells its
+    receivers EVERYTHING once, since notices published while it was away are gone.
+    """
+
+    def __init__(self, redis_url: str, *, backoff: tuple[float, ...] = (0.1, 0.5, 1.0, 2.0, 5.0)) -> None:
         super().__init__()
         import redis.asyncio as aioredis
 
         self._redis = aioredis.from_url(redis_url)
+        self._backoff = backoff
+        self.connected = asyncio.Event()  # set while subscribed; tests wait on it
 
     async def publish(self, topic: str) -> None:
         await self._redis.publish(_CHANNEL, topic)
 
-    async def run(self) -> None:
+    async def _listen_once(self) -> None:
         async with self._redis.pubsub() as pubsub:
             await pubsub.subscribe(_CHANNEL)
+            self.connected.set()
             async for message in pubsub.listen():
                 if message.get("type") == "message":
                     await self._deliver(message["data"].decode())
+
+    async def run(self) -> None:
+        failures = 0
+        while True:
+            try:
+                await self._listen_once()
+                raise ConnectionError("the subscription ended")
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:
+                self.connected.clear()
+                delay = self._backoff[min(failures, len(self._backoff) - 1)]
+                failures += 1
+                _log.warning("change bus lost its Redis subscription (%s); reconnecting in %.1fs", exc, delay)
+                await asyncio.sleep(delay)
+                if await self._reconnected():
+                    failures = 0
+                    await self._deliver(EVERYTHING)
+
+    async def _reconnected(self) -> bool:
+        try:
+            await self._redis.ping()
+            return True
+        except Exception:
+            return False
 
 
 _bus: LocalBus = LocalBus()
@@ -101,9 +154,50 @@ def bus() -> LocalBus:
     return _bus
 
 
+async def queue_moved(timeout: float) -> bool:
+    """Wait up to `timeout` seconds for QUEUE_MOVED in this worker; True when it came."""
+    event = _queue_moved_event()
+    try:
+        await asyncio.wait_for(event.wait(), timeout)
+        return True
+    except asyncio.TimeoutError:
+        return False
+    finally:
+        event.clear()
+
+
 async def publish_all(topics: set[str]) -> None:
+    """Called after a commit: never raises, since the change is committed whatever the bus does."""
     for topic in sorted(topics):
-        await _bus.publish(topic)
+        if topic in _LOCAL_TOPICS:
+            _queue_moved_event().set()
+            continue
+        try:
+            await _bus.publish(topic)
+        except Exception as exc:
+            _log.warning("publishing %s failed (%s); retrying in the background", topic, exc)
+            _retry_later(topic)
+
+
+_retrying: set[asyncio.Task] = set()
+
+
+def _retry_later(topic: str) -> None:
+    task = asyncio.get_running_loop().create_task(_retry(topic))
+    _retrying.add(task)
+    task.add_done_callback(_retrying.discard)
+
+
+async def _retry(topic: str) -> None:
+    for delay in _RETRY_DELAYS:
+        await asyncio.sleep(delay)
+        try:
+            await _bus.publish(topic)
+            return
+        except Exception:
+            continue
+    # The receivers recover on their own: a reconnect refreshes every tab, and so does the next notice.
+    _log.error("gave up publishing %s after %d tries", topic, len(_RETRY_DELAYS) + 1)
 
 
 @contextlib.asynccontextmanager

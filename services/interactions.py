@@ -318,4 +318,5 @@ async def wrap_up(session: AsyncSession, *, identity: Identity, interaction_id: 
                  organization_id=interaction.organization_id, subject=f"interaction:{interaction.id}",
                  case_id=case.id, follow_up=follow_up, category=category, subcategory=subcategory)
     _notify_change(session, interaction)
+    events.notify(session, events.QUEUE_MOVED)  # capacity was freed
     return interaction

@@ -25,6 +25,8 @@ class Organization(SQLModel, table=True):
     sop_sms_seconds: int = 300
     sop_whatsapp_seconds: int = 300
     sop_email_seconds: int = 3600
+    # A signed chat link must carry `expires`; off by default so existing retailer links keep working.
+    require_expiring_chat_links: bool = False
 
 
 class User(SQLModel, table=True):
@@ -276,6 +278,9 @@ class OtpChallenge(SQLModel, table=True):
 class OutboundMessage(SQLModel, table=True):
     """The outbox: every message for a customer's email or phone is a row first, then delivered."""
 
+    # The delivery loop scans by status and due time.
+    __table_args__ = (Index("ix_outbound_due", "status", "next_attempt_at"),)
+
     id: int | None = Field(default=None, primary_key=True)
     organization_id: int = Field(foreign_key="organization.id")
     message_id: int | None = Field(default=None, foreign_key="message.id")
@@ -286,6 +291,7 @@ class OutboundMessage(SQLModel, table=True):
     body: str = Field(sa_column=Column(Text, nullable=False))
     status: str = "pending"  # pending | sending (claimed) | sent | failed | held (no provider configured)
     claimed_at: datetime | None = None  # a claim older than the lease is taken over (its worker died)
+    next_attempt_at: datetime | None = None  # a failed attempt waits (backoff) until then; None: now
     attempts: int = 0
     last_error: str = ""
     provider_id: str | None = None
@@ -311,3 +317,11 @@ class AuditEvent(SQLModel, table=True):
     organization_id: int | None = Field(default=None, foreign_key="organization.id")
     subject: str = ""  # e.g. "interaction:12"
     detail: str = Field(default="{}", sa_column=Column(Text, nullable=False, default="{}"))
+
+
+class RateLimitWindow(SQLModel, table=True):
+    """Attempts counted per key (e.g. "sign-in:203.0.113.9") in fixed one-minute windows, shared by every worker."""
+
+    key: str = Field(primary_key=True, max_length=200)
+    window_start: datetime = Field(primary_key=True, index=True)
+    count: int = 0

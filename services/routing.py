@@ -214,7 +214,8 @@ async def drain_queue(db, *, clock: Clock, organization_id: int | None = None) -
 
 
 async def run_routing_loop(db, *, clock: Clock, interval: float = 2.0) -> None:
-    """A safety net beside the event-driven drains: any number of these may run at once."""
+    """Drains the queue when a committed change says it may move (events.QUEUE_MOVED), and every
+    `interval` seconds as a safety net. No client can start a drain; any number of loops may run at once."""
     while True:
         try:
             await drain_queue(db, clock=clock)
@@ -222,7 +223,7 @@ async def run_routing_loop(db, *, clock: Clock, interval: float = 2.0) -> None:
             raise
         except Exception:
             _log.exception("routing loop pass failed; retrying")
-        await asyncio.sleep(interval)
+        await events.queue_moved(interval)
 
 
 async def decisions(session: AsyncSession, *, organization_ids: frozenset[int], user_id: int | None,

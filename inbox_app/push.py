@@ -14,24 +14,39 @@ from collections import defaultdict
 import reflex as rx
 
 from inbox_app import runtime
+from services import events
 
 _log = logging.getLogger(__name__)
-# topic -> {client token: state class to refresh}
-_registry: dict[str, dict[str, type]] = defaultdict(dict)
-# client token -> topics, so a tab that moves on stops hearing its old topics
-_topics_of: dict[tuple[str, type], set[str]] = defaultdict(set)
+Listener = tuple[str, type]  # (client token, state class to refresh)
+# topic -> the listeners that hear it
+_registry: dict[str, set[Listener]] = defaultdict(set)
+# listener -> its topics, so a tab that moves on stops hearing its old topics
+_topics_of: dict[Listener, set[str]] = {}
+# listener -> the page it registered from
+_page_of: dict[Listener, str] = {}
 
 
-def watch(token: str, state_cls: type, topics: set[str]) -> None:
-    """Make `topics` the set this tab's state hears (replacing what it heard before)."""
+def watch(token: str, state_cls: type, topics: set[str], *, page: str = "") -> None:
+    """Make `topics` the set this tab's state hears on `page` (replacing what it heard before).
+
+    A tab shows one page at a time: a page that starts listening silences what the tab heard for the page
+    it left, so an agent who moved from /routing to /inbox no longer reloads the routing log on every
+    message. States of the same page (the bell and the outbox list) listen side by side.
+    """
+    for other in [key for key, seen_on in _page_of.items() if key[0] == token and seen_on != page]:
+        forget(*other)
     key = (token, state_cls)
-    for old in _topics_of[key] - topics:
-        _registry[old].pop(token, None)
-        if not _registry[old]:
-            del _registry[old]
+    _unregister(key, _topics_of.get(key, set()) - topics)
     for topic in topics:
-        _registry[topic][token] = state_cls
-    _topics_of[key] = set(topics)
+        _registry[topic].add(key)
+    _topics_of[key], _page_of[key] = set(topics), page
+
+
+def _unregister(key: Listener, topics: set[str]) -> None:
+    for topic in topics:
+        _registry[topic].discard(key)
+        if not _registry[topic]:
+            del _registry[topic]
 
 
 def assign_if_changed(state, name: str, value) -> None:
@@ -41,8 +56,9 @@ def assign_if_changed(state, name: str, value) -> None:
 
 
 def forget(token: str, state_cls: type) -> None:
-    watch(token, state_cls, set())
-    _topics_of.pop((token, state_cls), None)
+    key = (token, state_cls)
+    _unregister(key, _topics_of.pop(key, set()))
+    _page_of.pop(key, None)
 
 
 # (token, state class) -> topics heard since its refresh started. A key is present while a refresh is
@@ -70,9 +86,15 @@ async def _drain(app: rx.App, key: tuple[str, type]) -> None:
         _pending.pop(key, None)
 
 
+def _listeners(topic: str) -> list[tuple[str, type]]:
+    if topic == events.EVERYTHING:  # the bus reconnected: notices may be lost, every tab reloads once
+        return list(_topics_of)
+    return list(_registry.get(topic, ()))
+
+
 async def _deliver(app: rx.App, topic: str) -> None:
     connected = app.event_namespace.token_to_sid if app.event_namespace else {}
-    for token, state_cls in list(_registry.get(topic, {}).items()):
+    for token, state_cls in _listeners(topic):
         if token not in connected:
             forget(token, state_cls)  # the tab has gone
             continue

@@ -40,6 +40,13 @@ class Settings:
     twilio_whatsapp_from: str | None
     twilio_api_base: str | None
     attachments_dir: Path
+    public_base_url: str  # where the outside world reaches the app: cookie flags, webhook signatures, links
+    rate_limit_sign_ins: int  # sign-in attempts per minute per client address
+    rate_limit_chat_starts: int  # Live Chat starts per minute per client address
+
+    @property
+    def https(self) -> bool:
+        return self.public_base_url.startswith("https://")
 
 
 def _flag(env: dict, name: str, default: bool) -> bool:
@@ -86,6 +93,15 @@ def _port(env: dict, name: str, default: int) -> int:
     return int(raw)
 
 
+def _positive(env: dict, name: str, default: int) -> int:
+    raw = env.get(name)
+    if raw is None or raw == "":
+        return default
+    if not raw.strip().isdigit() or int(raw) < 1:
+        raise ConfigError(f"{name}: expected a whole number of at least 1, got {raw!r}")
+    return int(raw)
+
+
 def _secret_key(env: dict) -> str:
     """The session-signing key; generated once and kept beside the project when not given."""
     if env.get("INBOX_SECRET_KEY"):
@@ -116,4 +132,7 @@ def load_settings(env: dict | None = None) -> Settings:
         twilio_whatsapp_from=env.get("TWILIO_WHATSAPP_FROM") or None,
         twilio_api_base=_url(env, "TWILIO_API_BASE", ("http", "https")),
         attachments_dir=Path(env.get("INBOX_ATTACHMENTS_DIR") or PROJECT_DIR / "var" / "attachments"),
+        public_base_url=_url(env, "PUBLIC_BASE_URL", ("http", "https")) or "http://localhost:3000",
+        rate_limit_sign_ins=_positive(env, "RATE_LIMIT_SIGN_INS", 20),
+        rate_limit_chat_starts=_positive(env, "RATE_LIMIT_CHAT_STARTS", 10),
     )

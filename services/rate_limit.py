@@ -40,9 +40,9 @@ async def hit(session: AsyncSession, *, key: str, limit: int, clock: Clock) -> V
     upsert = upsert.on_conflict_do_update(
         index_elements=["key", "window_start"], set_={"count": RateLimitWindow.count + 1},
     ).returning(RateLimitWindow.count)
-    count = (await session.execute(upsert)).scalar_one()
+    count = (await session.exec(upsert)).scalar_one()
     if count == 1:
-        await session.execute(delete(RateLimitWindow).where(RateLimitWindow.window_start < start - _KEEP))
+        await session.exec(delete(RateLimitWindow).where(RateLimitWindow.window_start < start - _KEEP))
     if count <= limit:
         return Verdict(True, 0)
     return Verdict(False, max(1, int((start + WINDOW - now).total_seconds() + 0.999)))

@@ -14,6 +14,23 @@ from services.clock import FrozenClock
 from services.db import Database, sync_url
 
 START = datetime(2026, 11, 25, 9, 0, tzinfo=timezone.utc)
+# `make test` runs the service and state suites a second time with the wall clock moved years ahead
+# (tests/run_suite.py sets this): a test that leans on today's date instead of the frozen clock fails there.
+WALL_CLOCK_ENV = "INBOX_TEST_WALL_CLOCK"
+
+
+def pytest_configure(config):
+    moved_to = os.environ.get(WALL_CLOCK_ENV)
+    if moved_to:
+        import time_machine
+
+        config._inbox_traveller = time_machine.travel(datetime.fromisoformat(moved_to), tick=True)
+        config._inbox_traveller.start()
+
+
+def pytest_report_header(config):
+    moved_to = os.environ.get(WALL_CLOCK_ENV)
+    return f"wall clock moved to {moved_to}" if moved_to else None
 
 
 def _reset_postgres(url: str) -> None:
@@ -43,3 +60,21 @@ async def db(request, tmp_path):
 @pytest.fixture
 def clock():
     return FrozenClock(START)
+
+
+@pytest.fixture
+def wired(db, clock, monkeypatch):
+    """The app's runtime (states and HTTP routes) wired to the test database, settings and frozen clock.
+
+    States and routes read the clock through `runtime.clock`, exactly as services get it, so a test's
+    sessions, passcodes and deadlines all live on the same frozen time, never on today's date.
+    """
+    from inbox_app import runtime
+    from services.config import load_settings
+    from tests.state.support import SECRET
+
+    settings = load_settings({"INBOX_SECRET_KEY": SECRET, "DATABASE_URL": db.url})
+    monkeypatch.setattr(runtime, "db", lambda: db)
+    monkeypatch.setattr(runtime, "settings", lambda: settings)
+    monkeypatch.setattr(runtime, "clock", clock)
+    return db

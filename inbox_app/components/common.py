@@ -82,7 +82,9 @@ def app_header(current: str, *, with_bell: bool = False) -> rx.Component:
             bell() if with_bell else rx.fragment(),
             availability_toggle(),
             rx.text(SessionState.display_name, size="2", color="var(--gray-11)"),
-            rx.button("Sign out", on_click=SessionState.sign_out, variant="ghost", size="2"),
+            # A form post: only the sign-out route can clear the HttpOnly session cookie.
+            rx.el.form(rx.button("Sign out", type="submit", variant="ghost", size="2"),
+                       action="/auth/sign-out", method="post"),
             spacing="4", align="center",
         ),
         padding_x="16px", height="48px", align="center", border_bottom=BORDER, background="var(--color-panel-solid)",

@@ -18,7 +18,7 @@ def _field(label: str, name: str, kind: str = "text", autocomplete: str = "") ->
 def login_page() -> rx.Component:
     return rx.center(
         rx.card(
-            rx.form(
+            rx.el.form(
                 rx.vstack(
                     rx.hstack(rx.icon("inbox", size=26, color="var(--accent-9)"),
                               rx.heading("Agent Inbox", size="6"), align="center", spacing="2"),
@@ -31,8 +31,8 @@ def login_page() -> rx.Component:
                     rx.button("Sign in", type="submit", size="3", width="100%"),
                     spacing="4", width="100%",
                 ),
-                on_submit=SessionState.sign_in,
-                reset_on_submit=False,
+                # A native form post: the sign-in route sets the HttpOnly session cookie.
+                action="/auth/sign-in", method="post",
             ),
             width="360px", padding="28px",
         ),

@@ -19,7 +19,7 @@ class BellState(SessionState):
             return
         async with runtime.db().read() as session:
             self.count = await interactions.bell_count(session, identity=identity)
-        push.watch(self.router.session.client_token, BellState, {events.agent_topic(identity.user_id)})
+        push.watch(self.router.session.client_token, BellState, {events.agent_topic(identity.user_id)}, page=self.router.route_id)
 
     async def _on_change(self, topics: set[str]) -> None:
         await self._recount()

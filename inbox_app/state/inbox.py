@@ -97,14 +97,14 @@ class InboxState(SessionState):
             topics.add(events.interaction_topic(self.selected_id))
         if self.profile.customer_id:
             topics.add(events.customer_topic(self.profile.customer_id))
-        push.watch(self.router.session.client_token, InboxState, topics)
+        push.watch(self.router.session.client_token, InboxState, topics, page=self.router.route_id)
 
     async def _on_change(self, topics: set[str]) -> None:
         identity = await self._identity()
         if identity is not None:
             # The header is reloaded only when the customer changed, not on every message.
             customer = self.profile.customer_id and events.customer_topic(self.profile.customer_id)
-            await self._reload(identity, header=customer in topics)
+            await self._reload(identity, header=customer in topics or events.EVERYTHING in topics)
 
     async def _signed_in(self) -> Identity | None:
         identity = await self._identity()

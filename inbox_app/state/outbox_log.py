@@ -21,7 +21,7 @@ class OutboxState(ManagerPage, BellState):
         self.allowed = identity.can(outbox.GRANT)
         if self.allowed:  # statuses change live as workers deliver
             push.watch(self.router.session.client_token, OutboxState,
-                       {events.outbox_topic(org) for org in identity.organization_ids})
+                       {events.outbox_topic(org) for org in identity.organization_ids}, page=self.router.route_id)
 
     async def _on_change(self, topics: set[str]) -> None:
         identity = await self._identity()

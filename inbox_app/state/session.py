@@ -1,28 +1,46 @@
-"""Sign-in state. Identity is derived on the server from the session cookie for every event."""
+"""Sign-in state. Identity is derived on the server from the session cookie for every event.
+
+The cookie is HttpOnly: it is set by the sign-in route (inbox_app/http/session_routes.py) and reaches
+the server on the websocket's handshake, where Reflex keeps it server-side (`router.headers.cookie`,
+never sent to the browser). No page script can read it, and no event can set it.
+"""
 
 from __future__ import annotations
 
 import reflex as rx
 
 from inbox_app import runtime
+from inbox_app.http.cookies import session_token
 from services import auth, presence
 from services.auth import Identity
 
-SESSION_COOKIE = "inbox_session"
+# What /login?error=… shows: fixed texts only, so a crafted link cannot put words on the sign-in page.
+_SIGN_IN_ERRORS = {
+    "invalid": auth.INVALID_SIGN_IN,
+    "locked": "Too many failed sign-ins. Try again in {wait} seconds.",
+    "rate": "Too many sign-in attempts from this network. Try again in {wait} seconds.",
+}
+
+
+def sign_in_message(reason: str, wait: str) -> str:
+    template = _SIGN_IN_ERRORS.get(reason, "")
+    seconds = int(wait) if wait.isdigit() and 0 < int(wait) <= 3600 else 60
+    return template.format(wait=seconds)
 
 
 class SessionState(rx.State):
-    session_token: str = rx.Cookie("", name=SESSION_COOKIE, same_site="strict", max_age=12 * 3600)
     display_name: str = ""
     role: str = ""
     available: bool = False
     sign_in_error: str = ""
-    signing_in: bool = False
+
+    def _session_token(self) -> str:
+        return session_token(self.router.headers.cookie)
 
     async def _identity(self) -> Identity | None:
         """The signed-in user, looked up afresh: a revoked or expired session stops working at once."""
         async with runtime.db().read() as session:
-            return await auth.identity_for_token(session, token=self.session_token,
+            return await auth.identity_for_token(session, token=self._session_token(),
                                                  secret_key=runtime.settings().secret_key, clock=runtime.clock)
 
     async def _load_identity(self) -> Identity | None:
@@ -45,33 +63,10 @@ class SessionState(rx.State):
 
     @rx.event
     async def login_page_load(self):
-        self.sign_in_error = ""
+        params = self.router.page.params
+        self.sign_in_error = sign_in_message(str(params.get("error", ""))[:16], str(params.get("wait", ""))[:8])
         if await self._identity() is not None:
             return rx.redirect("/inbox", replace=True)
-
-    @rx.event
-    async def sign_in(self, form_data: dict):
-        login = str(form_data.get("user_id", ""))[:64]
-        password = str(form_data.get("password", ""))[:256]
-        async with runtime.db().transaction() as session:
-            result = await auth.sign_in(session, login=login, password=password,
-                                        secret_key=runtime.settings().secret_key, clock=runtime.clock)
-        if result.error:
-            self.sign_in_error = result.error
-            return
-        self.sign_in_error = ""
-        self.session_token = result.token
-        return rx.redirect("/inbox", replace=True)
-
-    @rx.event
-    async def sign_out(self):
-        if self.session_token:
-            async with runtime.db().transaction() as session:
-                await auth.sign_out(session, token=self.session_token,
-                                    secret_key=runtime.settings().secret_key, clock=runtime.clock)
-        self.session_token = ""
-        self.display_name, self.role, self.available = "", "", False
-        return [rx.remove_cookie(SESSION_COOKIE), rx.redirect("/login", replace=True)]
 
     @rx.event
     async def toggle_availability(self):
@@ -79,14 +74,6 @@ class SessionState(rx.State):
         if identity is None:
             return rx.redirect("/login", replace=True)
         async with runtime.db().transaction() as session:
+            # Becoming Available wakes the routing loop after the commit (events.QUEUE_MOVED).
             self.available = await presence.set_available(session, identity=identity,
                                                           available=not self.available, clock=runtime.clock)
-        if self.available:
-            return SessionState.drain_queue
-
-    @rx.event(background=True)
-    async def drain_queue(self):
-        """Becoming Available lets waiting interactions flow in; done outside the state lock."""
-        from services import routing
-
-        await routing.drain_queue(runtime.db(), clock=runtime.clock)

@@ -6,7 +6,7 @@ import reflex as rx
 
 from inbox_app import runtime
 from inbox_app.state.inbox import InboxState
-from services import interactions, routing
+from services import interactions
 from services.errors import Refused
 from services.models import Case
 
@@ -82,10 +82,4 @@ class WrapUpState(InboxState):
             return
         self.open, self.error = False, ""
         self._clear_selection()
-        await self._reload(identity)
-        return WrapUpState.drain_after_wrap_up
-
-    @rx.event(background=True)
-    async def drain_after_wrap_up(self):
-        """A wrap-up frees capacity: hand waiting interactions out, outside the state lock."""
-        await routing.drain_queue(runtime.db(), clock=runtime.clock)
+        await self._reload(identity)  # the wrap-up's commit wakes the routing loop (events.QUEUE_MOVED)

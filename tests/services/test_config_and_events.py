@@ -65,3 +65,75 @@ async def test_the_redis_bus_reaches_another_process_listener():
     finally:
         task.cancel()
         await asyncio.gather(task, return_exceptions=True)
+
+
+async def test_the_redis_bus_reconnects_after_its_connection_is_killed_and_says_everything_changed():
+    url = os.environ.get("TEST_REDIS_URL")
+    if not url:
+        pytest.skip("TEST_REDIS_URL is not set")
+    import redis.asyncio as aioredis
+
+    publisher, listener = events.RedisBus(url), events.RedisBus(url, backoff=(0.05,))
+    received: asyncio.Queue[str] = asyncio.Queue()
+
+    async def _on(topic: str) -> None:
+        await received.put(topic)
+
+    listener.subscribe(_on)
+    task = asyncio.create_task(listener.run())
+    admin = aioredis.from_url(url)
+    try:
+        await asyncio.wait_for(listener.connected.wait(), timeout=5)
+        await admin.execute_command("CLIENT", "KILL", "TYPE", "pubsub")  # as a Redis restart would
+        assert await asyncio.wait_for(received.get(), timeout=10) == events.EVERYTHING
+        await asyncio.wait_for(listener.connected.wait(), timeout=5)
+        await publisher.publish("interaction:43")
+        assert await asyncio.wait_for(received.get(), timeout=5) == "interaction:43"
+    finally:
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+        await admin.aclose()
+
+
+class _FlakyBus(events.LocalBus):
+    """Refuses the first `failures` publishes, as Redis does while it restarts."""
+
+    def __init__(self, failures: int) -> None:
+        super().__init__()
+        self.failures = failures
+
+    async def publish(self, topic: str) -> None:
+        if self.failures:
+            self.failures -= 1
+            raise ConnectionError("Redis is restarting")
+        await super().publish(topic)
+
+
+async def test_a_failed_publish_never_reaches_the_caller_and_is_retried(db, monkeypatch):
+    flaky = _FlakyBus(failures=2)
+    monkeypatch.setattr(events, "_bus", flaky)
+    monkeypatch.setattr(events, "_RETRY_DELAYS", (0.01, 0.01, 0.01))
+    delivered: asyncio.Queue[str] = asyncio.Queue()
+
+    async def _on(topic: str) -> None:
+        await delivered.put(topic)
+
+    flaky.subscribe(_on)
+    async with db.transaction() as session:  # committed: the caller must not see the bus failing
+        events.notify(session, "interaction:9")
+    assert await asyncio.wait_for(delivered.get(), timeout=5) == "interaction:9"
+    assert flaky.failures == 0
+
+
+async def test_becoming_available_wakes_the_routing_loop_after_the_commit_and_going_away_does_not(db, clock):
+    from services import presence
+    from tests.services.factories import make_agent, make_org
+
+    agent = await make_agent(db, "alice", [await make_org(db)], available=False)
+    await events.queue_moved(timeout=0)  # start from a quiet worker
+    for available, wakes in ((True, True), (False, False)):
+        waiting = asyncio.create_task(events.queue_moved(timeout=0.5))
+        await asyncio.sleep(0)
+        async with db.transaction() as session:
+            await presence.set_available(session, identity=agent, available=available, clock=clock)
+        assert await waiting is wakes

@@ -3,35 +3,17 @@ session and checks every id. These tests call the real handlers directly, as a f
 
 from __future__ import annotations
 
-import pytest
-import reflex as rx
 from sqlmodel import select
 
-from inbox_app import runtime
 from inbox_app.state.inbox import InboxState
 from inbox_app.state.session import SessionState
 from inbox_app.state.wrap_up import WrapUpState
 from services import auth
-from services.config import load_settings
 from services.models import Interaction, Message, User
 from tests.services.factories import make_agent, make_org, new_chat
+from tests.state.support import SECRET, state_for
 
-SECRET = "state-test-secret"
-
-
-@pytest.fixture
-def wired(db, monkeypatch):
-    settings = load_settings({"INBOX_SECRET_KEY": SECRET, "DATABASE_URL": db.url})
-    monkeypatch.setattr(runtime, "db", lambda: db)
-    monkeypatch.setattr(runtime, "settings", lambda: settings)
-    return db
-
-
-async def _state(cls, token: str = ""):
-    root = rx.State(_reflex_internal_init=True)
-    state = await root.get_state(cls)
-    state.session_token = token
-    return state
+_state = state_for
 
 
 async def _world(db, clock):

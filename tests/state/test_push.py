@@ -47,3 +47,52 @@ async def test_a_tab_that_has_gone_is_forgotten_and_not_refreshed(monkeypatch):
     await push._deliver(app, "agent:1")
     await asyncio.sleep(0)
     assert calls == [] and "agent:1" not in push._registry
+
+
+class _RoutingLog:
+    pass
+
+
+class _Bell:
+    pass
+
+
+async def _refreshed_by(monkeypatch, app, topic: str) -> list[tuple[str, type]]:
+    calls = []
+
+    async def refresh(app, token, state_cls, topics):
+        calls.append((token, state_cls))
+
+    monkeypatch.setattr(push, "_refresh", refresh)
+    await push._deliver(app, topic)
+    while push._pending:
+        await asyncio.sleep(0)
+    return calls
+
+
+async def test_a_tab_that_moves_to_another_page_stops_hearing_the_old_one(monkeypatch):
+    app = SimpleNamespace(event_namespace=SimpleNamespace(token_to_sid={"tab-1": "sid"}))
+    push.watch("tab-1", _RoutingLog, {"agent:1"}, page="/routing")
+    push.watch("tab-1", _Bell, {"agent:1"}, page="/routing")  # same page: both listen
+    try:
+        assert set(await _refreshed_by(monkeypatch, app, "agent:1")) == {("tab-1", _RoutingLog), ("tab-1", _Bell)}
+        push.watch("tab-1", _Tab, {"agent:1"}, page="/inbox")  # the agent went back to the inbox
+        assert await _refreshed_by(monkeypatch, app, "agent:1") == [("tab-1", _Tab)]
+    finally:
+        for cls in (_RoutingLog, _Bell, _Tab):
+            push.forget("tab-1", cls)
+    assert "agent:1" not in push._registry
+
+
+async def test_after_the_bus_reconnects_every_connected_tab_reloads_once(monkeypatch):
+    from services import events
+
+    app = SimpleNamespace(event_namespace=SimpleNamespace(token_to_sid={"tab-1": "a", "tab-2": "b"}))
+    push.watch("tab-1", _Tab, {"agent:1", "interaction:7"}, page="/inbox")
+    push.watch("tab-2", _Bell, {"agent:2"}, page="/routing")
+    try:
+        assert sorted(await _refreshed_by(monkeypatch, app, events.EVERYTHING), key=str) == \
+            sorted([("tab-1", _Tab), ("tab-2", _Bell)], key=str)
+    finally:
+        push.forget("tab-1", _Tab)
+        push.forget("tab-2", _Bell)

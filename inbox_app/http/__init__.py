@@ -1,0 +1,19 @@
+"""HTTP routes beside the Reflex app (mounted with `api_transformer`): sign-in and sign-out, `/healthz`.
+
+As thin as event handlers: check the request, call one service, answer.
+"""
+
+from __future__ import annotations
+
+from starlette.applications import Starlette
+from starlette.routing import Route
+
+from inbox_app.http import health, session_routes
+
+
+def api() -> Starlette:
+    return Starlette(routes=[
+        Route("/auth/sign-in", session_routes.sign_in, methods=["POST"]),
+        Route("/auth/sign-out", session_routes.sign_out, methods=["POST"]),
+        Route("/healthz", health.healthz, methods=["GET"]),
+    ])

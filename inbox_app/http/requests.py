@@ -1,0 +1,35 @@
+"""What the routes need to know about a request: where it comes from, and whether it is our own page's."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from reflex.config import get_config
+from starlette.requests import Request
+
+
+def client_address(request: Request) -> str:
+    """The peer, or the address a trusted proxy chain reports (Reflex's `trusted_proxy_hops`)."""
+    address = request.client.host if request.client else "unknown"
+    hops = get_config().trusted_proxy_hops
+    if hops:
+        forwarded = [ip.strip() for ip in request.headers.get("x-forwarded-for", "").split(",") if ip.strip()]
+        if len(forwarded) >= hops:
+            address = forwarded[-hops]
+    return address
+
+
+def same_origin(request: Request, public_base_url: str) -> bool:
+    """A form post from our own page. Browsers send Origin on every POST; a missing one is a non-browser
+    client (curl, tests), which has no victim's cookie to abuse. Another site's Origin is refused: that is
+    login CSRF, or signing someone out from another tab."""
+    origin = request.headers.get("origin")
+    if origin is None:
+        return True
+    own = {_origin(public_base_url), f"{request.url.scheme}://{request.url.netloc}"}
+    return origin in own
+
+
+def _origin(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"

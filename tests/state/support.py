@@ -1,0 +1,20 @@
+"""Builds the real Reflex states for handler tests, as a connection with a given session cookie would."""
+
+from __future__ import annotations
+
+import reflex as rx
+from reflex.istate.data import RouterData
+
+from inbox_app.http.cookies import SESSION_COOKIE
+
+SECRET = "state-test-secret"
+
+
+async def state_for(cls, token: str = "", client_token: str = "tab-under-test"):
+    """A fresh state tree as a connection with this session cookie would have it."""
+    root = rx.State(_reflex_internal_init=True)
+    cookie = f"{SESSION_COOKIE}={token}" if token else ""
+    root.router = RouterData.from_router_data({
+        "headers": {"cookie": cookie}, "token": client_token, "sid": f"sid-{client_token}", "pathname": "/inbox",
+    })
+    return await root.get_state(cls)

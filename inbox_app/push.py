@@ -13,7 +13,7 @@ from collections import defaultdict
 
 import reflex as rx
 
-from inbox_app import runtime
+from inbox_app import runtime, tab_memory
 from services import events
 
 _log = logging.getLogger(__name__)
@@ -97,6 +97,7 @@ async def _deliver(app: rx.App, topic: str) -> None:
     for token, state_cls in _listeners(topic):
         if token not in connected:
             forget(token, state_cls)  # the tab has gone
+            tab_memory.forget(token)
             continue
         key = (token, state_cls)
         if key in _pending:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from inbox_app.components.forms import native_form
 from inbox_app.state.bell import BellState
 from inbox_app.state.session import SessionState
 
@@ -83,8 +84,8 @@ def app_header(current: str, *, with_bell: bool = False) -> rx.Component:
             availability_toggle(),
             rx.text(SessionState.display_name, size="2", color="var(--gray-11)"),
             # A form post: only the sign-out route can clear the HttpOnly session cookie.
-            rx.el.form(rx.button("Sign out", type="submit", variant="ghost", size="2"),
-                       action="/auth/sign-out", method="post"),
+            native_form(rx.button("Sign out", type="submit", variant="ghost", size="2"),
+                        action="/auth/sign-out", method="post"),
             spacing="4", align="center",
         ),
         padding_x="16px", height="48px", align="center", border_bottom=BORDER, background="var(--color-panel-solid)",

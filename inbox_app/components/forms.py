@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import reflex as rx
+from reflex_components_core.el.elements.base import BaseHTML
 
 # Native selects: the browser's own keyboard handling, and labels Playwright finds with get_by_label.
 SELECT_STYLE = {"width": "100%", "padding": "6px 8px", "borderRadius": "6px", "border": "1px solid var(--gray-a7)",
@@ -27,3 +28,17 @@ def info_text(message) -> rx.Component:
 def fact(label: str, value) -> rx.Component:
     return rx.hstack(rx.text(label, size="2", color="var(--gray-10)", width="120px", flex_shrink="0"),
                      rx.text(value, size="2"), spacing="2", width="100%")
+
+
+class NativeForm(BaseHTML):
+    """A plain HTML form that the browser posts itself (Reflex's form always cancels the native submit).
+
+    Sign-in and sign-out post to HTTP routes, because only an HTTP response can set an HttpOnly cookie.
+    """
+
+    tag = "form"
+    action: rx.Var[str]
+    method: rx.Var[str]
+
+
+native_form = NativeForm.create

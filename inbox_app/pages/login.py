@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from inbox_app.components.forms import native_form
 from inbox_app.state.session import SessionState
 
 
@@ -18,7 +19,7 @@ def _field(label: str, name: str, kind: str = "text", autocomplete: str = "") ->
 def login_page() -> rx.Component:
     return rx.center(
         rx.card(
-            rx.el.form(
+            native_form(
                 rx.vstack(
                     rx.hstack(rx.icon("inbox", size=26, color="var(--accent-9)"),
                               rx.heading("Agent Inbox", size="6"), align="center", spacing="2"),

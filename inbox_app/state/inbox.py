@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
-from inbox_app import push, runtime
+from inbox_app import push, runtime, tab_memory
 from inbox_app.push import assign_if_changed
 from inbox_app.state.session import SessionState
 from services import conversation, customer_header, events, interactions
@@ -41,6 +41,7 @@ class InboxState(SessionState):
     order_images: list[Picture] = []
     recommendations: list[Picture] = []
     _header_for: int = 0  # the interaction the header was loaded for: a new message does not reload it
+    _restored: bool = False  # False in a state Redis has lost: the tab's ids come back from tab_memory
 
     # --- loading -----------------------------------------------------------------------------
 
@@ -63,6 +64,7 @@ class InboxState(SessionState):
                                                                         and not self.profile.customer_id):
                         await self._load_header(session, identity, interaction.id)
         self._watch(identity)
+        self._remember_view()
 
     async def _load_header(self, session, identity: Identity, interaction_id: int) -> None:
         loaded = await customer_header.header(session, identity=identity, interaction_id=interaction_id)
@@ -99,7 +101,22 @@ class InboxState(SessionState):
             topics.add(events.customer_topic(self.profile.customer_id))
         push.watch(self.router.session.client_token, InboxState, topics, page=self.router.route_id)
 
+    def _tab_token(self) -> str:
+        return self.router.session.client_token
+
+    def _remember_view(self) -> None:
+        tab_memory.remember(self._tab_token(), "inbox", tab=self.tab, selected_id=self.selected_id)
+        self._restored = True
+
+    def _restore_view(self) -> None:
+        """After Redis lost this tab's state, show the same tab and conversation again."""
+        if not self._restored:
+            seen = tab_memory.recall(self._tab_token(), "inbox")
+            self.tab, self.selected_id = seen.get("tab", self.tab), seen.get("selected_id", self.selected_id)
+            self._restored = True
+
     async def _on_change(self, topics: set[str]) -> None:
+        self._restore_view()
         identity = await self._identity()
         if identity is not None:
             # The header is reloaded only when the customer changed, not on every message.
@@ -107,6 +124,7 @@ class InboxState(SessionState):
             await self._reload(identity, header=customer in topics or events.EVERYTHING in topics)
 
     async def _signed_in(self) -> Identity | None:
+        self._restore_view()
         identity = await self._identity()
         if identity is None:
             self.rows, self.items = [], []
@@ -116,6 +134,7 @@ class InboxState(SessionState):
 
     @rx.event
     async def on_load(self):
+        self._restore_view()
         identity = await self._load_identity()
         if identity is None:
             return rx.redirect("/login", replace=True)

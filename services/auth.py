@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import hmac
+import math
 import secrets
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from argon2 import PasswordHasher
-from argon2.exceptions import InvalidHashError, VerifyMismatchError
-from sqlalchemy import delete
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import and_, case, delete, literal, update
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -69,42 +71,79 @@ async def sign_in(
     session: AsyncSession, *, login: str, password: str, secret_key: str, clock: Clock
 ) -> SignInResult:
     now = clock()
-    user = (await session.exec(select(User).where(User.user_id == login.strip()))).first()
+    login = login.strip()
+    # Plain columns, no row lock: the ~50 ms of argon2 below must not hold up anyone else's sign-in.
+    user = (
+        await session.exec(select(User.id, User.password_hash, User.locked_until).where(User.user_id == login))
+    ).first()
     if user is None:
-        try:
-            _hasher.verify(_DUMMY_HASH, password or "-")
-        except VerifyMismatchError:
-            pass
-        audit.record(session, at=now, kind="sign_in.failed", subject=f"login:{login.strip()[:64]}")
+        await _password_matches(_DUMMY_HASH, password)  # a wrong user ID costs as long as a wrong password
+        audit.record(session, at=now, kind="sign_in.failed", subject=f"login:{login[:64]}")
         return SignInResult(None, INVALID_SIGN_IN)
     if user.locked_until and user.locked_until > now:
-        wait = int((user.locked_until - now).total_seconds()) + 1
         audit.record(session, at=now, kind="sign_in.refused_locked", actor_user_id=user.id)
-        return SignInResult(None, f"Too many failed sign-ins. Try again in {wait} seconds.")
-    try:
-        _hasher.verify(user.password_hash, password or "-")
-    except (VerifyMismatchError, InvalidHashError):
-        user.failed_sign_ins += 1
-        audit.record(session, at=now, kind="sign_in.failed", actor_user_id=user.id,
-                     failures=user.failed_sign_ins)
-        if user.failed_sign_ins >= FAILURES_BEFORE_LOCK:
-            user.locked_until = now + LOCK_DURATION
-            audit.record(session, at=now, kind="sign_in.locked", actor_user_id=user.id,
-                         until=user.locked_until)
-        session.add(user)
+        return SignInResult(None, _locked_message(user.locked_until, now))
+    if not await _password_matches(user.password_hash, password):
+        await _count_failure(session, user_id=user.id, now=now)
         return SignInResult(None, INVALID_SIGN_IN)
-    user.failed_sign_ins = 0
-    user.locked_until = None
-    # Seed rule: every sign-in starts Unavailable; the agent chooses Available.
-    user.available = False
-    user.available_since = now
-    session.add(user)
+    # The lock was judged from the read above; a right password that raced a parallel guess's lock gets in,
+    # just as it would have a moment earlier. The lock exists to stop guessing, not the owner.
+    await _mark_signed_in(session, user_id=user.id, now=now)
     token = secrets.token_urlsafe(32)
     session.add(AuthSession(token_hash=_token_hash(secret_key, token), user_id=user.id,
                             created_at=now, expires_at=now + SESSION_LIFETIME))
     audit.record(session, at=now, kind="sign_in.succeeded", actor_user_id=user.id)
     events.notify(session, events.agent_topic(user.id))
     return SignInResult(token, None)
+
+
+async def _password_matches(password_hash: str, password: str) -> bool:
+    """Argon2 burns CPU on purpose; in a thread it leaves the event loop free for every other socket."""
+    try:
+        return await asyncio.to_thread(_hasher.verify, password_hash, password or "-")
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def _locked_message(locked_until: datetime, now: datetime) -> str:
+    wait = max(1, math.ceil((locked_until - now).total_seconds()))
+    return f"Too many failed sign-ins. Try again in {wait} seconds."
+
+
+async def _count_failure(session: AsyncSession, *, user_id: int, now: datetime) -> None:
+    """Counts one wrong password in a single UPDATE ... RETURNING.
+
+    The database bumps the counter itself, so parallel guesses cannot lose an increment, and PostgreSQL's row
+    lock is taken only now, after hashing. An expired lock starts the count again from zero: otherwise, after one
+    lock, a single wrong password a minute would keep the user locked out for good.
+    """
+    lock_over = and_(User.locked_until.is_not(None), User.locked_until <= now)
+    failures = case((lock_over, 0), else_=User.failed_sign_ins) + 1
+    until = literal(now + LOCK_DURATION, type_=User.__table__.c.locked_until.type)
+    counted = (
+        update(User)
+        .where(User.id == user_id)
+        .values(failed_sign_ins=failures,
+                locked_until=case((failures >= FAILURES_BEFORE_LOCK, until), (lock_over, None),
+                                  else_=User.locked_until))
+        .returning(User.failed_sign_ins, User.locked_until)
+        .execution_options(synchronize_session=False)  # sign_in loads no User object that could go stale
+    )
+    failed_sign_ins, locked_until = (await session.exec(counted)).one()
+    audit.record(session, at=now, kind="sign_in.failed", actor_user_id=user_id, failures=failed_sign_ins)
+    # Guesses racing past the threshold only extend the same lock, so it is recorded once.
+    if failed_sign_ins == FAILURES_BEFORE_LOCK:
+        audit.record(session, at=now, kind="sign_in.locked", actor_user_id=user_id, until=locked_until)
+
+
+async def _mark_signed_in(session: AsyncSession, *, user_id: int, now: datetime) -> None:
+    # Seed rule: every sign-in starts Unavailable; the agent chooses Available.
+    await session.exec(
+        update(User)
+        .where(User.id == user_id)
+        .values(failed_sign_ins=0, locked_until=None, available=False, available_since=now)
+        .execution_options(synchronize_session=False)
+    )
 
 
 async def identity_for_token(

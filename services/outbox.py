@@ -8,11 +8,15 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import random
 from dataclasses import dataclass
 from datetime import timedelta
 from email.message import EmailMessage
+from email.utils import parseaddr
+from typing import Callable
 
 import aiosmtplib
+from sqlalchemy import update
 from sqlmodel import col, or_, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -25,8 +29,6 @@ from services.models import Interaction, Message, Organization, OutboundMessage
 from services.text import last_sentence
 
 _log = logging.getLogger(__name__)
-MAX_ATTEMPTS = 3
-CLAIM_LEASE = timedelta(minutes=2)  # longer than any provider timeout (15 s); then the claim is stale
 
 
 def provider_configured(settings: Settings, channel: str) -> bool:
@@ -59,14 +61,49 @@ async def enqueue_for_message(session: AsyncSession, *, interaction: Interaction
 
 
 # --- delivery ---------------------------------------------------------------------------------
+#
+# A pass claims a batch of due rows in one short transaction (status `sending`, the attempt counted),
+# talks to the providers outside any transaction, then settles each row in its own short
+# transaction, fenced on the claim: a worker whose lease ran out and whose row was claimed again
+# since changes nothing.
+
+SEND_TIMEOUT = timedelta(seconds=15)  # a provider call is given up after this long
+CLAIM_LEASE = timedelta(minutes=2)  # longer than any provider call; then the claim is stale and taken over
+# A failed attempt waits before the next, longer each time, so an outage is not hammered every second;
+# the attempt after the last wait is the final one.
+BACKOFF = (timedelta(seconds=10), timedelta(minutes=1), timedelta(minutes=5), timedelta(minutes=30))
+MAX_ATTEMPTS = len(BACKOFF) + 1
+JITTER = 0.2  # ±20 %: rows that failed together (one outage) do not all come back in the same second
+SENDS_AT_ONCE = 8  # provider calls in flight per worker, so a claimed batch is sent well within its lease
+
+Jitter = Callable[[timedelta], timedelta]
+_jitter_source = random.Random()
+
+
+def jittered(delay: timedelta, *, rng: random.Random = _jitter_source) -> timedelta:
+    """`delay` spread by up to ±JITTER."""
+    return delay * rng.uniform(1 - JITTER, 1 + JITTER)
+
+
+def email_message_id(settings: Settings, row: OutboundMessage) -> str:
+    """The same Message-ID every time this row is sent, so a resend is recognisably the same mail.
+
+    Mail servers and clients drop or thread a repeated Message-ID. The creation time keeps it unique if
+    row ids are ever reused (a database rebuilt), so a new message is never mistaken for an old one.
+    """
+    domain = parseaddr(settings.smtp_from)[1].rpartition("@")[2] or "agent-inbox.local"
+    return f"<outbound.{row.id}.{row.created_at:%Y%m%d%H%M%S}@{domain}>"
+
 
 async def _send_email(settings: Settings, row: OutboundMessage) -> str:
     email = EmailMessage()
     email["From"], email["To"], email["Subject"] = settings.smtp_from, row.recipient, row.subject or "Message"
+    if row.id is not None:  # a passcode is sent straight, not from an outbox row
+        email["Message-ID"] = email_message_id(settings, row)
     email.set_content(row.body)
     await aiosmtplib.send(email, hostname=settings.smtp_host, port=settings.smtp_port,
                           username=settings.smtp_username, password=settings.smtp_password,
-                          start_tls=settings.smtp_starttls, timeout=15)
+                          start_tls=settings.smtp_starttls, timeout=SEND_TIMEOUT.total_seconds())
     return ""
 
 
@@ -85,10 +122,13 @@ def _twilio_client(settings: Settings):
             return super().request(method, url, *args, **kwargs)
 
     return Client(settings.twilio_account_sid, settings.twilio_auth_token,
-                  http_client=_BaseUrlClient(timeout=15))
+                  http_client=_BaseUrlClient(timeout=SEND_TIMEOUT.total_seconds()))
 
 
 async def _send_twilio(settings: Settings, row: OutboundMessage) -> str:
+    # Twilio's Messages API takes no idempotency key (its I-Twilio-Idempotency-Token header only comes
+    # on the webhooks Twilio sends us), so a send whose claim was taken over after its lease can reach
+    # the customer twice. The fenced settle still records the row once; the lease keeps this rare.
     sender = settings.twilio_sms_from if row.channel == "sms" else f"whatsapp:{settings.twilio_whatsapp_from}"
     to = row.recipient if row.channel == "sms" else f"whatsapp:{row.recipient}"
 
@@ -105,67 +145,114 @@ async def send_now(settings: Settings, row: OutboundMessage) -> str:
     return await _send_twilio(settings, row)
 
 
-async def _settle(session: AsyncSession, row: OutboundMessage, *, ok: bool, provider_id: str, error: str,
-                  clock: Clock) -> None:
-    row.attempts += 1
-    events.notify(session, events.outbox_topic(row.organization_id))
-    if ok:
-        row.status, row.provider_id, row.sent_at = "sent", provider_id or None, clock()
-    elif row.attempts >= MAX_ATTEMPTS:
-        row.status, row.last_error = "failed", error[:500]
-    else:
-        row.last_error = error[:500]
-    session.add(row)
-    if row.message_id and row.status in ("sent", "failed"):
-        message = await session.get(Message, row.message_id)
-        message.delivery_status = row.status
-        message.failure_reason = "" if ok else f"Not delivered: {row.last_error}"
-        session.add(message)
-        events.notify(session, events.interaction_topic(message.interaction_id))
-        interaction = await session.get(Interaction, message.interaction_id)
-        if interaction.assignee_id:
-            events.notify(session, events.agent_topic(interaction.assignee_id))
-
-
-def _claimable(now):
-    """Pending rows, and rows whose claim outlived its lease because the claiming worker died."""
-    return or_(OutboundMessage.status == "pending",
+def _due(now):
+    """Pending rows whose backoff is over, and claims that outlived their lease (their worker died or hung)."""
+    waited = or_(col(OutboundMessage.next_attempt_at).is_(None), col(OutboundMessage.next_attempt_at) <= now)
+    return or_((OutboundMessage.status == "pending") & waited,
                (OutboundMessage.status == "sending") & (col(OutboundMessage.claimed_at) < now - CLAIM_LEASE))
 
 
-async def deliver_one(db, settings: Settings, *, outbound_id: int, clock: Clock) -> str:
-    """Claim one pending row, send it outside the transaction, record the outcome. Returns its status."""
+def _still_ours(row: OutboundMessage):
+    """The claim this worker made, checked inside the UPDATE, so no read-then-write race is left."""
+    return (OutboundMessage.id == row.id, OutboundMessage.status == "sending",
+            OutboundMessage.claimed_at == row.claimed_at, OutboundMessage.attempts == row.attempts)
+
+
+async def _claim_batch(db, settings: Settings, *, clock: Clock, limit: int) -> list[OutboundMessage]:
+    """Take up to `limit` due rows in one transaction: claim those a provider can send, hold the others.
+
+    SKIP LOCKED lets workers claim side by side on PostgreSQL. SQLAlchemy leaves it out on SQLite, which
+    has one writer at a time (and refuses a stale writer), so a row is claimed once there too.
+    """
+    now = clock()
     async with db.transaction() as session:
-        row = (await session.exec(select(OutboundMessage).where(
-            OutboundMessage.id == outbound_id, _claimable(clock()))
-            .with_for_update(skip_locked=True))).first()
-        if row is None:
-            return "claimed-elsewhere"
-        if not provider_configured(settings, row.channel):
-            row.status = "held"
+        rows = (await session.exec(select(OutboundMessage).where(_due(now)).order_by(OutboundMessage.id)
+                                   .limit(limit).with_for_update(skip_locked=True))).all()
+        for row in rows:
+            if provider_configured(settings, row.channel):
+                # Counted as it starts: the attempt number fences this claim, and a row that kills
+                # its worker every time still runs out of attempts.
+                row.status, row.claimed_at, row.attempts = "sending", now, row.attempts + 1
+            else:
+                row.status = "held"
+                events.notify(session, events.outbox_topic(row.organization_id))
             session.add(row)
-            events.notify(session, events.outbox_topic(row.organization_id))
-            return row.status
-        row.status, row.claimed_at = "sending", clock()  # no other worker picks it while we talk to the provider
-        session.add(row)
-    try:
-        provider_id, error, ok = await send_now(settings, row), "", True
-    except Exception as exc:  # any provider failure is recorded, never raised into the UI
-        provider_id, error, ok = "", f"{type(exc).__name__}: {exc}", False
+    return list(rows)
+
+
+def _outcome(row: OutboundMessage, *, provider_id: str, error: str | None, now, jitter: Jitter) -> dict:
+    """The row's columns after this attempt: sent, back to pending after a wait, or failed for good."""
+    if error is None:
+        return {"status": "sent", "provider_id": provider_id or None, "sent_at": now, "next_attempt_at": None}
+    if row.attempts >= MAX_ATTEMPTS:
+        return {"status": "failed", "last_error": error[:500], "next_attempt_at": None}
+    return {"status": "pending", "last_error": error[:500],
+            "next_attempt_at": now + jitter(BACKOFF[row.attempts - 1])}
+
+
+async def _show_on_message(session: AsyncSession, message_id: int, outcome: dict) -> None:
+    """A final outcome shows on the conversation's message, and its agent is told."""
+    message = await session.get(Message, message_id)
+    message.delivery_status = outcome["status"]
+    message.failure_reason = f"Not delivered: {outcome['last_error']}" if outcome["status"] == "failed" else ""
+    session.add(message)
+    events.notify(session, events.interaction_topic(message.interaction_id))
+    interaction = await session.get(Interaction, message.interaction_id)
+    if interaction.assignee_id:
+        events.notify(session, events.agent_topic(interaction.assignee_id))
+
+
+async def _settle(db, row: OutboundMessage, *, provider_id: str, error: str | None, clock: Clock,
+                  jitter: Jitter) -> str:
+    """Record the provider's answer if the claim is still ours; returns the row's status, or "claim-lost"."""
+    outcome = _outcome(row, provider_id=provider_id, error=error, now=clock(), jitter=jitter)
     async with db.transaction() as session:
-        row = await session.get(OutboundMessage, outbound_id, with_for_update=True)
-        row.status = "pending"
-        await _settle(session, row, ok=ok, provider_id=provider_id, error=error, clock=clock)
-        return row.status
+        settled = await session.exec(update(OutboundMessage).where(*_still_ours(row)).values(**outcome))
+        if settled.rowcount != 1:
+            _log.warning("outbound %s: the claim of attempt %s was taken over after its lease; its outcome "
+                         "(%s) is not recorded", row.id, row.attempts, outcome["status"])
+            return "claim-lost"
+        events.notify(session, events.outbox_topic(row.organization_id))
+        if row.message_id and outcome["status"] in ("sent", "failed"):
+            await _show_on_message(session, row.message_id, outcome)
+    return outcome["status"]
 
 
-async def deliver_pending(db, settings: Settings, *, clock: Clock, limit: int = 50) -> int:
-    async with db.read() as session:
-        ids = (await session.exec(select(OutboundMessage.id).where(_claimable(clock()))
-                                  .order_by(OutboundMessage.id).limit(limit))).all()
-    for outbound_id in ids:
-        await deliver_one(db, settings, outbound_id=outbound_id, clock=clock)
-    return len(ids)
+async def _release(db, row: OutboundMessage) -> str:
+    """Give back a claim unsent, the attempt uncounted, when its lease could run out during the call."""
+    async with db.transaction() as session:
+        await session.exec(update(OutboundMessage).where(*_still_ours(row))
+                           .values(status="pending", claimed_at=None, attempts=row.attempts - 1))
+    return "released"
+
+
+async def _deliver_claimed(db, settings: Settings, row: OutboundMessage, *, clock: Clock, jitter: Jitter) -> str:
+    if clock() + SEND_TIMEOUT >= row.claimed_at + CLAIM_LEASE:
+        # It waited its turn so long that another worker could take it over mid-call and send it too.
+        return await _release(db, row)
+    try:
+        provider_id, error = await send_now(settings, row), None
+    except Exception as exc:  # any provider failure is recorded, never raised into the UI
+        provider_id, error = "", f"{type(exc).__name__}: {exc}"
+    return await _settle(db, row, provider_id=provider_id, error=error, clock=clock, jitter=jitter)
+
+
+async def deliver_pending(db, settings: Settings, *, clock: Clock, limit: int = 50,
+                          jitter: Jitter = jittered) -> int:
+    """One pass of the delivery loop: claim due rows, send them a few at a time. Returns how many it took."""
+    rows = await _claim_batch(db, settings, clock=clock, limit=limit)
+    in_flight = asyncio.Semaphore(SENDS_AT_ONCE)
+
+    async def deliver(row: OutboundMessage) -> str:
+        async with in_flight:
+            return await _deliver_claimed(db, settings, row, clock=clock, jitter=jitter)
+
+    outcomes = await asyncio.gather(*(deliver(row) for row in rows if row.status == "sending"),
+                                    return_exceptions=True)  # one row's database error does not orphan the rest
+    for outcome in outcomes:
+        if isinstance(outcome, BaseException):
+            raise outcome
+    return len(rows)
 
 
 async def run_delivery_loop(db, settings: Settings, *, clock: Clock, interval: float = 1.0) -> None:
@@ -176,7 +263,7 @@ async def run_delivery_loop(db, settings: Settings, *, clock: Clock, interval: f
             raise
         except Exception:
             _log.exception("outbox pass failed; retrying")
-        await asyncio.sleep(interval)
+        await asyncio.sleep(interval)  # wall time is fine here: when a row is due is decided by `clock`
 
 
 # --- the managers' view -------------------------------------------------------------------------
@@ -221,6 +308,7 @@ async def retry(session: AsyncSession, *, identity: Identity, outbound_id: int, 
     if row.status not in ("held", "failed"):
         raise Refused("Only held or failed messages can be sent again.")
     row.status, row.attempts, row.last_error = "pending", 0, ""
+    row.next_attempt_at, row.claimed_at = None, None  # due now, whatever wait the last failure left
     session.add(row)
     events.notify(session, events.outbox_topic(row.organization_id))
     if row.message_id:

@@ -13,10 +13,11 @@ from aiosmtpd.controller import Controller
 class _Keep:
     def __init__(self):
         self.messages: list[Message] = []
+        self.answer = "250 OK"
 
     async def handle_DATA(self, server, session, envelope):
         self.messages.append(message_from_bytes(envelope.original_content))
-        return "250 OK"
+        return self.answer
 
 
 class SmtpServer:
@@ -31,6 +32,11 @@ class SmtpServer:
     @property
     def messages(self) -> list[Message]:
         return self._handler.messages
+
+    def answer_data_with(self, reply: str) -> None:
+        """The reply to DATA from now on. A message is kept even when refused: a server that took the mail
+        but whose "250" never reached the sender looks like this to the sender."""
+        self._handler.answer = reply
 
     def start(self) -> "SmtpServer":
         self._controller.start()

@@ -1,7 +1,8 @@
 """A local stand-in of Twilio's Messages REST API, for tests only (TWILIO_API_BASE points here).
 
 It checks HTTP basic auth against the account SID and token, takes the form the twilio library posts,
-keeps it, and answers with the JSON shape the library parses.
+keeps it, and answers with the JSON shape the library parses. `while_answering` lets a test act while a
+request is in the provider's hands (e.g. hold it there until the sender's claim has expired).
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import re
 import threading
 import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Callable
 from urllib.parse import parse_qs
 
 _MESSAGES = re.compile(r"^/2010-04-01/Accounts/(?P<sid>[^/]+)/Messages\.json$")
@@ -22,6 +24,9 @@ class TwilioStandIn:
         self.account_sid, self.auth_token = account_sid, auth_token
         self.messages: list[dict] = []
         self.fail_with: int | None = None  # set to an HTTP status to make the next sends fail
+        # Called with the posted form in the server's thread before each answer; it may block there
+        # (requests are served on their own threads, so others are answered meanwhile).
+        self.while_answering: Callable[[dict], None] | None = None
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
 
     @property
@@ -57,10 +62,12 @@ class TwilioStandIn:
                     return self._reply(404, {"code": 20404, "message": "not found", "status": 404})
                 if self.headers.get("Authorization") != f"Basic {expected}":
                     return self._reply(401, {"code": 20003, "message": "Authenticate", "status": 401})
-                if stand_in.fail_with:
-                    return self._reply(stand_in.fail_with, {"code": 21610, "message": "refused", "status": stand_in.fail_with})
                 length = int(self.headers.get("Content-Length", 0))
                 form = {k: v[0] for k, v in parse_qs(self.rfile.read(length).decode()).items()}
+                if stand_in.while_answering:
+                    stand_in.while_answering(form)
+                if stand_in.fail_with:
+                    return self._reply(stand_in.fail_with, {"code": 21610, "message": "refused", "status": stand_in.fail_with})
                 sid = "SM" + uuid.uuid4().hex
                 stand_in.messages.append({"sid": sid, **form})
                 self._reply(201, {"sid": sid, "account_sid": stand_in.account_sid, "to": form.get("To"),

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
+import logging
+import random
+import threading
+from datetime import timedelta
 
 import pytest
 
@@ -75,16 +80,51 @@ async def test_an_email_reply_reaches_the_smtp_server(db, clock):
     assert stored.delivery_status == "sent"
 
 
-async def test_a_refused_sms_is_retried_then_shown_as_failed_never_as_sent(db, clock, twilio):
+def _latest(delay):
+    """The longest a jittered wait may be."""
+    return delay * (1 + outbox.JITTER)
+
+
+async def _claimable_after(db, clock, twilio, seconds: float) -> bool:
+    clock.advance(seconds=seconds)
+    return await outbox.deliver_pending(db, _settings(twilio=twilio), clock=clock, jitter=_latest) == 1
+
+
+async def test_a_refused_sms_waits_longer_after_each_attempt_then_shows_as_failed_never_as_sent(db, clock, twilio):
     twilio.fail_with = 400
     message = await _reply(db, clock, "sms", phone="+14155550100")
-    for _ in range(outbox.MAX_ATTEMPTS):
+    assert await outbox.deliver_pending(db, _settings(twilio=twilio), clock=clock, jitter=_latest) == 1
+    for delay in outbox.BACKOFF:  # about 10 s, 1 min, 5 min, 30 min
         stored, row = await _state(db, message.id)
-        assert stored.delivery_status == "queued"
-        await outbox.deliver_pending(db, _settings(twilio=twilio), clock=clock)
+        assert (stored.delivery_status, row.status) == ("queued", "pending") and "refused" in row.last_error
+        assert row.next_attempt_at == clock() + _latest(delay)
+        waited = delay.total_seconds()
+        assert not await _claimable_after(db, clock, twilio, waited / 2)  # e.g. not at +5 s
+        assert await _claimable_after(db, clock, twilio, waited * 1.3 - waited / 2)  # e.g. at +13 s
     stored, row = await _state(db, message.id)
     assert (stored.delivery_status, row.status, row.attempts) == ("failed", "failed", outbox.MAX_ATTEMPTS)
-    assert stored.failure_reason.startswith("Not delivered")
+    assert "refused" in row.last_error and stored.failure_reason == f"Not delivered: {row.last_error}"
+    assert not await _claimable_after(db, clock, twilio, 24 * 3600)  # failed is final until a manager retries
+    assert twilio.messages == []
+
+
+def test_jitter_spreads_a_wait_by_at_most_a_fifth_either_way():
+    ten_seconds = outbox.BACKOFF[0]
+    waits = {outbox.jittered(ten_seconds, rng=random.Random(seed)) for seed in range(50)}
+    assert all(timedelta(seconds=8) <= wait <= timedelta(seconds=12) for wait in waits) and len(waits) > 1
+
+
+async def test_a_row_waiting_out_its_backoff_is_not_claimed_until_it_is_due(db, clock, twilio):
+    message = await _reply(db, clock, "sms", phone="+14155550100")
+    _, row = await _state(db, message.id)
+    async with db.transaction() as session:
+        waiting = await session.get(OutboundMessage, row.id)
+        waiting.next_attempt_at = clock() + timedelta(minutes=1)
+        session.add(waiting)
+    settings = _settings(twilio=twilio)
+    assert await outbox.deliver_pending(db, settings, clock=clock) == 0 and twilio.messages == []
+    clock.advance(minutes=1)
+    assert await outbox.deliver_pending(db, settings, clock=clock) == 1 and len(twilio.messages) == 1
 
 
 async def test_without_a_provider_the_reply_is_held_and_stays_queued(db, clock):
@@ -140,3 +180,124 @@ async def test_managers_see_their_organizations_outbox_and_send_a_held_message_a
     await outbox.deliver_pending(db, _settings(twilio=twilio), clock=clock)  # a provider is configured now
     stored, row = await _state(db, message.id)
     assert (stored.delivery_status, row.status, len(twilio.messages)) == ("sent", "sent", 1)
+
+
+async def test_send_again_makes_a_failed_row_due_at_once(db, clock, twilio):
+    message = await _reply(db, clock, "sms", phone="+14155550100")
+    _, row = await _state(db, message.id)
+    async with db.transaction() as session:  # failed while a wait was still set
+        failed = await session.get(OutboundMessage, row.id)
+        failed.status, failed.attempts = "failed", outbox.MAX_ATTEMPTS
+        failed.next_attempt_at = clock() + timedelta(hours=1)
+        session.add(failed)
+    manager = await _manager(db, message)
+    async with db.transaction() as session:
+        await outbox.retry(session, identity=manager, outbound_id=row.id, clock=clock)
+    _, row = await _state(db, message.id)
+    assert (row.status, row.attempts, row.next_attempt_at) == ("pending", 0, None)
+    assert await outbox.deliver_pending(db, _settings(twilio=twilio), clock=clock) == 1
+    stored, row = await _state(db, message.id)
+    assert (stored.delivery_status, row.status, len(twilio.messages)) == ("sent", "sent", 1)
+
+
+async def _manager(db, message):
+    from services.auth import identity_for_user
+
+    async with db.read() as session:
+        agent = await identity_for_user(session, user_id=message.author_user_id)
+    return dataclasses.replace(agent, grants=agent.grants | {outbox.GRANT})
+
+
+class _HeldAnswer:
+    """Holds the stand-in's first request unanswered until the test lets it go, as a slow provider would."""
+
+    def __init__(self, twilio):
+        self.arrived, self.answer = threading.Event(), threading.Event()
+        twilio.while_answering = self._hold_first
+
+    def _hold_first(self, form: dict) -> None:
+        if not self.arrived.is_set():
+            self.arrived.set()
+            self.answer.wait(timeout=10)  # bounded, so a broken test fails instead of hanging
+
+    async def wait_for_request(self) -> None:
+        assert await asyncio.to_thread(self.arrived.wait, 10), "the provider was never called"
+
+
+@pytest.mark.parametrize("late_answer", ["sent", "refused"])
+async def test_a_provider_answering_after_the_lease_changes_nothing_the_new_claim_settled(db, clock, twilio, caplog,
+                                                                                         late_answer):
+    message = await _reply(db, clock, "sms", phone="+14155550100")
+    settings, held = _settings(twilio=twilio), _HeldAnswer(twilio)
+    first_worker = asyncio.create_task(outbox.deliver_pending(db, settings, clock=clock))
+    await held.wait_for_request()
+    clock.advance(seconds=outbox.CLAIM_LEASE.total_seconds() + 1)  # the first call outlives its lease
+    assert await outbox.deliver_pending(db, settings, clock=clock) == 1  # a second worker takes it over
+    _, settled = await _state(db, message.id)
+    assert settled.status == "sent"
+    if late_answer == "refused":
+        twilio.fail_with = 400
+    with caplog.at_level(logging.WARNING, logger="services.outbox"):
+        held.answer.set()
+        assert await first_worker == 1
+    stored, row = await _state(db, message.id)
+    assert (row.status, row.attempts, row.provider_id, row.sent_at, row.last_error) == (
+        "sent", 2, settled.provider_id, settled.sent_at, "")  # as the current claim holder left it
+    assert stored.delivery_status == "sent" and stored.failure_reason == ""
+    assert "taken over" in caplog.text
+    # Twilio takes no idempotency key: the customer may get the SMS twice, the row records it once.
+    assert len(twilio.messages) == (2 if late_answer == "sent" else 1)
+
+
+async def test_a_pass_claims_its_whole_batch_before_talking_to_the_provider(db, clock, twilio):
+    org = await make_org(db)
+    async with db.transaction() as session:
+        rows = [await outbox.enqueue(session, organization_id=org.id, channel="sms", recipient=f"+1415555010{n}",
+                                     body="Your parcel ships today.", clock=clock) for n in range(3)]
+    held = _HeldAnswer(twilio)
+    worker = asyncio.create_task(outbox.deliver_pending(db, _settings(twilio=twilio), clock=clock))
+    await held.wait_for_request()
+    while_one_is_in_flight = await _statuses(db, rows)
+    held.answer.set()
+    assert await worker == 3
+    assert "pending" not in while_one_is_in_flight  # all claimed in one transaction, none left waiting
+    assert await _statuses(db, rows) == ["sent"] * 3
+
+
+async def _statuses(db, rows) -> list[str]:
+    async with db.read() as session:
+        return [(await session.get(OutboundMessage, row.id)).status for row in rows]
+
+
+async def test_a_claim_too_old_to_finish_within_its_lease_is_given_back_unsent(db, clock, twilio):
+    message = await _reply(db, clock, "sms", phone="+14155550100")
+    readings = [clock(), clock() + outbox.CLAIM_LEASE - outbox.SEND_TIMEOUT]  # claimed, then it waited its turn
+
+    def waited_its_turn():
+        return readings.pop(0) if len(readings) > 1 else readings[0]
+
+    assert await outbox.deliver_pending(db, _settings(twilio=twilio), clock=waited_its_turn) == 1
+    _, row = await _state(db, message.id)
+    assert (row.status, row.attempts, row.claimed_at, twilio.messages) == ("pending", 0, None, [])
+    assert await outbox.deliver_pending(db, _settings(twilio=twilio), clock=clock) == 1
+    assert len(twilio.messages) == 1
+
+
+async def test_an_email_names_its_outbound_row_in_a_message_id_that_a_resend_repeats(db, clock):
+    smtp = SmtpServer().start()
+    try:
+        message = await _reply(db, clock, "email", email="pat@example.com")
+        settings = _settings(smtp=smtp)
+        smtp.answer_data_with("451 4.3.0 Try again later")  # it kept the mail, but we hear a failure
+        await outbox.deliver_pending(db, settings, clock=clock, jitter=_latest)
+        first = smtp.wait_for("pat@example.com")
+        smtp.answer_data_with("250 OK")
+        clock.advance(seconds=13)  # after the first backoff
+        await outbox.deliver_pending(db, settings, clock=clock, jitter=_latest)
+        again = smtp.wait_for("pat@example.com", after=1)
+    finally:
+        smtp.stop()
+    _, row = await _state(db, message.id)
+    assert (row.status, row.attempts) == ("sent", 2)
+    assert first["Message-ID"] == again["Message-ID"] == outbox.email_message_id(settings, row)
+    assert first["Message-ID"].startswith(f"<outbound.{row.id}.") and first["Message-ID"].endswith("@example.com>")

@@ -12,6 +12,8 @@ import logging
 from collections import defaultdict
 
 import reflex as rx
+from reflex.istate.data import RouterData
+from reflex_base.constants.route import RouteVar
 
 from inbox_app import runtime, tab_memory
 from services import events
@@ -69,8 +71,22 @@ _pending: dict[tuple[str, type], set[str]] = {}
 
 async def _refresh(app: rx.App, token: str, state_cls: type, topics: set[str]) -> None:
     async with app.modify_state(rx.BaseStateToken(ident=token, cls=state_cls)) as root:
+        _reconnect_router(app, root, token, _page_of.get((token, state_cls), ""))
         state = await root.get_state(state_cls)
         await state._on_change(topics)
+
+
+def _reconnect_router(app: rx.App, root, token: str, page: str) -> None:
+    """A state that Redis lost (FLUSHDB, failover) comes back without its connection's router data, so it
+    would not know the tab's session cookie. Events bring that data themselves; a push does not, so it is
+    filled in from what this worker keeps for the socket (Reflex's per-connection headers and address)."""
+    if root.router.session.client_token:
+        return
+    namespace = app.event_namespace
+    sid = namespace.token_to_sid.get(token) if namespace else None
+    connection = dict(getattr(namespace, "_static_router_data", {}).get(sid, {}))  # Reflex keeps it per socket
+    connection.update({RouteVar.CLIENT_TOKEN: token, RouteVar.PATH: page})
+    root.router = RouterData.from_router_data(connection)
 
 
 async def _drain(app: rx.App, key: tuple[str, type]) -> None:

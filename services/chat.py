@@ -2,7 +2,12 @@
 
 A customer holds a random chat token (kept in their browser); only its keyed hash is stored.
 A verified start carries the retailer's signed identity: HMAC-SHA256 with the organization's chat
-identity secret over "{org_slug}:{external_id}", compared in constant time.
+identity secret over "{org_slug}:{external_id}", or over "{org_slug}:{external_id}:{expires}" for a link
+that stops working after `expires` (unix seconds), compared in constant time. An organization can
+require `expires`, so that a leaked link is not a permanent impersonation.
+
+Starting chats is rate-limited per client address and per organization: each start creates an
+interaction that agents must handle.
 """
 
 from __future__ import annotations
@@ -17,14 +22,20 @@ from email_validator import EmailNotValidError, validate_email
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from services import audit, events, interactions
+from services import audit, events, interactions, rate_limit
 from services.clock import Clock
 from services.errors import NotFound, Refused
-from services.models import CsatRating, Customer, Interaction, Organization
+from services.models import CsatRating, Customer, Interaction, Message, Organization
+
+CHAT_STARTS_PER_ADDRESS = 10  # a minute, by default; the state can pass RATE_LIMIT_CHAT_STARTS as address_limit
+CHAT_STARTS_PER_ORGANIZATION = 120  # a minute, across all addresses: a flood from many addresses stops too
+_MAX_EXPIRES_DIGITS = 12  # unix seconds for the next 30,000 years; longer is not a time
 
 
-def sign_identity(secret: str, org_slug: str, external_id: str) -> str:
-    return hmac.new(secret.encode(), f"{org_slug}:{external_id}".encode(), hashlib.sha256).hexdigest()
+def sign_identity(secret: str, org_slug: str, external_id: str, expires: int | str | None = None) -> str:
+    """The retailer's signature; with `expires` the link stops working after that unix time."""
+    signed = f"{org_slug}:{external_id}" if expires is None else f"{org_slug}:{external_id}:{expires}"
+    return hmac.new(secret.encode(), signed.encode(), hashlib.sha256).hexdigest()
 
 
 def _token_hash(secret_key: str, token: str) -> str:
@@ -38,13 +49,32 @@ async def organization_by_slug(session: AsyncSession, slug: str) -> Organization
     return org
 
 
+def _is_unix_seconds(raw: str) -> bool:
+    return raw.isascii() and raw.isdigit() and len(raw) <= _MAX_EXPIRES_DIGITS
+
+
+def _signature_holds(organization: Organization, external_id: str, signature: str, expires: str,
+                     clock: Clock) -> bool:
+    if expires:
+        if not _is_unix_seconds(expires):
+            return False
+    elif organization.require_expiring_chat_links:
+        return False
+    expected = sign_identity(organization.chat_identity_secret, organization.slug, external_id, expires or None)
+    # Bytes: compare_digest refuses non-ASCII text with a TypeError, and a forged link must not be an error.
+    if not hmac.compare_digest(expected.encode(), signature.strip().lower().encode()):
+        return False
+    # Still valid in the second it names; refused from the next one on.
+    return not expires or clock().timestamp() <= int(expires)
+
+
 async def verified_customer(session: AsyncSession, *, organization: Organization, external_id: str,
-                            signature: str) -> Customer | None:
-    """The customer the retailer vouches for, or None: a missing or bad signature is never verified."""
+                            signature: str, clock: Clock, expires: str = "") -> Customer | None:
+    """The customer the retailer vouches for, or None: a missing, bad or expired signature is never verified,
+    nor a link without `expires` when the organization requires it."""
     if not external_id or not signature:
         return None
-    expected = sign_identity(organization.chat_identity_secret, organization.slug, external_id)
-    if not hmac.compare_digest(expected, signature.strip().lower()):
+    if not _signature_holds(organization, external_id, signature, expires.strip(), clock):
         return None
     return (await session.exec(select(Customer).where(
         Customer.organization_id == organization.id, Customer.external_id == external_id))).first()
@@ -80,9 +110,31 @@ class ChatStart:
     token: str
 
 
+def _seconds(n: int) -> str:
+    return f"{n} second{'' if n == 1 else 's'}"
+
+
+async def _allow_start(session: AsyncSession, *, organization: Organization, client_address: str,
+                       address_limit: int, clock: Clock) -> None:
+    """Count this start against its address and its organization. A refusal rolls the caller's transaction
+    back, counts included, so a refused start never uses up anyone's allowance."""
+    address = (client_address or "").strip() or "unknown"  # no address: all such clients share one allowance
+    verdict = await rate_limit.hit(session, key=f"chat-start:address:{address}", limit=address_limit, clock=clock)
+    if not verdict.allowed:
+        raise Refused(f"Too many chats started from here. Try again in {_seconds(verdict.retry_after_seconds)}.")
+    verdict = await rate_limit.hit(session, key=f"chat-start:org:{organization.id}",
+                                   limit=CHAT_STARTS_PER_ORGANIZATION, clock=clock)
+    if not verdict.allowed:
+        raise Refused(f"Too many chats are being started right now. "
+                      f"Try again in {_seconds(verdict.retry_after_seconds)}.")
+
+
 async def start_chat(session: AsyncSession, *, organization: Organization, secret_key: str, clock: Clock,
                      first_name: str = "", last_name: str = "", email: str = "", phone: str = "",
-                     customer: Customer | None = None) -> ChatStart:
+                     customer: Customer | None = None, client_address: str = "",
+                     address_limit: int = CHAT_STARTS_PER_ADDRESS) -> ChatStart:
+    """Open a chat for the start form (or a verified customer). The Live Chat state passes the client's
+    address; the per-address limit is a parameter so that the state passes the configured one."""
     if customer is None:
         first_name, last_name = first_name.strip()[:100], last_name.strip()[:100]
         if not first_name or not last_name:
@@ -92,6 +144,8 @@ async def start_chat(session: AsyncSession, *, organization: Organization, secre
             raise Refused("Enter your email or your phone number.")
     else:
         email_n, phone_n = customer.email, customer.phone
+    await _allow_start(session, organization=organization, client_address=client_address,
+                       address_limit=address_limit, clock=clock)
     token = secrets.token_urlsafe(32)
     interaction = await interactions.open_interaction(
         session, organization_id=organization.id, channel="chat", clock=clock, customer=customer,
@@ -111,7 +165,18 @@ async def interaction_for_token(session: AsyncSession, *, organization: Organiza
         Interaction.organization_id == organization.id))).first()
 
 
+async def send_customer_message(session: AsyncSession, *, organization: Organization, token: str,
+                                secret_key: str, body: str, clock: Clock) -> Message:
+    """The customer writes in the chat their token opens; the interaction row is locked for the update."""
+    interaction = await interaction_for_token(session, organization=organization, token=token, secret_key=secret_key)
+    if interaction is None:
+        raise Refused("Start a chat first.")
+    return await interactions.add_customer_message(session, interaction=interaction, body=body, clock=clock)
+
+
 async def end_chat(session: AsyncSession, *, interaction: Interaction, clock: Clock) -> None:
+    """Idempotent: the row lock makes a second, concurrent End chat see the first and add nothing."""
+    interaction = await interactions.locked_interaction(session, interaction_id=interaction.id)
     if interaction.chat_ended_at:
         return
     now = clock()
@@ -127,7 +192,12 @@ async def is_rated(session: AsyncSession, *, interaction_id: int) -> bool:
 
 
 async def rate_chat(session: AsyncSession, *, interaction: Interaction, score: int, clock: Clock) -> None:
-    """A 1-5 rating after the chat ends; it feeds the customer's Average CSAT. One per chat."""
+    """A 1-5 rating after the chat ends; it feeds the customer's Average CSAT. One per chat.
+
+    The interaction row is locked before the check, so of two concurrent ratings the second waits, sees the
+    first and is refused, rather than failing on the unique constraint.
+    """
+    interaction = await interactions.locked_interaction(session, interaction_id=interaction.id)
     if not interaction.chat_ended_at:
         raise Refused("End the chat before rating it.")
     if not isinstance(score, int) or not 1 <= score <= 5:

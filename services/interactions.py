@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from sqlalchemy import func
 from sqlmodel import col, or_, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -43,7 +44,8 @@ async def _open_case(session: AsyncSession, *, organization_id: int, customer_id
         if not contact:
             return None
         query = query.where(col(Case.customer_id).is_(None), or_(*contact))
-    return (await session.exec(query.order_by(Case.created_at).limit(1))).first()
+    # Locked: a wrap-up closing this case waits for us, or we wait for it and, seeing it closed, open a new one.
+    return (await session.exec(query.order_by(Case.created_at).limit(1).with_for_update())).first()
 
 
 async def open_interaction(
@@ -116,9 +118,19 @@ def _checked_body(body: str | None) -> str:
     return text
 
 
+async def locked_interaction(session: AsyncSession, *, interaction_id: int) -> Interaction:
+    """The interaction re-read under a row lock: two writers never update it from stale copies."""
+    interaction = await session.get(Interaction, interaction_id, with_for_update=True, populate_existing=True)
+    if interaction is None:
+        raise NotFound("That interaction")
+    return interaction
+
+
 async def add_customer_message(session: AsyncSession, *, interaction: Interaction, body: str,
                                clock: Clock) -> Message:
+    """The customer's side, locked like the agent's so a concurrent reply cannot hide who spoke last."""
     text = _checked_body(body)
+    interaction = await locked_interaction(session, interaction_id=interaction.id)
     if interaction.state == "closed" or interaction.chat_ended_at:
         raise Refused("This conversation has ended.")
     now = clock()
@@ -291,9 +303,15 @@ async def wrap_up_categories(session: AsyncSession, *, organization_id: int) -> 
     return categories
 
 
+async def _other_open_interactions(session: AsyncSession, *, case_id: int, interaction_id: int) -> int:
+    return (await session.exec(select(func.count(Interaction.id)).where(
+        Interaction.case_id == case_id, Interaction.id != interaction_id, Interaction.state != "closed"))).one()
+
+
 async def wrap_up(session: AsyncSession, *, identity: Identity, interaction_id: int, category: str,
                   subcategory: str, notes: str, follow_up: bool, clock: Clock) -> Interaction:
-    """Close the interaction; close its case too unless a follow-up is required."""
+    """Close the interaction; close its case too when it was the case's last open interaction and no
+    follow-up is required."""
     interaction = await assigned_interaction(session, identity=identity, interaction_id=interaction_id,
                                              for_update=True)
     if interaction.state != "assigned":
@@ -304,11 +322,14 @@ async def wrap_up(session: AsyncSession, *, identity: Identity, interaction_id: 
     if subcategory not in categories[category]:
         raise Refused("Choose a subcategory of that category.")
     now = clock()
-    case = await session.get(Case, interaction.case_id, with_for_update=True)
+    # The case lock comes before the count: two wrap-ups of one case then count one after the other,
+    # so the last of them sees the others closed and closes the case.
+    case = await session.get(Case, interaction.case_id, with_for_update=True, populate_existing=True)
+    others_open = await _other_open_interactions(session, case_id=case.id, interaction_id=interaction.id)
     case.category, case.subcategory = category, subcategory
     case.notes = clean_body(notes)[:10000]
     case.follow_up = follow_up
-    if not follow_up:
+    if not follow_up and not others_open:
         case.status, case.closed_at = "closed", now
     interaction.state, interaction.closed_at = "closed", now
     session.add_all([case, interaction])
@@ -316,7 +337,8 @@ async def wrap_up(session: AsyncSession, *, identity: Identity, interaction_id: 
         add_system_message(session, interaction=interaction, body="The agent has closed this conversation.", at=now)
     audit.record(session, at=now, kind="interaction.wrapped_up", actor_user_id=identity.user_id,
                  organization_id=interaction.organization_id, subject=f"interaction:{interaction.id}",
-                 case_id=case.id, follow_up=follow_up, category=category, subcategory=subcategory)
+                 case_id=case.id, case_closed=case.status == "closed", follow_up=follow_up, category=category,
+                 subcategory=subcategory)
     _notify_change(session, interaction)
     events.notify(session, events.QUEUE_MOVED)  # capacity was freed
     return interaction

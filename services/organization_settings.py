@@ -1,4 +1,5 @@
-"""Per-organization settings a manager maintains: "Enable SMS OTP Verification" and the appeasement limit."""
+"""Per-organization settings a manager maintains: "Enable SMS OTP Verification", the appeasement limit and
+"Require expiring chat links" (signed Live Chat links must carry `expires`)."""
 
 from __future__ import annotations
 
@@ -25,11 +26,14 @@ class OrganizationSettings:
     slug: str
     sms_otp_enabled: bool
     appease_limit: str  # "50.00"
+    require_expiring_chat_links: bool
 
 
 def _row(org: Organization) -> OrganizationSettings:
     return OrganizationSettings(organization_id=org.id, name=org.name, slug=org.slug,
-                                sms_otp_enabled=org.sms_otp_enabled, appease_limit=f"{org.appease_limit_cents / 100:.2f}")
+                                sms_otp_enabled=org.sms_otp_enabled,
+                                appease_limit=f"{org.appease_limit_cents / 100:.2f}",
+                                require_expiring_chat_links=org.require_expiring_chat_links)
 
 
 async def listing(session: AsyncSession, *, identity: Identity) -> list[OrganizationSettings]:
@@ -41,17 +45,19 @@ async def listing(session: AsyncSession, *, identity: Identity) -> list[Organiza
 
 
 async def update(session: AsyncSession, *, identity: Identity, organization_id: int, sms_otp_enabled: bool,
-                 appease_limit: str, clock: Clock) -> OrganizationSettings:
+                 appease_limit: str, require_expiring_chat_links: bool, clock: Clock) -> OrganizationSettings:
     if not identity.can(GRANT) or not isinstance(organization_id, int) or not identity.serves(organization_id):
         raise NotFound("That organization")
     limit = parse_amount(appease_limit)
     if limit > MAX_APPEASE_LIMIT_CENTS:
         raise Refused(f"The appeasement limit can be at most {money(MAX_APPEASE_LIMIT_CENTS)}.")
     org = await session.get(Organization, organization_id, with_for_update=True)
-    before = (org.sms_otp_enabled, org.appease_limit_cents)
+    before = (org.sms_otp_enabled, org.appease_limit_cents, org.require_expiring_chat_links)
     org.sms_otp_enabled, org.appease_limit_cents = bool(sms_otp_enabled), limit
+    org.require_expiring_chat_links = bool(require_expiring_chat_links)
     session.add(org)
     audit.record(session, at=clock(), kind="organization.settings_changed", actor_user_id=identity.user_id,
                  organization_id=org.id, sms_otp_enabled=[before[0], org.sms_otp_enabled],
-                 appease_limit_cents=[before[1], limit])
+                 appease_limit_cents=[before[1], limit],
+                 require_expiring_chat_links=[before[2], org.require_expiring_chat_links])
     return _row(org)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sqlalchemy import delete
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -55,18 +56,26 @@ async def listing(session: AsyncSession, *, identity: Identity) -> list[Category
     return [CategoryRow(c.id, name, c.category, c.subcategory) for c, name in rows]
 
 
+async def _insert_unless_listed(session: AsyncSession, *, organization_id: int, category: str,
+                                subcategory: str) -> int | None:
+    """The new row's id, or None when the pair is already listed. One statement, not check-then-insert:
+    two managers adding the same pair at once then get one row and a clear refusal, never an IntegrityError."""
+    dialect = postgresql if session.bind.dialect.name == "postgresql" else sqlite
+    insert = dialect.insert(WrapUpCategory).values(organization_id=organization_id, category=category,
+                                                   subcategory=subcategory)
+    insert = insert.on_conflict_do_nothing(index_elements=["organization_id", "category", "subcategory"])
+    return (await session.exec(insert.returning(WrapUpCategory.id))).scalar_one_or_none()
+
+
 async def add(session: AsyncSession, *, identity: Identity, organization_id: int, category: str, subcategory: str,
               clock: Clock) -> None:
     _require(identity, organization_id)
     category, subcategory = " ".join(category.split())[:80], " ".join(subcategory.split())[:80]
     if not category or not subcategory:
         raise Refused("Enter both a category and a subcategory.")
-    exists = (await session.exec(select(WrapUpCategory.id).where(
-        WrapUpCategory.organization_id == organization_id, WrapUpCategory.category == category,
-        WrapUpCategory.subcategory == subcategory))).first()
-    if exists:
+    if await _insert_unless_listed(session, organization_id=organization_id, category=category,
+                                   subcategory=subcategory) is None:
         raise Refused(f"{category} / {subcategory} is already in the list.")
-    session.add(WrapUpCategory(organization_id=organization_id, category=category, subcategory=subcategory))
     audit.record(session, at=clock(), kind="wrap_up_category.added", actor_user_id=identity.user_id,
                  organization_id=organization_id, category=category, subcategory=subcategory)
 

@@ -1,4 +1,5 @@
-"""/settings/organizations: each brand's "Enable SMS OTP Verification" and appeasement limit (managers)."""
+"""/settings/organizations: each brand's "Enable SMS OTP Verification", appeasement limit and "Require expiring
+chat links" (managers)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,15 @@ from inbox_app.components.forms import error_text, field, info_text
 from inbox_app.state.organization_settings import OrganizationSettingsState as S
 
 
+def _checkbox(label: str, box_id, name: str, checked) -> rx.Component:
+    # Keyed on the stored value: after a save the box shows what was stored, not what was clicked.
+    return rx.hstack(
+        rx.el.input(type="checkbox", id=box_id, name=name, default_checked=checked, key=box_id + checked.to_string()),
+        rx.el.label(label, html_for=box_id, style={"fontSize": "14px"}),
+        spacing="2", align="center", width="260px",
+    )
+
+
 def _organization(org) -> rx.Component:
     sms_id, limit_id = "sms-otp-" + org.slug, "appease-limit-" + org.slug
     return rx.form(
@@ -16,11 +26,11 @@ def _organization(org) -> rx.Component:
             rx.vstack(rx.text(org.name, weight="bold", size="3"), rx.text("/chat/" + org.slug, size="1",
                                                                              color="var(--gray-10)"),
                       spacing="0", width="160px"),
-            rx.hstack(
-                rx.el.input(type="checkbox", id=sms_id, name="sms_otp_enabled", default_checked=org.sms_otp_enabled,
-                            key=org.slug + org.sms_otp_enabled.to_string()),
-                rx.el.label("Enable SMS OTP Verification", html_for=sms_id, style={"fontSize": "14px"}),
-                spacing="2", align="center", width="260px",
+            rx.vstack(
+                _checkbox("Enable SMS OTP Verification", sms_id, "sms_otp_enabled", org.sms_otp_enabled),
+                _checkbox("Require expiring chat links", "expiring-links-" + org.slug, "require_expiring_chat_links",
+                          org.require_expiring_chat_links),
+                spacing="2",
             ),
             field("Appeasement limit per order ($)", limit_id,
                   rx.input(id=limit_id, name="appease_limit", default_value=org.appease_limit, width="120px",
@@ -36,7 +46,8 @@ def _organization(org) -> rx.Component:
 def organization_settings_page() -> rx.Component:
     content = rx.vstack(
         rx.text("Passcodes go by email unless SMS OTP is enabled; SMS needs the customer's phone with its country "
-                "code. The appeasement limit caps what agents can give back on one order.", size="2",
+                "code. The appeasement limit caps what agents can give back on one order. With expiring chat links "
+                "required, a signed chat link verifies the customer only if it carries an expiry time.", size="2",
                 color="var(--gray-11)"),
         rx.foreach(S.organizations, _organization),
         error_text(S.error), info_text(S.saved),

@@ -6,7 +6,7 @@ import json
 
 import reflex as rx
 
-from inbox_app import push, runtime
+from inbox_app import push, runtime, tab_memory
 from inbox_app.push import assign_if_changed
 from services import chat, conversation, events
 from services.conversation import ConversationItem
@@ -28,6 +28,7 @@ class ChatState(rx.State):
     _customer_id: int = 0
 
     def _tokens(self) -> dict:
+        self._restore()
         try:
             tokens = json.loads(self.chat_tokens or "{}")
         except ValueError:
@@ -38,12 +39,22 @@ class ChatState(rx.State):
         tokens = self._tokens()
         tokens[self.org_slug] = token
         self.chat_tokens = json.dumps(tokens)
+        tab_memory.remember(self.router.session.client_token, "chat", chat_tokens=self.chat_tokens,
+                            org_slug=self.org_slug)
+
+    def _restore(self) -> None:
+        """After Redis lost this tab's state, the worker holding its socket still knows its chat."""
+        if not self.org_slug:
+            seen = tab_memory.recall(self.router.session.client_token, "chat")
+            if seen:
+                self.org_slug, self.chat_tokens = seen["org_slug"], seen["chat_tokens"]
 
     async def _organization(self):
         async with runtime.db().read() as session:
             return await chat.organization_by_slug(session, self.org_slug)
 
     async def _interaction(self, session):
+        self._restore()
         org = await chat.organization_by_slug(session, self.org_slug)
         return await chat.interaction_for_token(session, organization=org, token=self._tokens().get(self.org_slug, ""),
                                                 secret_key=runtime.settings().secret_key)
@@ -61,6 +72,8 @@ class ChatState(rx.State):
             else:
                 self.stage = "chatting"
         push.watch(self.router.session.client_token, ChatState, {events.interaction_topic(self._interaction_id)})
+        tab_memory.remember(self.router.session.client_token, "chat", chat_tokens=self.chat_tokens,
+                            org_slug=self.org_slug)
 
     async def _on_change(self, topics: set[str]) -> None:
         await self._reload()
@@ -79,7 +92,9 @@ class ChatState(rx.State):
         async with runtime.db().read() as session:
             customer = await chat.verified_customer(session, organization=org,
                                                     external_id=str(params.get("customer", ""))[:128],
-                                                    signature=str(params.get("signature", ""))[:128])
+                                                    signature=str(params.get("signature", ""))[:128],
+                                                    expires=str(params.get("expires", ""))[:20],
+                                                    clock=runtime.clock)
         if customer is not None:
             self.verified_name = full_name(customer.first_name, customer.last_name)
             self._customer_id = customer.id
@@ -90,7 +105,8 @@ class ChatState(rx.State):
             async with runtime.db().transaction() as session:
                 org = await chat.organization_by_slug(session, self.org_slug)
                 started = await chat.start_chat(session, organization=org, secret_key=runtime.settings().secret_key,
-                                                clock=runtime.clock, **fields)
+                                                clock=runtime.clock, client_address=self.router.session.client_ip,
+                                                address_limit=runtime.settings().rate_limit_chat_starts, **fields)
         except Refused as refused:
             self.error = str(refused)
             return
@@ -126,13 +142,13 @@ class ChatState(rx.State):
     async def send(self):
         if not self.draft.strip():
             return
+        self._restore()
         try:
             async with runtime.db().transaction() as session:
-                interaction = await self._interaction(session)
-                if interaction is None:
-                    raise Refused("Start a chat first.")
-                await chat.interactions.add_customer_message(session, interaction=interaction, body=self.draft,
-                                                             clock=runtime.clock)
+                org = await chat.organization_by_slug(session, self.org_slug)
+                await chat.send_customer_message(session, organization=org, token=self._tokens().get(self.org_slug, ""),
+                                                 secret_key=runtime.settings().secret_key, body=self.draft,
+                                                 clock=runtime.clock)
         except Refused as refused:
             self.error = str(refused)
             return

@@ -1,4 +1,4 @@
-"""Managers maintain each organization's SMS OTP switch and appeasement limit."""
+"""Managers maintain each organization's SMS OTP switch, appeasement limit and expiring-chat-link rule."""
 
 from __future__ import annotations
 
@@ -10,6 +10,11 @@ from inbox_app.state.manager_page import ManagerPage
 from services import organization_settings
 from services.errors import Refused
 from services.organization_settings import OrganizationSettings
+
+
+def _checked(form_data: dict, name: str) -> bool:
+    """A ticked checkbox sends "on"; an unticked one sends nothing at all."""
+    return form_data.get(name) in ("on", True, "true")
 
 
 class OrganizationSettingsState(ManagerPage, BellState):
@@ -30,8 +35,10 @@ class OrganizationSettingsState(ManagerPage, BellState):
             async with runtime.db().transaction() as session:
                 row = await organization_settings.update(
                     session, identity=identity, organization_id=organization_id,
-                    sms_otp_enabled=form_data.get("sms_otp_enabled") in ("on", True, "true"),
-                    appease_limit=str(form_data.get("appease_limit", ""))[:20], clock=runtime.clock)
+                    sms_otp_enabled=_checked(form_data, "sms_otp_enabled"),
+                    appease_limit=str(form_data.get("appease_limit", ""))[:20],
+                    require_expiring_chat_links=_checked(form_data, "require_expiring_chat_links"),
+                    clock=runtime.clock)
         except ValueError:
             self.error, self.saved = "That organization was not found.", ""
             return

@@ -22,8 +22,17 @@ def test_wrong_password_shows_the_contract_message(page: Page, base_url, shot):
     page.get_by_label("Password").fill("not-her-password")
     page.get_by_role("button", name="Sign in").click()
     expect(page.get_by_text("Invalid user ID or password")).to_be_visible()
-    expect(page).to_have_url(re.compile(r".*/login/?$"))
+    expect(page).to_have_url(re.compile(r".*/login/?\?error=invalid$"))  # a reason code, never the text itself
     shot(page, "login-error")
+
+
+def test_the_session_cookie_is_out_of_reach_of_page_scripts(page: Page, base_url):
+    sign_in(page, base_url, "alice")
+    cookie = next(c for c in page.context.cookies() if c["name"] == "inbox_session")
+    assert cookie["httpOnly"] is True and cookie["sameSite"] == "Strict"
+    assert "inbox_session" not in page.evaluate("document.cookie")
+    sign_out(page)
+    assert not [c for c in page.context.cookies() if c["name"] == "inbox_session"]
 
 
 def test_sign_in_toggle_sign_out_and_sign_in_again_shows_unavailable(page: Page, base_url, shot):

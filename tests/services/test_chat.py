@@ -1,12 +1,15 @@
-"""The Live Chat: signed identity, start-form validation, resume by token, end and rating."""
+"""The Live Chat: signed (and expiring) identity, start-form validation, rate limits, resume by token, end and
+rating."""
 
 from __future__ import annotations
 
 import pytest
+from sqlalchemy import func
+from sqlmodel import select
 
 from services import chat
 from services.errors import Refused
-from services.models import Customer
+from services.models import Customer, Interaction, Message, Organization
 from tests.services.factories import make_agent, make_org
 
 SECRET = "test-secret"
@@ -20,17 +23,72 @@ async def _customer(db, org) -> Customer:
     return customer
 
 
-async def test_a_valid_signature_yields_the_customer_and_a_bad_or_missing_one_does_not(db):
+async def _verified(db, org, signature, clock, expires="", external_id="ellen-smith"):
+    async with db.read() as session:
+        return await chat.verified_customer(session, organization=org, external_id=external_id, signature=signature,
+                                            expires=expires, clock=clock)
+
+
+async def _require_expiring_links(db, org) -> Organization:
+    async with db.transaction() as session:
+        stored = await session.get(Organization, org.id)
+        stored.require_expiring_chat_links = True
+        session.add(stored)
+    return stored
+
+
+async def test_a_valid_signature_yields_the_customer_and_a_bad_or_missing_one_does_not(db, clock):
     org = await make_org(db)
     ellen = await _customer(db, org)
     good = chat.sign_identity(org.chat_identity_secret, org.slug, "ellen-smith")
-    async with db.read() as session:
-        found = await chat.verified_customer(session, organization=org, external_id="ellen-smith", signature=good)
-        forged = await chat.verified_customer(session, organization=org, external_id="ellen-smith", signature="00" * 32)
-        other_secret = chat.sign_identity("wrong", org.slug, "ellen-smith")
-        wrong = await chat.verified_customer(session, organization=org, external_id="ellen-smith", signature=other_secret)
-        missing = await chat.verified_customer(session, organization=org, external_id="ellen-smith", signature="")
-    assert found.id == ellen.id and forged is None and wrong is None and missing is None
+    found = await _verified(db, org, good, clock)
+    forged = await _verified(db, org, "00" * 32, clock)
+    wrong = await _verified(db, org, chat.sign_identity("wrong", org.slug, "ellen-smith"), clock)
+    missing = await _verified(db, org, "", clock)
+    other_customer = await _verified(db, org, good, clock, external_id="someone-else")
+    assert found.id == ellen.id and forged is None and wrong is None and missing is None and other_customer is None
+
+
+async def test_an_expiring_link_verifies_until_its_second_has_passed(db, clock):
+    org = await make_org(db)
+    ellen = await _customer(db, org)
+    expires = str(int(clock().timestamp()) + 600)
+    signature = chat.sign_identity(org.chat_identity_secret, org.slug, "ellen-smith", expires)
+    assert (await _verified(db, org, signature, clock, expires)).id == ellen.id
+    clock.advance(seconds=600)  # the very second it names: still valid
+    assert (await _verified(db, org, signature, clock, expires)).id == ellen.id
+    clock.advance(seconds=1)
+    assert await _verified(db, org, signature, clock, expires) is None
+
+
+async def test_an_expiring_link_is_refused_when_expires_is_changed_dropped_or_malformed(db, clock):
+    org = await make_org(db)
+    await _customer(db, org)
+    expires = str(int(clock().timestamp()) + 600)
+    signature = chat.sign_identity(org.chat_identity_secret, org.slug, "ellen-smith", expires)
+    assert await _verified(db, org, signature, clock, str(int(expires) + 3600)) is None  # pushed back by the holder
+    assert await _verified(db, org, signature, clock, "") is None  # dropped: the old-style message differs
+    for malformed in ("soon", "-600", "1e12", "١٢٣", "9" * 40):
+        signed = chat.sign_identity(org.chat_identity_secret, org.slug, "ellen-smith", malformed)
+        assert await _verified(db, org, signed, clock, malformed) is None
+
+
+async def test_a_non_ascii_signature_is_simply_not_verified(db, clock):
+    org = await make_org(db)
+    await _customer(db, org)
+    assert await _verified(db, org, "é" * 64, clock) is None
+
+
+async def test_an_old_style_link_works_until_the_organization_requires_expiring_links(db, clock):
+    org = await make_org(db)
+    ellen = await _customer(db, org)
+    old_style = chat.sign_identity(org.chat_identity_secret, org.slug, "ellen-smith")
+    assert (await _verified(db, org, old_style, clock)).id == ellen.id
+    org = await _require_expiring_links(db, org)
+    assert await _verified(db, org, old_style, clock) is None
+    expires = str(int(clock().timestamp()) + 60)
+    expiring = chat.sign_identity(org.chat_identity_secret, org.slug, "ellen-smith", expires)
+    assert (await _verified(db, org, expiring, clock, expires)).id == ellen.id
 
 
 @pytest.mark.parametrize("fields, message", [
@@ -71,3 +129,83 @@ async def test_start_resume_end_and_rate_once(db, clock):
     with pytest.raises(Refused, match="already been rated"):
         async with db.transaction() as session:
             await chat.rate_chat(session, interaction=interaction, score=5, clock=clock)
+
+
+async def _start_from(db, org, clock, address, n=0):
+    async with db.transaction() as session:
+        return await chat.start_chat(session, organization=org, secret_key=SECRET, clock=clock, first_name="Pat",
+                                     last_name="Lee", email=f"pat{n}@example.com", client_address=address)
+
+
+async def _interaction_count(db) -> int:
+    async with db.read() as session:
+        return (await session.exec(select(func.count(Interaction.id)))).one()
+
+
+async def test_the_eleventh_chat_start_in_a_minute_from_one_address_is_refused_and_creates_nothing(db, clock):
+    org = await make_org(db)
+    for n in range(chat.CHAT_STARTS_PER_ADDRESS):
+        await _start_from(db, org, clock, "203.0.113.9", n)
+    clock.advance(seconds=30)
+    with pytest.raises(Refused, match=r"^Too many chats started from here\. Try again in 30 seconds\.$"):
+        await _start_from(db, org, clock, "203.0.113.9", 10)
+    assert await _interaction_count(db) == 10
+    await _start_from(db, org, clock, "198.51.100.7", 11)  # another address is not held back
+    clock.advance(seconds=30)  # a new minute
+    await _start_from(db, org, clock, "203.0.113.9", 12)
+    assert await _interaction_count(db) == 12
+
+
+async def test_the_per_address_limit_is_the_one_passed_in(db, clock):
+    org = await make_org(db)
+    async with db.transaction() as session:
+        await chat.start_chat(session, organization=org, secret_key=SECRET, clock=clock, first_name="Pat",
+                              last_name="Lee", email="pat@example.com", client_address="203.0.113.9", address_limit=1)
+    with pytest.raises(Refused, match="Try again in 60 seconds"):
+        async with db.transaction() as session:
+            await chat.start_chat(session, organization=org, secret_key=SECRET, clock=clock, first_name="Pat",
+                                  last_name="Lee", email="pat@example.com", client_address="203.0.113.9",
+                                  address_limit=1)
+    assert await _interaction_count(db) == 1
+
+
+async def test_the_organization_wide_limit_applies_across_addresses(db, clock, monkeypatch):
+    monkeypatch.setattr(chat, "CHAT_STARTS_PER_ORGANIZATION", 3)  # 120 real starts would only slow the suite
+    org, other = await make_org(db), await make_org(db, "janes", "Jane's")
+    for n in range(3):
+        await _start_from(db, org, clock, f"203.0.113.{n}", n)
+    with pytest.raises(Refused, match=r"^Too many chats are being started right now\. Try again in 60 seconds\.$"):
+        await _start_from(db, org, clock, "203.0.113.99", 3)
+    assert await _interaction_count(db) == 3
+    await _start_from(db, other, clock, "203.0.113.99", 4)  # another organization has its own allowance
+    clock.advance(minutes=1)
+    await _start_from(db, org, clock, "203.0.113.99", 5)
+    assert await _interaction_count(db) == 5
+
+
+async def test_the_customer_writes_only_into_the_chat_their_token_opens_while_it_lasts(db, clock):
+    org = await make_org(db)
+    started = await _start_from(db, org, clock, "203.0.113.9")
+
+    async def says(token, body="Hello"):
+        async with db.transaction() as session:
+            return await chat.send_customer_message(session, organization=org, token=token, secret_key=SECRET,
+                                                    body=body, clock=clock)
+
+    assert (await says(started.token)).author == "customer"
+    with pytest.raises(Refused, match="Start a chat first"):
+        await says("guess")
+    with pytest.raises(Refused, match="Type a message"):
+        await says(started.token, "  ")
+    async with db.transaction() as session:
+        interaction = await chat.interaction_for_token(session, organization=org, token=started.token,
+                                                       secret_key=SECRET)
+        await chat.end_chat(session, interaction=interaction, clock=clock)
+        await chat.end_chat(session, interaction=interaction, clock=clock)  # a second End chat adds nothing
+    with pytest.raises(Refused, match="has ended"):
+        await says(started.token)
+    async with db.read() as session:
+        stored = await session.get(Interaction, started.interaction_id)
+        bodies = (await session.exec(select(Message.body).where(
+            Message.interaction_id == started.interaction_id))).all()
+    assert stored.last_author == "customer" and bodies.count("The customer ended the chat.") == 1

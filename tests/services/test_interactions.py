@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlmodel import select
 
-from services import chat, interactions
+from services import chat, interactions, routing
 from services.errors import NotFound, Refused
 from services.models import Case, Interaction, Message
 from tests.services.factories import make_agent, make_org, new_chat
@@ -139,6 +139,37 @@ async def test_wrap_up_closes_interaction_and_case_or_keeps_the_case_for_follow_
     assert {r.interaction_id for r in done} == {plain.id, follow.id} and all(r.closed for r in done)
     with pytest.raises(Refused, match="closed"):
         await _send(db, agent, plain.id, "hello", clock)
+
+
+async def _case(db, case_id) -> Case:
+    async with db.read() as session:
+        return await session.get(Case, case_id)
+
+
+async def test_a_case_closes_only_when_its_last_open_interaction_is_wrapped_up(db, clock):
+    org = await make_org(db)
+    agent = await make_agent(db, "alice", [org], capacity=2)
+    first, second, queued = [await new_chat(db, org, clock) for _ in range(3)]  # one contact: one case
+    assert first.case_id == second.case_id == queued.case_id and queued.state == "queued"
+    await _wrap_up(db, agent, first.id, clock)
+    assert (await _case(db, first.case_id)).status == "open"  # the second is still being handled
+    await _wrap_up(db, agent, second.id, clock)
+    assert (await _case(db, first.case_id)).status == "open"  # a queued one is open too
+    async with db.transaction() as session:
+        await routing.route(session, interaction_id=queued.id, clock=clock)
+    await _wrap_up(db, agent, queued.id, clock)
+    case = await _case(db, first.case_id)
+    assert (case.status, case.closed_at) == ("closed", clock())
+
+
+async def test_the_last_wrap_up_with_follow_up_keeps_the_case_open(db, clock):
+    org = await make_org(db)
+    agent = await make_agent(db, "alice", [org])
+    first, second = await new_chat(db, org, clock), await new_chat(db, org, clock)
+    await _wrap_up(db, agent, first.id, clock)
+    await _wrap_up(db, agent, second.id, clock, follow_up=True)
+    case = await _case(db, first.case_id)
+    assert case.status == "open" and case.follow_up
 
 
 async def test_done_keeps_the_last_thirty(db, clock):

@@ -1,4 +1,5 @@
-"""Managers switch SMS OTP on or off and set the appeasement limit for their own organizations only."""
+"""Managers switch SMS OTP on or off, set the appeasement limit and require expiring chat links, for their own
+organizations only."""
 
 from __future__ import annotations
 
@@ -13,10 +14,11 @@ from services.models import AuditEvent, Organization
 from tests.services.factories import make_agent, make_org
 
 
-async def _update(db, identity, org_id, clock, sms=True, limit="75.50"):
+async def _update(db, identity, org_id, clock, sms=True, limit="75.50", expiring=False):
     async with db.transaction() as session:
         return await organization_settings.update(session, identity=identity, organization_id=org_id,
-                                                  sms_otp_enabled=sms, appease_limit=limit, clock=clock)
+                                                  sms_otp_enabled=sms, appease_limit=limit,
+                                                  require_expiring_chat_links=expiring, clock=clock)
 
 
 async def test_a_manager_enables_sms_otp_and_sets_the_limit_with_an_audit_event(db, clock):
@@ -40,14 +42,38 @@ async def test_agents_foreign_organizations_and_bad_limits_are_refused_and_chang
     agent = await make_agent(db, "alice", [org])
     maria = dataclasses.replace(agent, grants=agent.grants | {"manage_organization"})
     with pytest.raises(NotFound):
-        await _update(db, agent, org.id, clock)
+        await _update(db, agent, org.id, clock, expiring=True)
     with pytest.raises(NotFound):
-        await _update(db, maria, other.id, clock)
+        await _update(db, maria, other.id, clock, expiring=True)
     with pytest.raises(Refused, match="number"):
-        await _update(db, maria, org.id, clock, limit="lots")
+        await _update(db, maria, org.id, clock, limit="lots", expiring=True)
     with pytest.raises(Refused, match="at most"):
-        await _update(db, maria, org.id, clock, limit="1000000")
+        await _update(db, maria, org.id, clock, limit="1000000", expiring=True)
     async with db.read() as session:
         assert await organization_settings.listing(session, identity=agent) == []
         stored = await session.get(Organization, org.id)
     assert (stored.sms_otp_enabled, stored.appease_limit_cents) == (False, 5000)
+    assert not stored.require_expiring_chat_links
+    async with db.read() as session:
+        assert (await session.get(Organization, other.id)).require_expiring_chat_links is False
+
+
+async def test_a_manager_requires_expiring_chat_links_and_can_lift_it_again(db, clock):
+    org = await make_org(db)
+    agent = await make_agent(db, "maria", [org])
+    maria = dataclasses.replace(agent, grants=agent.grants | {"manage_organization"})
+    async with db.read() as session:
+        [before] = await organization_settings.listing(session, identity=maria)
+    assert before.require_expiring_chat_links is False  # off by default: existing retailer links keep working
+    row = await _update(db, maria, org.id, clock, expiring=True)
+    async with db.read() as session:
+        stored = await session.get(Organization, org.id)
+        [listed] = await organization_settings.listing(session, identity=maria)
+    assert row.require_expiring_chat_links and stored.require_expiring_chat_links and listed.require_expiring_chat_links
+    await _update(db, maria, org.id, clock, expiring=False)
+    async with db.read() as session:
+        assert (await session.get(Organization, org.id)).require_expiring_chat_links is False
+        events = (await session.exec(select(AuditEvent).where(AuditEvent.kind == "organization.settings_changed")
+                                     .order_by(AuditEvent.id))).all()
+    assert ['"require_expiring_chat_links": [false, true]' in e.detail for e in events] == [True, False]
+    assert '"require_expiring_chat_links": [true, false]' in events[1].detail

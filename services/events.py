@@ -107,19 +107,22 @@ class RedisBus(LocalBus):
     async def publish(self, topic: str) -> None:
         await self._redis.publish(_CHANNEL, topic)
 
-    async def _listen_once(self) -> None:
+    async def _listen_once(self, *, resumed: bool = False) -> None:
         async with self._redis.pubsub() as pubsub:
             await pubsub.subscribe(_CHANNEL)
+            await pubsub.get_message(timeout=5)  # Redis confirmed the subscription: nothing is missed from here
             self.connected.set()
+            if resumed:  # notices published while we were away are gone: every tab reloads once
+                await self._deliver(EVERYTHING)
             async for message in pubsub.listen():
                 if message.get("type") == "message":
                     await self._deliver(message["data"].decode())
 
     async def run(self) -> None:
-        failures = 0
+        failures, resumed = 0, False
         while True:
             try:
-                await self._listen_once()
+                await self._listen_once(resumed=resumed)
                 raise ConnectionError("the subscription ended")
             except asyncio.CancelledError:
                 raise
@@ -129,9 +132,9 @@ class RedisBus(LocalBus):
                 failures += 1
                 _log.warning("change bus lost its Redis subscription (%s); reconnecting in %.1fs", exc, delay)
                 await asyncio.sleep(delay)
+                resumed = True
                 if await self._reconnected():
                     failures = 0
-                    await self._deliver(EVERYTHING)
 
     async def _reconnected(self) -> bool:
         try:

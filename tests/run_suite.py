@@ -35,10 +35,10 @@ def main() -> int:
         return _pytest(sys.argv[1:])
     # Playwright's sync API keeps an event loop running for the whole session, which the async service
     # tests cannot share: the two halves run as two pytest processes, browser tests last.
-    fast = _pytest(["tests/services", "tests/state"])
+    fast = _pytest(["tests/services", "tests/state", "tests/http"])
     # Nothing may depend on today's date: the same suites again, with the wall clock years ahead.
     moved = (datetime.now(timezone.utc) + timedelta(days=7 * 365 + 123)).isoformat(timespec="seconds")
-    later = _pytest(["tests/services", "tests/state"], env={WALL_CLOCK_ENV: moved})
+    later = _pytest(["tests/services", "tests/state", "tests/http"], env={WALL_CLOCK_ENV: moved})
     browser = _pytest(["tests/e2e"])
     return fast or later or browser
 

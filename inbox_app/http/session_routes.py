@@ -26,7 +26,7 @@ async def sign_in(request: Request):
     settings = runtime.settings()
     if not same_origin(request, settings.public_base_url):
         return PlainTextResponse("Sign-in from another site is refused.", status_code=403)
-    form = await request.form()
+    form = await request.form(max_files=0, max_fields=8, max_part_size=4096)  # two short fields, no uploads
     login, password = (str(form.get(name, ""))[:limit] for name, limit in _FIELD_LIMITS.items())
     async with runtime.db().transaction() as session:
         verdict = await rate_limit.hit(session, key=f"sign-in:{client_address(request)}",

@@ -57,12 +57,14 @@ def _composer() -> rx.Component:
     return rx.vstack(
         _error(),
         rx.hstack(
-            rx.text_area(value=ChatState.draft, on_change=ChatState.set_draft, on_key_down=ChatState.draft_key,
+            # The browser's copy of its chat token rides along, so a chat survives Redis losing its state.
+            rx.text_area(value=ChatState.draft, on_change=ChatState.set_draft,
+                         on_key_down=lambda key, info: ChatState.draft_key(key, info, ChatState.chat_tokens),
                          placeholder="Write a message…", data_testid="message-box", aria_label="Message",
                          rows="2", width="100%"),
             # Never disabled: the box reports its text up to 300 ms late (debounced), and a Send that waited
             # for it would feel stuck. Leaving the box flushes the text first; an empty message is ignored.
-            rx.button("Send", on_click=ChatState.send),
+            rx.button("Send", on_click=ChatState.send(ChatState.chat_tokens)),
             width="100%", align="end",
         ),
         rx.button("End chat", on_click=ChatState.end_chat, variant="ghost", color_scheme="gray", size="1"),

@@ -42,12 +42,17 @@ class ChatState(rx.State):
         tab_memory.remember(self.router.session.client_token, "chat", chat_tokens=self.chat_tokens,
                             org_slug=self.org_slug)
 
-    def _restore(self) -> None:
-        """After Redis lost this tab's state, the worker holding its socket still knows its chat."""
-        if not self.org_slug:
-            seen = tab_memory.recall(self.router.session.client_token, "chat")
-            if seen:
-                self.org_slug, self.chat_tokens = seen["org_slug"], seen["chat_tokens"]
+    def _restore(self, browser_tokens: str = "") -> None:
+        """After Redis lost this tab's state: the organization comes from the page's URL, and the chat token
+        from the browser's own copy (sent with Send) or from the worker that remembers this tab."""
+        if self.org_slug:
+            return
+        self.org_slug = str(self.router.page.params.get("org_slug", ""))[:64]
+        seen = tab_memory.recall(self.router.session.client_token, "chat")
+        if isinstance(browser_tokens, str) and browser_tokens.startswith("{"):
+            self.chat_tokens = browser_tokens[:4000]
+        elif seen.get("org_slug") == self.org_slug:
+            self.chat_tokens = seen["chat_tokens"]
 
     async def _organization(self):
         async with runtime.db().read() as session:
@@ -134,15 +139,15 @@ class ChatState(rx.State):
         self.draft = value[:5000]
 
     @rx.event
-    async def draft_key(self, key: str, info: dict):
+    async def draft_key(self, key: str, info: dict, browser_tokens: str = ""):
         if key == "Enter" and not info.get("shift_key"):
-            return ChatState.send
+            return ChatState.send(browser_tokens)
 
     @rx.event
-    async def send(self):
+    async def send(self, browser_tokens: str = ""):
         if not self.draft.strip():
             return
-        self._restore()
+        self._restore(browser_tokens)
         try:
             async with runtime.db().transaction() as session:
                 org = await chat.organization_by_slug(session, self.org_slug)
@@ -182,4 +187,8 @@ class ChatState(rx.State):
         tokens = self._tokens()
         tokens.pop(self.org_slug, None)
         self.chat_tokens = json.dumps(tokens)
+        # The ended chat is no longer this tab's: it must not come back after a Redis loss, nor keep pushing.
+        push.forget(self.router.session.client_token, ChatState)
+        tab_memory.remember(self.router.session.client_token, "chat", chat_tokens=self.chat_tokens,
+                            org_slug=self.org_slug)
         self.stage, self.items, self._interaction_id = "start", [], 0

@@ -27,7 +27,7 @@ from services.clock import Clock
 from services.errors import NotFound, Refused
 from services.models import CsatRating, Customer, Interaction, Message, Organization
 
-CHAT_STARTS_PER_ADDRESS = 10  # a minute, by default; the state can pass RATE_LIMIT_CHAT_STARTS as address_limit
+CHAT_STARTS_PER_ADDRESS = 10  # a minute, by default; the Live Chat passes RATE_LIMIT_CHAT_STARTS
 CHAT_STARTS_PER_ORGANIZATION = 120  # a minute, across all addresses: a flood from many addresses stops too
 _MAX_EXPIRES_DIGITS = 12  # unix seconds for the next 30,000 years; longer is not a time
 
@@ -114,46 +114,83 @@ def _seconds(n: int) -> str:
     return f"{n} second{'' if n == 1 else 's'}"
 
 
-async def _allow_start(session: AsyncSession, *, organization: Organization, client_address: str,
-                       address_limit: int, clock: Clock) -> None:
-    """Count this start against its address and its organization. A refusal rolls the caller's transaction
-    back, counts included, so a refused start never uses up anyone's allowance."""
+@dataclass(frozen=True)
+class _Contact:
+    first_name: str
+    last_name: str
+    email: str | None
+    phone: str | None
+
+
+def _contact(*, first_name: str, last_name: str, email: str, phone: str, customer: Customer | None) -> _Contact:
+    """Who is starting the chat: the verified customer's record, or the start form, checked."""
+    if customer is not None:
+        return _Contact(customer.first_name, customer.last_name, customer.email, customer.phone)
+    first_name, last_name = first_name.strip()[:100], last_name.strip()[:100]
+    if not first_name or not last_name:
+        raise Refused("Enter your first and last name.")
+    email_n, phone_n = normalise_email(email), normalise_phone(phone)
+    if not email_n and not phone_n:
+        raise Refused("Enter your email or your phone number.")
+    return _Contact(first_name, last_name, email_n, phone_n)
+
+
+async def _refusal(session: AsyncSession, *, organization: Organization, client_address: str,
+                   address_limit: int, clock: Clock) -> str:
+    """Count this start against its address and its organization; the reason it must wait, or ""."""
     address = (client_address or "").strip() or "unknown"  # no address: all such clients share one allowance
     verdict = await rate_limit.hit(session, key=f"chat-start:address:{address}", limit=address_limit, clock=clock)
     if not verdict.allowed:
-        raise Refused(f"Too many chats started from here. Try again in {_seconds(verdict.retry_after_seconds)}.")
+        return f"Too many chats started from here. Try again in {_seconds(verdict.retry_after_seconds)}."
     verdict = await rate_limit.hit(session, key=f"chat-start:org:{organization.id}",
                                    limit=CHAT_STARTS_PER_ORGANIZATION, clock=clock)
     if not verdict.allowed:
-        raise Refused(f"Too many chats are being started right now. "
-                      f"Try again in {_seconds(verdict.retry_after_seconds)}.")
+        return f"Too many chats are being started right now. Try again in {_seconds(verdict.retry_after_seconds)}."
+    return ""
 
 
-async def start_chat(session: AsyncSession, *, organization: Organization, secret_key: str, clock: Clock,
-                     first_name: str = "", last_name: str = "", email: str = "", phone: str = "",
-                     customer: Customer | None = None, client_address: str = "",
-                     address_limit: int = CHAT_STARTS_PER_ADDRESS) -> ChatStart:
-    """Open a chat for the start form (or a verified customer). The Live Chat state passes the client's
-    address; the per-address limit is a parameter so that the state passes the configured one."""
-    if customer is None:
-        first_name, last_name = first_name.strip()[:100], last_name.strip()[:100]
-        if not first_name or not last_name:
-            raise Refused("Enter your first and last name.")
-        email_n, phone_n = normalise_email(email), normalise_phone(phone)
-        if not email_n and not phone_n:
-            raise Refused("Enter your email or your phone number.")
-    else:
-        email_n, phone_n = customer.email, customer.phone
-    await _allow_start(session, organization=organization, client_address=client_address,
-                       address_limit=address_limit, clock=clock)
+async def _open_chat(session: AsyncSession, *, organization: Organization, contact: _Contact, secret_key: str,
+                     clock: Clock, customer: Customer | None) -> ChatStart:
     token = secrets.token_urlsafe(32)
     interaction = await interactions.open_interaction(
         session, organization_id=organization.id, channel="chat", clock=clock, customer=customer,
-        first_name=first_name, last_name=last_name, email=email_n, phone=phone_n,
+        first_name=contact.first_name, last_name=contact.last_name, email=contact.email, phone=contact.phone,
         chat_token_hash=_token_hash(secret_key, token))
     interactions.add_system_message(session, interaction=interaction, at=clock(),
                                     body=f"Chat started with {organization.name}.")
     return ChatStart(interaction_id=interaction.id, token=token)
+
+
+async def start_chat(session: AsyncSession, *, organization: Organization, secret_key: str, clock: Clock,
+                     first_name: str = "", last_name: str = "", email: str = "", phone: str = "",
+                     customer: Customer | None = None) -> ChatStart:
+    """Open a chat for the start form (or a verified customer), without counting it: for callers that are
+    not a visitor's browser. The Live Chat goes through `start_visitor_chat`."""
+    contact = _contact(first_name=first_name, last_name=last_name, email=email, phone=phone, customer=customer)
+    return await _open_chat(session, organization=organization, contact=contact, secret_key=secret_key,
+                            clock=clock, customer=customer)
+
+
+async def start_visitor_chat(db, *, org_slug: str, client_address: str, secret_key: str, clock: Clock,
+                             address_limit: int = CHAT_STARTS_PER_ADDRESS, first_name: str = "",
+                             last_name: str = "", email: str = "", phone: str = "",
+                             customer: Customer | None = None) -> ChatStart:
+    """A start from the Live Chat, limited per client address and per organization.
+
+    The attempt is counted in its own short transaction and committed before the chat is created, so a
+    refused attempt still counts (as sign-in attempts do) and the counter rows are never held locked while
+    routing runs. A form with a typo is refused before it is counted.
+    """
+    contact = _contact(first_name=first_name, last_name=last_name, email=email, phone=phone, customer=customer)
+    async with db.transaction() as session:
+        organization = await organization_by_slug(session, org_slug)
+        refusal = await _refusal(session, organization=organization, client_address=client_address,
+                                 address_limit=address_limit, clock=clock)
+    if refusal:
+        raise Refused(refusal)
+    async with db.transaction() as session:
+        return await _open_chat(session, organization=organization, contact=contact, secret_key=secret_key,
+                                clock=clock, customer=customer)
 
 
 async def interaction_for_token(session: AsyncSession, *, organization: Organization, token: str,

@@ -53,6 +53,7 @@ QUEUE_MOVED = "routing:queue-moved"
 # so every connected tab refreshes once from the database.
 EVERYTHING = "*"
 _LOCAL_TOPICS = frozenset({QUEUE_MOVED})
+_PUBLISH_TIMEOUT = 1.0  # seconds
 _RETRY_DELAYS = (0.2, 0.5, 1.0, 2.0, 5.0, 10.0)  # a publish that fails is retried this often, then dropped
 _queue_moved: "weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Event]" = weakref.WeakKeyDictionary()
 
@@ -101,11 +102,14 @@ class RedisBus(LocalBus):
         import redis.asyncio as aioredis
 
         self._redis = aioredis.from_url(redis_url)
+        # Publishing runs right after a handler's commit: a Redis that stopped answering must cost it about a
+        # second, not redis-py's default retries. A publish that times out is retried in the background.
+        self._publisher = aioredis.from_url(redis_url, socket_connect_timeout=1, socket_timeout=1)
         self._backoff = backoff
         self.connected = asyncio.Event()  # set while subscribed; tests wait on it
 
     async def publish(self, topic: str) -> None:
-        await self._redis.publish(_CHANNEL, topic)
+        await asyncio.wait_for(self._publisher.publish(_CHANNEL, topic), _PUBLISH_TIMEOUT)
 
     async def _listen_once(self, *, resumed: bool = False) -> None:
         async with self._redis.pubsub() as pubsub:

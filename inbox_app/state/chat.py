@@ -107,11 +107,10 @@ class ChatState(rx.State):
 
     async def _start(self, **fields):
         try:
-            async with runtime.db().transaction() as session:
-                org = await chat.organization_by_slug(session, self.org_slug)
-                started = await chat.start_chat(session, organization=org, secret_key=runtime.settings().secret_key,
-                                                clock=runtime.clock, client_address=self.router.session.client_ip,
-                                                address_limit=runtime.settings().rate_limit_chat_starts, **fields)
+            started = await chat.start_visitor_chat(
+                runtime.db(), org_slug=self.org_slug, client_address=self.router.session.client_ip,
+                address_limit=runtime.settings().rate_limit_chat_starts, secret_key=runtime.settings().secret_key,
+                clock=runtime.clock, **fields)
         except Refused as refused:
             self.error = str(refused)
             return

@@ -131,10 +131,10 @@ async def test_start_resume_end_and_rate_once(db, clock):
             await chat.rate_chat(session, interaction=interaction, score=5, clock=clock)
 
 
-async def _start_from(db, org, clock, address, n=0):
-    async with db.transaction() as session:
-        return await chat.start_chat(session, organization=org, secret_key=SECRET, clock=clock, first_name="Pat",
-                                     last_name="Lee", email=f"pat{n}@example.com", client_address=address)
+async def _start_from(db, org, clock, address, n=0, **limits):
+    return await chat.start_visitor_chat(db, org_slug=org.slug, secret_key=SECRET, clock=clock, first_name="Pat",
+                                         last_name="Lee", email=f"pat{n}@example.com", client_address=address,
+                                         **limits)
 
 
 async def _interaction_count(db) -> int:
@@ -158,14 +158,27 @@ async def test_the_eleventh_chat_start_in_a_minute_from_one_address_is_refused_a
 
 async def test_the_per_address_limit_is_the_one_passed_in(db, clock):
     org = await make_org(db)
-    async with db.transaction() as session:
-        await chat.start_chat(session, organization=org, secret_key=SECRET, clock=clock, first_name="Pat",
-                              last_name="Lee", email="pat@example.com", client_address="203.0.113.9", address_limit=1)
+    await _start_from(db, org, clock, "203.0.113.9", address_limit=1)
     with pytest.raises(Refused, match="Try again in 60 seconds"):
-        async with db.transaction() as session:
-            await chat.start_chat(session, organization=org, secret_key=SECRET, clock=clock, first_name="Pat",
-                                  last_name="Lee", email="pat@example.com", client_address="203.0.113.9",
-                                  address_limit=1)
+        await _start_from(db, org, clock, "203.0.113.9", address_limit=1)
+    assert await _interaction_count(db) == 1
+
+
+async def test_refused_starts_still_count_and_a_bad_form_is_not_counted(db, clock):
+    from services.models import RateLimitWindow
+
+    org = await make_org(db)
+    with pytest.raises(Refused, match="first and last name"):
+        await chat.start_visitor_chat(db, org_slug=org.slug, secret_key=SECRET, clock=clock, first_name="Pat",
+                                      client_address="203.0.113.9", email="pat@example.com", address_limit=1)
+    await _start_from(db, org, clock, "203.0.113.9", address_limit=1)
+    for n in range(3):
+        with pytest.raises(Refused, match="Too many chats"):
+            await _start_from(db, org, clock, "203.0.113.9", n + 1, address_limit=1)
+    async with db.read() as session:
+        window = (await session.exec(select(RateLimitWindow).where(
+            RateLimitWindow.key == "chat-start:address:203.0.113.9"))).one()
+    assert window.count == 4  # the form with a typo was not counted; each refusal was
     assert await _interaction_count(db) == 1
 
 

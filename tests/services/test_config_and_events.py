@@ -137,3 +137,20 @@ async def test_becoming_available_wakes_the_routing_loop_after_the_commit_and_go
         async with db.transaction() as session:
             await presence.set_available(session, identity=agent, available=available, clock=clock)
         assert await waiting is wakes
+
+
+async def test_a_redis_that_accepts_but_never_answers_fails_the_publish_instead_of_hanging():
+    """A black-holed Redis: the listening socket takes connections and says nothing."""
+    import socket
+
+    silent = socket.socket()
+    silent.bind(("127.0.0.1", 0))
+    silent.listen(8)
+    try:
+        bus = events.RedisBus(f"redis://127.0.0.1:{silent.getsockname()[1]}/0")
+        publishing = asyncio.create_task(bus.publish("agent:1"))
+        done, _ = await asyncio.wait({publishing}, timeout=30)  # a hang guard, far above the bus's own bound
+        assert publishing in done, "the publish hung on a silent Redis"
+        assert isinstance(publishing.exception(), (TimeoutError, ConnectionError))
+    finally:
+        silent.close()

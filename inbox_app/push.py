@@ -123,6 +123,25 @@ async def _deliver(app: rx.App, topic: str) -> None:
         asyncio.get_running_loop().create_task(_drain(app, key))
 
 
+_SWEEP_SECONDS = 60
+
+
+def sweep(app: rx.App) -> None:
+    """Forget tabs that have gone. Delivery forgets a gone tab it meets, but a tab that hears nothing more
+    (an ended chat, a page left alone) would otherwise stay in this worker's memory for good."""
+    connected = app.event_namespace.token_to_sid if app.event_namespace else {}
+    for token, state_cls in [key for key in _topics_of if key[0] not in connected]:
+        forget(token, state_cls)
+    for token in tab_memory.tokens() - set(connected):
+        tab_memory.forget(token)
+
+
+async def _sweep_forever(app: rx.App) -> None:
+    while True:
+        await asyncio.sleep(_SWEEP_SECONDS)
+        sweep(app)
+
+
 def listener(app: rx.App):
     """A lifespan task: subscribe this worker to the bus for the life of the process."""
 
@@ -134,6 +153,10 @@ def listener(app: rx.App):
             asyncio.get_running_loop().create_task(_deliver(app, topic))
 
         bus.subscribe(_on_topic)
-        await bus.run()
+        sweeping = asyncio.get_running_loop().create_task(_sweep_forever(app))
+        try:
+            await bus.run()
+        finally:
+            sweeping.cancel()
 
     return _listen

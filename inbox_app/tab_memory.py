@@ -24,3 +24,7 @@ def recall(token: str, kind: str) -> dict:
 def forget(token: str) -> None:
     for key in [key for key in _memory if key[0] == token]:
         del _memory[key]
+
+
+def tokens() -> set[str]:
+    return {token for token, _ in _memory}

@@ -39,8 +39,14 @@ async def sign_in(request: Request):
     if result.error:
         return _back_to_login(*_reason(result.error))
     response = RedirectResponse("/inbox", status_code=303)
-    cookies.set_session(response, result.token, secure=settings.https)
+    cookies.set_session(response, result.token, secure=_secure(request, settings))
     return response
+
+
+def _secure(request: Request, settings) -> bool:
+    """Secure under https, whether PUBLIC_BASE_URL says so or the request itself arrived over TLS: a
+    deployment that forgot to set PUBLIC_BASE_URL still never sends the cookie in clear."""
+    return settings.https or request.url.scheme == "https"
 
 
 def _reason(error: str) -> tuple[str, int]:
@@ -59,5 +65,5 @@ async def sign_out(request: Request):
         async with runtime.db().transaction() as session:
             await auth.sign_out(session, token=token, secret_key=settings.secret_key, clock=runtime.clock)
     response = RedirectResponse("/login", status_code=303)
-    cookies.clear_session(response, secure=settings.https)
+    cookies.clear_session(response, secure=_secure(request, settings))
     return response

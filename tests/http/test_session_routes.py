@@ -51,6 +51,14 @@ async def test_the_cookie_is_secure_when_the_public_url_is_https(client, monkeyp
     assert "Secure" in response.headers["set-cookie"]
 
 
+async def test_the_cookie_is_secure_when_the_request_came_over_https(wired):
+    await make_agent(wired, "alice", [await make_org(wired)])
+    transport = httpx.ASGITransport(app=api(), client=("198.51.100.7", 40000))
+    async with httpx.AsyncClient(transport=transport, base_url="https://inbox.example.com") as http:
+        response = await _sign_in(http)
+    assert response.headers["location"] == "/inbox" and "Secure" in response.headers["set-cookie"]
+
+
 async def test_a_wrong_password_goes_back_to_the_login_page_without_a_cookie(client, wired):
     response = await _sign_in(client, password="wrong")
     assert response.headers["location"] == "/login?error=invalid"

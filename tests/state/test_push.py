@@ -96,3 +96,21 @@ async def test_after_the_bus_reconnects_every_connected_tab_reloads_once(monkeyp
     finally:
         push.forget("tab-1", _Tab)
         push.forget("tab-2", _Bell)
+
+
+async def test_a_sweep_forgets_tabs_that_have_gone_and_keeps_connected_ones():
+    from inbox_app import tab_memory
+
+    app = SimpleNamespace(event_namespace=SimpleNamespace(token_to_sid={"open-tab": "sid"}))
+    push.watch("open-tab", _Tab, {"agent:1"}, page="/inbox")
+    push.watch("closed-tab", _Tab, {"interaction:5"}, page="/chat/sophias")
+    tab_memory.remember("open-tab", "inbox", selected_id=3)
+    tab_memory.remember("closed-tab", "chat", org_slug="sophias", chat_tokens="{}")
+    try:
+        push.sweep(app)
+        assert "interaction:5" not in push._registry and tab_memory.recall("closed-tab", "chat") == {}
+        assert push._registry["agent:1"] == {("open-tab", _Tab)}
+        assert tab_memory.recall("open-tab", "inbox") == {"selected_id": 3}
+    finally:
+        push.forget("open-tab", _Tab)
+        tab_memory.forget("open-tab")

@@ -108,18 +108,27 @@ def _listeners(topic: str) -> list[tuple[str, type]]:
     return list(_registry.get(topic, ()))
 
 
-async def _deliver(app: rx.App, topic: str) -> None:
+def _heard(notice: str) -> dict[Listener, set[str]]:
+    """Each listener, with the topics of this notice it hears: one commit, one refresh per tab."""
+    heard: dict[Listener, set[str]] = defaultdict(set)
+    for topic in events.topics_of(notice):
+        for key in _listeners(topic):
+            heard[key].add(topic)
+    return heard
+
+
+async def _deliver(app: rx.App, notice: str) -> None:
     connected = app.event_namespace.token_to_sid if app.event_namespace else {}
-    for token, state_cls in _listeners(topic):
+    for key, topics in _heard(notice).items():
+        token, state_cls = key
         if token not in connected:
             forget(token, state_cls)  # the tab has gone
             tab_memory.forget(token)
             continue
-        key = (token, state_cls)
         if key in _pending:
-            _pending[key].add(topic)  # the refresh under way, or the one after it, covers this change
+            _pending[key] |= topics  # the refresh under way, or the one after it, covers this change
             continue
-        _pending[key] = {topic}
+        _pending[key] = topics
         asyncio.get_running_loop().create_task(_drain(app, key))
 
 
@@ -148,11 +157,11 @@ def listener(app: rx.App):
     async def _listen() -> None:
         bus = runtime.bus()
 
-        async def _on_topic(topic: str) -> None:
+        async def _on_notice(notice: str) -> None:
             # Each refresh takes a state lock: never hold up the publisher (often a handler).
-            asyncio.get_running_loop().create_task(_deliver(app, topic))
+            asyncio.get_running_loop().create_task(_deliver(app, notice))
 
-        bus.subscribe(_on_topic)
+        bus.subscribe(_on_notice)
         sweeping = asyncio.get_running_loop().create_task(_sweep_forever(app))
         try:
             await bus.run()

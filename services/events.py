@@ -16,7 +16,7 @@ from typing import AsyncIterator, Awaitable, Callable
 
 _log = logging.getLogger(__name__)
 _CHANNEL = "agent-inbox:changes"
-Handler = Callable[[str], Awaitable[None]]
+Handler = Callable[[str], Awaitable[None]]  # receives one notice: a commit's topics, space-separated
 
 
 def agent_topic(user_id: int) -> str:
@@ -173,38 +173,49 @@ async def queue_moved(timeout: float) -> bool:
         event.clear()
 
 
+def notice(topics: set[str]) -> str:
+    """One commit's topics as one bus message, so a tab that hears several of them refreshes once."""
+    return " ".join(sorted(topics))
+
+
+def topics_of(message: str) -> set[str]:
+    return set(message.split())
+
+
 async def publish_all(topics: set[str]) -> None:
     """Called after a commit: never raises, since the change is committed whatever the bus does."""
-    for topic in sorted(topics):
-        if topic in _LOCAL_TOPICS:
-            _queue_moved_event().set()
-            continue
-        try:
-            await _bus.publish(topic)
-        except Exception as exc:
-            _log.warning("publishing %s failed (%s); retrying in the background", topic, exc)
-            _retry_later(topic)
+    if topics & _LOCAL_TOPICS:
+        _queue_moved_event().set()
+    shared = topics - _LOCAL_TOPICS
+    if not shared:
+        return
+    message = notice(shared)
+    try:
+        await _bus.publish(message)
+    except Exception as exc:
+        _log.warning("publishing %s failed (%s); retrying in the background", message, exc)
+        _retry_later(message)
 
 
 _retrying: set[asyncio.Task] = set()
 
 
-def _retry_later(topic: str) -> None:
-    task = asyncio.get_running_loop().create_task(_retry(topic))
+def _retry_later(message: str) -> None:
+    task = asyncio.get_running_loop().create_task(_retry(message))
     _retrying.add(task)
     task.add_done_callback(_retrying.discard)
 
 
-async def _retry(topic: str) -> None:
+async def _retry(message: str) -> None:
     for delay in _RETRY_DELAYS:
         await asyncio.sleep(delay)
         try:
-            await _bus.publish(topic)
+            await _bus.publish(message)
             return
         except Exception:
             continue
     # The receivers recover on their own: a reconnect refreshes every tab, and so does the next notice.
-    _log.error("gave up publishing %s after %d tries", topic, len(_RETRY_DELAYS) + 1)
+    _log.error("gave up publishing %s after %d tries", message, len(_RETRY_DELAYS) + 1)
 
 
 @contextlib.asynccontextmanager
@@ -212,8 +223,8 @@ async def collecting() -> AsyncIterator[list[str]]:
     """For tests: collect every topic published while the block runs."""
     seen: list[str] = []
 
-    async def _record(topic: str) -> None:
-        seen.append(topic)
+    async def _record(message: str) -> None:
+        seen.extend(sorted(topics_of(message)))
 
     _bus.subscribe(_record)
     try:

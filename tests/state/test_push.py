@@ -114,3 +114,24 @@ async def test_a_sweep_forgets_tabs_that_have_gone_and_keeps_connected_ones():
     finally:
         push.forget("open-tab", _Tab)
         tab_memory.forget("open-tab")
+
+
+async def test_one_commit_that_names_a_tab_twice_refreshes_it_once(monkeypatch):
+    """A customer message raises the agent's topic and the interaction's: one notice, one refresh."""
+    from services import events
+
+    app = SimpleNamespace(event_namespace=SimpleNamespace(token_to_sid={"tab-1": "sid"}))
+    push.watch("tab-1", _Tab, {"agent:1", "interaction:7"}, page="/inbox")
+    refreshed: list[set[str]] = []
+
+    async def refresh(app, token, state_cls, topics):
+        refreshed.append(set(topics))
+
+    monkeypatch.setattr(push, "_refresh", refresh)
+    try:
+        await push._deliver(app, events.notice({"agent:1", "interaction:7", "customer:3"}))
+        while push._pending:
+            await asyncio.sleep(0)
+    finally:
+        push.forget("tab-1", _Tab)
+    assert refreshed == [{"agent:1", "interaction:7"}]

@@ -161,6 +161,42 @@ async def identity_for_token(
     return await identity_for_user(session, user_id=auth.user_id)
 
 
+@dataclass(frozen=True)
+class SessionIdentity:
+    """An identity as a connection caches it: valid while its session lives and the user's access_version
+    is the one it was read at."""
+
+    token_hash: str
+    access_version: int
+    identity: Identity
+
+
+async def current_identity(session: AsyncSession, *, token: str, secret_key: str, clock: Clock,
+                           cached: SessionIdentity | None = None) -> SessionIdentity | None:
+    """The signed-in user for this token, re-checked with one indexed query when `cached` still holds.
+
+    A sign-out elsewhere (the session row is gone), an expiry, or a change of grants or organizations
+    (access_version moved) is seen at the next event; only then are the user's grants read again.
+    """
+    if not token:
+        return None
+    token_hash = _token_hash(secret_key, token)
+    row = (await session.exec(
+        select(AuthSession.user_id, AuthSession.expires_at, User.access_version)
+        .join(User, User.id == AuthSession.user_id).where(AuthSession.token_hash == token_hash))).first()
+    if row is None or row.expires_at <= clock():
+        return None
+    if cached is not None and cached.token_hash == token_hash and cached.access_version == row.access_version:
+        return cached
+    identity = await identity_for_user(session, user_id=row.user_id)
+    return SessionIdentity(token_hash, row.access_version, identity) if identity else None
+
+
+async def bump_access_version(session: AsyncSession, *, user_id: int) -> None:
+    """Call after changing a user's grants, organizations or name: connections re-read their identity."""
+    await session.exec(update(User).where(User.id == user_id).values(access_version=User.access_version + 1))
+
+
 def display_name(user: User) -> str:
     """How the app names a user: first and last name, or the sign-in name when none is set."""
     return full_name(user.first_name, user.last_name) or user.user_id

@@ -42,6 +42,9 @@ class User(SQLModel, table=True):
     available_since: datetime | None = None
     last_assigned_at: datetime | None = None
     inbox_seen_at: datetime | None = None  # the bell counts arrivals after this
+    # Bumped whenever the user's grants, organizations or name change: a connection's cached identity is
+    # re-read only then (auth.current_identity), so each event costs one indexed query, not four.
+    access_version: int = 0
 
 
 class UserOrganization(SQLModel, table=True):

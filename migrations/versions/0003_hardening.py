@@ -1,4 +1,4 @@
-"""hardening: outbox backoff, expiring chat links, shared rate limits
+"""hardening: outbox backoff, expiring chat links, shared rate limits, cheap identity checks
 
 Revision ID: 0003
 Revises: 0002
@@ -30,6 +30,9 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column('require_expiring_chat_links', sa.Boolean(), nullable=False,
                                       server_default=sa.false()))
 
+    with op.batch_alter_table('user', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('access_version', sa.Integer(), nullable=False, server_default='0'))
+
     with op.batch_alter_table('outboundmessage', schema=None) as batch_op:
         batch_op.add_column(sa.Column('next_attempt_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True))
         batch_op.create_index('ix_outbound_due', ['status', 'next_attempt_at'], unique=False)
@@ -37,6 +40,9 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    with op.batch_alter_table('user', schema=None) as batch_op:
+        batch_op.drop_column('access_version')
+
     with op.batch_alter_table('outboundmessage', schema=None) as batch_op:
         batch_op.drop_index('ix_outbound_due')
         batch_op.drop_column('next_attempt_at')

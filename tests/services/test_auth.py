@@ -194,3 +194,44 @@ async def test_argon2_runs_off_the_event_loop(db, clock, monkeypatch):
     await _sign_in(db, clock, password="nope")
     assert (await _sign_in(db, clock)).token is not None
     assert len(spy.threads) == 3 and threading.get_ident() not in spy.threads
+
+
+async def test_a_cached_identity_costs_one_query_and_still_sees_sign_out_expiry_and_new_grants(db, clock):
+    from sqlalchemy import event
+
+    from services.models import Grant
+
+    org = await make_org(db)
+    alice = await make_agent(db, "alice", [org])
+    async with db.transaction() as session:
+        token = (await auth.sign_in(session, login="alice", password="pw", secret_key=SECRET, clock=clock)).token
+    statements: list[str] = []
+
+    def _count(conn, cursor, statement, *args):
+        statements.append(statement)
+
+    event.listen(db.engine.sync_engine, "before_cursor_execute", _count)
+    try:
+        async with db.read() as session:
+            first = await auth.current_identity(session, token=token, secret_key=SECRET, clock=clock)
+            statements.clear()
+            again = await auth.current_identity(session, token=token, secret_key=SECRET, clock=clock, cached=first)
+        assert again is first and len(statements) == 1
+    finally:
+        event.remove(db.engine.sync_engine, "before_cursor_execute", _count)
+
+    async with db.transaction() as session:  # a manager grants something: the next event sees it
+        session.add(Grant(user_id=alice.user_id, name="outbox"))
+        await auth.bump_access_version(session, user_id=alice.user_id)
+    async with db.read() as session:
+        regranted = await auth.current_identity(session, token=token, secret_key=SECRET, clock=clock, cached=first)
+    assert regranted is not first and regranted.identity.can("outbox")
+
+    clock.advance(hours=12)  # the session's lifetime is over
+    async with db.read() as session:
+        assert await auth.current_identity(session, token=token, secret_key=SECRET, clock=clock, cached=regranted) is None
+    clock.advance(hours=-12)
+    async with db.transaction() as session:
+        await auth.sign_out(session, token=token, secret_key=SECRET, clock=clock)
+    async with db.read() as session:
+        assert await auth.current_identity(session, token=token, secret_key=SECRET, clock=clock, cached=regranted) is None

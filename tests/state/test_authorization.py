@@ -127,3 +127,14 @@ async def test_a_recommendation_is_taken_from_the_server_not_the_client(wired, c
     assert inbox.draft == ""
     InboxState.use_recommendation.fn(inbox, 0)
     assert inbox.draft == "https://shop.example.com/mug"
+
+
+async def test_signing_out_elsewhere_stops_this_connections_next_event(wired, clock):
+    _, bobs, token = await _world(wired, clock)
+    inbox = await _state(InboxState, token)
+    await InboxState.on_load.fn(inbox)
+    assert inbox.display_name == "Alice"  # signed in, and the identity is now cached on the connection
+    async with wired.transaction() as session:  # the same user signs out in another tab
+        await auth.sign_out(session, token=token, secret_key=SECRET, clock=clock)
+    assert "/login" in str(await InboxState.set_tab.fn(inbox, "done"))
+    assert inbox.rows == []

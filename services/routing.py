@@ -5,9 +5,14 @@ Choice: fewest open interactions on that channel; ties go to who has waited long
 last assignment. No one eligible: the interaction waits in its organization's queue and is taken
 oldest first when an agent becomes Available or a wrap-up frees capacity.
 
-Every decision is recorded with the candidates considered and why each was passed over.
-Concurrency: the interaction row and the candidates' rows are locked (in id order, so two routers
-never deadlock); an interaction that is no longer queued is left alone, so it is never assigned twice.
+Every decision is recorded compactly: the chosen agent, and the others grouped by why they were
+passed over (at most a few names per group, with a count), so a decision stays small with 300 agents.
+
+Concurrency: the interaction row is locked (skipping one another router holds), and only the agent about
+to be assigned is locked, then re-checked (still Available, still under capacity) under that lock. The
+first choice is waited for; later choices are skipped when another router holds them, so two routers never
+deadlock and never queue behind every agent of the organization. An interaction that is no longer queued
+is left alone, so it is never assigned twice.
 """
 
 from __future__ import annotations
@@ -15,7 +20,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from datetime import datetime, timezone
 
 from sqlalchemy import func
@@ -46,10 +51,11 @@ class Candidate:
     open_on_channel: int
     last_assigned_at: str | None
     passed_over: str = ""  # why this agent was not chosen; empty for the chosen one
+    held_elsewhere: bool = False  # another router had this agent locked: skipped this time
 
     @property
     def eligible(self) -> bool:
-        return self.available and self.open_on_channel < self.capacity
+        return self.available and self.open_on_channel < self.capacity and not self.held_elsewhere
 
 
 async def _candidates(session: AsyncSession, interaction: Interaction) -> list[Candidate]:
@@ -59,7 +65,6 @@ async def _candidates(session: AsyncSession, interaction: Interaction) -> list[C
         .join(Grant, (Grant.user_id == User.id) & (Grant.name == "inbox"))
         .where(UserOrganization.organization_id == interaction.organization_id)
         .order_by(User.id)
-        .with_for_update(of=User)
     )
     users = (await session.exec(serving)).all()
     if not users:
@@ -111,7 +116,9 @@ def _choose(candidates: list[Candidate], channel: str) -> Candidate | None:
         )
     )
     for candidate in candidates:
-        if not candidate.available:
+        if candidate.held_elsewhere:
+            candidate.passed_over = "being assigned by another router"
+        elif not candidate.available:
             candidate.passed_over = "Unavailable"
         elif candidate.open_on_channel >= candidate.capacity:
             candidate.passed_over = (
@@ -128,8 +135,29 @@ def _choose(candidates: list[Candidate], channel: str) -> Candidate | None:
     return chosen
 
 
+_NAMES_PER_GROUP = 10
+
+
+def _reason_kind(candidate: Candidate, channel: str) -> str:
+    """The reason without this agent's numbers, so that agents passed over alike are grouped."""
+    for kind in ("Unavailable", f"no capacity on {channel}", f"more open interactions on {channel}"):
+        if candidate.passed_over.startswith(kind):
+            return kind
+    return candidate.passed_over
+
+
+def _passed_over(candidates: list[Candidate], channel: str) -> list[dict]:
+    groups: dict[str, list[Candidate]] = {}
+    for candidate in candidates:
+        if candidate.passed_over:
+            groups.setdefault(_reason_kind(candidate, channel), []).append(candidate)
+    return [{"reason": reason, "count": len(members),
+             "agents": [{"login": c.login, "open": c.open_on_channel, "capacity": c.capacity}
+                        for c in members[:_NAMES_PER_GROUP]]}
+            for reason, members in groups.items()]
+
+
 def _explanation(interaction: Interaction, candidates: list[Candidate], chosen: Candidate | None) -> str:
-    rows = [asdict(c) for c in candidates]
     if not candidates:
         summary = "No agent serves this organization; waiting in the queue."
     elif chosen is None:
@@ -139,7 +167,45 @@ def _explanation(interaction: Interaction, candidates: list[Candidate], chosen: 
         if len([c for c in candidates if c.eligible and c.open_on_channel == chosen.open_on_channel]) > 1:
             summary += ", longest wait since last assignment"
         summary += "."
-    return json.dumps({"summary": summary, "channel": interaction.channel, "candidates": rows})
+    picked = chosen and {"login": chosen.login, "open": chosen.open_on_channel, "capacity": chosen.capacity}
+    return json.dumps({"summary": summary, "channel": interaction.channel, "considered": len(candidates),
+                       "chosen": picked or None, "passed_over": _passed_over(candidates, interaction.channel)})
+
+
+async def _still_eligible(session: AsyncSession, interaction: Interaction, candidate: Candidate,
+                          *, wait: bool) -> bool | None:
+    """Lock this agent's row and re-check them; None when another router holds them and we do not wait."""
+    agent = (await session.exec(select(User).where(User.id == candidate.user_id)
+                                .with_for_update(skip_locked=not wait))).first()
+    if agent is None:
+        return None
+    candidate.available = agent.available
+    candidate.open_on_channel = (await session.exec(
+        select(func.count()).select_from(Interaction).where(
+            Interaction.assignee_id == candidate.user_id, Interaction.state == "assigned",
+            Interaction.channel == interaction.channel))).one()
+    return candidate.eligible
+
+
+async def _claim_agent(session: AsyncSession, interaction: Interaction,
+                       candidates: list[Candidate]) -> Candidate | None:
+    """The best eligible agent, locked and re-checked under the lock.
+
+    Only the first lock waits, while this router holds no other agent; later ones skip an agent another
+    router holds (it is assigning to them). So routers never wait in a circle, and none waits on every
+    agent of the organization.
+    """
+    locked: set[int] = set()
+    while (best := _choose(candidates, interaction.channel)) is not None:
+        if best.user_id in locked:
+            return best  # locked, re-checked, and still the best choice
+        still = await _still_eligible(session, interaction, best, wait=not locked)
+        if still is None:
+            best.held_elsewhere = True
+            events.notify(session, events.QUEUE_MOVED)  # look again soon, once that router is done
+        else:
+            locked.add(best.user_id)
+    return None
 
 
 async def _last_explanation(session: AsyncSession, interaction_id: int) -> str | None:
@@ -166,7 +232,7 @@ async def route(session: AsyncSession, *, interaction_id: int, clock: Clock) -> 
     if interaction is None or interaction.state != "queued":
         return None  # taken by another router, or no longer waiting
     candidates = await _candidates(session, interaction)
-    chosen = _choose(candidates, interaction.channel)
+    chosen = await _claim_agent(session, interaction, candidates)
     explanation = _explanation(interaction, candidates, chosen)
     now = clock()
     if chosen is None:

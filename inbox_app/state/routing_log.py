@@ -22,11 +22,18 @@ class DecisionRow:
     candidates: str
 
 
+def _agents(group: dict) -> str:
+    named = ", ".join(f"{a['login']} ({a['open']}/{a['capacity']} open)" for a in group["agents"])
+    more = group["count"] - len(group["agents"])
+    return named + (f" and {more} more" if more > 0 else "")
+
+
 def _row(decision) -> DecisionRow:
     explanation = json.loads(decision.explanation)
-    candidates = "; ".join(
-        f"{c['login']}: {c['passed_over'] or 'chosen'} ({c['open_on_channel']}/{c['capacity']} open)"
-        for c in explanation.get("candidates", []))
+    chosen = explanation.get("chosen")
+    parts = [f"chosen: {_agents({'agents': [chosen], 'count': 1})}"] if chosen else []
+    parts += [f"{group['reason']}: {_agents(group)}" for group in explanation.get("passed_over", [])]
+    candidates = "; ".join(parts)
     return DecisionRow(key=str(decision.id), at_iso=decision.at.isoformat(), interaction_id=decision.interaction_id,
                        outcome=decision.outcome, summary=explanation.get("summary", ""),
                        candidates=candidates or "no candidates")

@@ -25,13 +25,21 @@ async def _explanations(db, interaction_id) -> list[dict]:
     return [dict(json.loads(r.explanation), outcome=r.outcome) for r in rows]
 
 
+def _reasons(explanation: dict) -> dict[str, str]:
+    """Who was passed over and why, from the compact explanation; the chosen agent's reason is ""."""
+    reasons = {agent["login"]: group["reason"] for group in explanation["passed_over"] for agent in group["agents"]}
+    if explanation["chosen"]:
+        reasons[explanation["chosen"]["login"]] = ""
+    return reasons
+
+
 async def test_only_an_available_agent_gets_the_interaction(db, clock):
     org = await make_org(db)
     away = await make_agent(db, "away", [org], available=False)
     here = await make_agent(db, "here", [org])
     chat = await new_chat(db, org, clock)
     assert (await _get(db, chat.id)).assignee_id == here.user_id
-    reasons = {c["login"]: c["passed_over"] for c in (await _explanations(db, chat.id))[-1]["candidates"]}
+    reasons = _reasons((await _explanations(db, chat.id))[-1])
     assert reasons["away"] == "Unavailable"
     assert reasons["here"] == ""
     assert away.user_id != here.user_id
@@ -44,7 +52,7 @@ async def test_an_agent_of_another_organization_is_never_considered(db, clock):
     interaction = await _get(db, chat.id)
     assert interaction.state == "queued" and interaction.assignee_id is None
     explanation = (await _explanations(db, chat.id))[-1]
-    assert explanation["candidates"] == []
+    assert explanation["considered"] == 0 and explanation["passed_over"] == [] and explanation["chosen"] is None
     assert "No agent serves" in explanation["summary"]
 
 
@@ -55,8 +63,9 @@ async def test_capacity_on_the_channel_is_respected(db, clock):
     assert (await _get(db, first.id)).assignee_id == agent.user_id
     assert (await _get(db, second.id)).assignee_id == agent.user_id
     assert (await _get(db, third.id)).state == "queued"
-    reason = (await _explanations(db, third.id))[-1]["candidates"][0]["passed_over"]
-    assert reason == "no capacity on chat: 2 open of 2"
+    group = (await _explanations(db, third.id))[-1]["passed_over"][0]
+    assert group == {"reason": "no capacity on chat", "count": 1,
+                     "agents": [{"login": "alice", "open": 2, "capacity": 2}]}
 
 
 async def test_fewest_open_interactions_on_the_channel_wins(db, clock):
@@ -66,8 +75,8 @@ async def test_fewest_open_interactions_on_the_channel_wins(db, clock):
     idle = await make_agent(db, "idle", [org], last_assigned_at=START)
     chat = await new_chat(db, org, clock, email="b@example.com")
     assert (await _get(db, chat.id)).assignee_id == idle.user_id
-    reasons = {c["login"]: c["passed_over"] for c in (await _explanations(db, chat.id))[-1]["candidates"]}
-    assert reasons["busy"].startswith("more open interactions on chat (1 vs 0)")
+    reasons = _reasons((await _explanations(db, chat.id))[-1])
+    assert reasons["busy"] == "more open interactions on chat" and reasons["idle"] == ""
     assert busy.user_id != idle.user_id
 
 
@@ -117,3 +126,25 @@ async def test_managers_read_every_decision_and_agents_only_their_own(db, clock)
         foreign_org = await routing.decisions(session, organization_ids=frozenset({org.id + 99}), user_id=None)
     assert len(everyone) == 1 and everyone[0].chosen_user_id == alice.user_id
     assert someone_else == [] and foreign_org == []
+
+
+async def test_the_explanation_stays_small_with_hundreds_of_agents(db, clock):
+    """300 agents at capacity: each group names at most 10 of them and counts the rest."""
+    from services.models import AgentCapacity, Grant, User, UserOrganization
+
+    org = await make_org(db)
+    async with db.transaction() as session:
+        for n in range(300):
+            user = User(user_id=f"full{n}", password_hash="x", available=True)
+            session.add(user)
+            await session.flush()
+            session.add_all([UserOrganization(user_id=user.id, organization_id=org.id),
+                             Grant(user_id=user.id, name="inbox"),
+                             AgentCapacity(user_id=user.id, channel="chat", capacity=0)])
+    chat = await new_chat(db, org, clock)
+    async with db.read() as session:
+        decision = (await session.exec(select(RoutingDecision).where(RoutingDecision.interaction_id == chat.id))).one()
+    explanation = json.loads(decision.explanation)
+    assert explanation["considered"] == 300 and explanation["passed_over"][0]["count"] == 300
+    assert len(explanation["passed_over"][0]["agents"]) == 10
+    assert len(decision.explanation) < 2000  # it was about 66 KB when every candidate was listed

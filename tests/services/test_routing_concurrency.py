@@ -46,3 +46,25 @@ async def test_fifty_concurrent_creates_and_two_routing_loops(db, clock):
     assert all(n <= 10 for n in per_agent.values()), per_agent  # capacity holds
     assert sum(per_agent.values()) == 40 and sum(1 for r in rows if r.state == "queued") == 10
     assert {r.id for r in rows if r.state == "assigned"} == {i for i, _ in assigned_decisions}
+
+
+async def test_routing_locks_only_the_agent_it_assigns_to(db, clock):
+    """Another router holding one agent's row does not hold up an assignment to a different agent."""
+    if db.dialect != "postgresql":
+        pytest.skip("row-lock concurrency is proven on PostgreSQL")
+    from services.models import User
+
+    org = await make_org(db)
+    first_choice = await make_agent(db, "first", [org])  # never assigned yet: waited longest, chosen first
+    busy = await make_agent(db, "busy", [org], last_assigned_at=clock())
+    other_router = Database(db.url)
+    try:
+        async with other_router.transaction() as holding:
+            await holding.exec(select(User).where(User.id == busy.user_id).with_for_update())
+            routed = asyncio.create_task(new_chat(db, org, clock))
+            done, _ = await asyncio.wait({routed}, timeout=30)  # a hang guard: the old router waited here
+            assert routed in done, "routing waited on an agent it was not assigning to"
+        async with db.read() as session:
+            assert (await session.get(Interaction, routed.result().id)).assignee_id == first_choice.user_id
+    finally:
+        await other_router.dispose()

@@ -43,17 +43,30 @@ def _divider(interaction: Interaction, current: bool) -> ConversationItem:
                             at_iso=interaction.created_at.isoformat())
 
 
+@dataclass(frozen=True)
+class Transcript:
+    items: list[ConversationItem]
+    has_earlier: bool  # older messages exist before the first one here: the agent can load them
+
+
 async def _messages(session: AsyncSession, interaction_ids: list[int], limit: int,
-                    include_internal: bool = True) -> list[Message]:
+                    include_internal: bool = True, before_id: int | None = None) -> tuple[list[Message], bool]:
+    """The latest `limit` messages (before `before_id`), oldest first, and whether older ones exist."""
     query = select(Message).where(col(Message.interaction_id).in_(interaction_ids))
     if not include_internal:
         query = query.where(Message.internal == False)  # noqa: E712 - SQL comparison
-    rows = (await session.exec(query.order_by(col(Message.id).desc()).limit(limit))).all()
-    return list(reversed(rows))
+    if before_id is not None:
+        query = query.where(Message.id < before_id)
+    rows = (await session.exec(query.order_by(col(Message.id).desc()).limit(limit + 1))).all()
+    return list(reversed(rows[:limit])), len(rows) > limit
 
 
 async def transcript(session: AsyncSession, *, interaction: Interaction, limit: int = WINDOW) -> list[ConversationItem]:
     """Earlier interactions (verified customers only) then this one, as one oldest-to-newest list."""
+    return (await transcript_page(session, interaction=interaction, limit=limit)).items
+
+
+async def _shown_interactions(session: AsyncSession, interaction: Interaction) -> list[Interaction]:
     interactions = [interaction]
     if interaction.verified and interaction.customer_id:
         earlier = (await session.exec(
@@ -65,8 +78,15 @@ async def transcript(session: AsyncSession, *, interaction: Interaction, limit: 
                 Interaction.created_at <= interaction.created_at,
             ).order_by(Interaction.created_at))).all()
         interactions = [*earlier, interaction]
+    return interactions
+
+
+async def transcript_page(session: AsyncSession, *, interaction: Interaction, limit: int = WINDOW,
+                          before_id: int | None = None) -> Transcript:
+    """A page of the conversation: the latest messages, or those before `before_id` (scrolling back)."""
+    interactions = await _shown_interactions(session, interaction)
     by_id = {i.id: i for i in interactions}
-    messages = await _messages(session, list(by_id), limit)
+    messages, has_earlier = await _messages(session, list(by_id), limit, before_id=before_id)
     items: list[ConversationItem] = []
     shown_divider: set[int] = set()
     show_dividers = len(interactions) > 1
@@ -75,12 +95,73 @@ async def transcript(session: AsyncSession, *, interaction: Interaction, limit: 
             shown_divider.add(message.interaction_id)
             items.append(_divider(by_id[message.interaction_id], message.interaction_id == interaction.id))
         items.append(_message_item(message))
-    if show_dividers and interaction.id not in shown_divider:
+    if show_dividers and interaction.id not in shown_divider and before_id is None:
         items.append(_divider(interaction, True))
-    return items
+    return Transcript(items, has_earlier)
+
+
+async def updates(session: AsyncSession, *, interaction: Interaction, after_id: int,
+                  recheck_ids: list[int]) -> list[ConversationItem]:
+    """What changed in this interaction since a tab last looked: messages newer than `after_id`, and the
+    messages whose delivery status may have moved since (those still queued). Reading by id, not by
+    notice, means a missed notice is caught up by the next one."""
+    changed = Message.id > after_id
+    if recheck_ids:
+        changed = changed | col(Message.id).in_(recheck_ids)
+    rows = (await session.exec(select(Message).where(Message.interaction_id == interaction.id, changed)
+                               .order_by(Message.id))).all()
+    return [_message_item(m) for m in rows]
+
+
+def message_id(item: ConversationItem) -> int:
+    return int(item.key[1:]) if item.kind == "message" else 0
 
 
 async def chat_transcript(session: AsyncSession, *, interaction: Interaction, limit: int = WINDOW) -> list[ConversationItem]:
     """What the customer sees in the Live Chat: this interaction only."""
-    messages = await _messages(session, [interaction.id], limit, include_internal=False)
+    messages, _ = await _messages(session, [interaction.id], limit, include_internal=False)
     return [_message_item(m) for m in messages]
+
+
+# --- the window a tab holds --------------------------------------------------------------------------
+# A tab holds the transcript as `earlier` (changes rarely) and `tail` (the live end). A new message changes
+# only the tail, so the update sent to the browser stays small whatever the transcript's length; every
+# TAIL_MAX - TAIL_MIN messages the oldest of the tail move to `earlier` in one larger update.
+TAIL_MIN, TAIL_MAX = 4, 12
+
+
+@dataclass(frozen=True)
+class Window:
+    earlier: list[ConversationItem]
+    tail: list[ConversationItem]
+
+
+def split(items: list[ConversationItem]) -> Window:
+    return Window(items[:-TAIL_MIN] if len(items) > TAIL_MIN else [], items[-TAIL_MIN:])
+
+
+def last_message_id(window: Window) -> int:
+    return max((message_id(item) for item in (*window.earlier, *window.tail)), default=0)
+
+
+def pending_ids(window: Window) -> list[int]:
+    """Messages whose delivery status may still change."""
+    return [message_id(item) for item in (*window.earlier, *window.tail) if item.delivery_status == "queued"]
+
+
+def merge(window: Window, changes: list[ConversationItem]) -> Window:
+    """Changed messages replace themselves where they are; new ones join the tail."""
+    changed = {item.key: item for item in changes}
+    earlier = [changed.pop(item.key, item) for item in window.earlier] if any(
+        item.key in changed for item in window.earlier) else window.earlier
+    tail = [changed.pop(item.key, item) for item in window.tail] + list(changed.values())
+    if len(tail) > TAIL_MAX:
+        cut = len(tail) - TAIL_MIN
+        earlier, tail = [*earlier, *tail[:cut]], tail[cut:]
+    return Window(earlier, tail)
+
+
+def prepend(window: Window, page: list[ConversationItem]) -> Window:
+    """An earlier page before what the tab holds; a divider already shown is not repeated."""
+    shown = {item.key for item in window.earlier}
+    return Window([item for item in page if item.key not in shown] + window.earlier, window.tail)

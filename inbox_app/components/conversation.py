@@ -67,7 +67,14 @@ def _item(item) -> rx.Component:
 
 def transcript() -> rx.Component:
     return rx.box(
-        rx.vstack(rx.foreach(InboxState.items, _item), rx.box(id="conversation-end"), spacing="3", width="100%"),
+        rx.vstack(
+            rx.cond(InboxState.has_earlier,
+                    rx.button("Load earlier messages", on_click=InboxState.load_earlier, variant="ghost", size="1",
+                              align_self="center")),
+            rx.foreach(InboxState.earlier, _item),
+            rx.foreach(InboxState.items, _item),
+            rx.box(id="conversation-end"), spacing="3", width="100%",
+        ),
         data_testid="conversation", aria_label="Conversation", role="log",
         flex="1", overflow_y="auto", padding="16px 24px", width="100%",
     )

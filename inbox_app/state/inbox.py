@@ -31,7 +31,11 @@ class InboxState(SessionState):
     organization_name: str = ""
     joined_open_case: bool = False
     chat_ended: bool = False
+    # The transcript as two lists (services/conversation.py Window): a new message resends only `items`,
+    # the live end, not the whole conversation.
+    earlier: list[ConversationItem] = []
     items: list[ConversationItem] = []
+    has_earlier: bool = False
     draft: str = ""
     notice: str = ""
     # The verified customer header; empty while the customer is unverified.
@@ -42,6 +46,8 @@ class InboxState(SessionState):
     recommendations: list[Picture] = []
     _header_for: int = 0  # the interaction the header was loaded for: a new message does not reload it
     _restored: bool = False  # False in a state Redis has lost: the tab's ids come back from tab_memory
+    _transcript_for: int = 0  # the interaction whose transcript the tab holds; 0: load it whole
+    _transcript_verified: bool = False  # verifying adds the customer's history: the window is loaded again
 
     # --- loading -----------------------------------------------------------------------------
 
@@ -59,12 +65,31 @@ class InboxState(SessionState):
                 else:
                     org = await session.get(Organization, interaction.organization_id)
                     self._show(interaction, org.name)
-                    assign_if_changed(self, "items", await conversation.transcript(session, interaction=interaction))
+                    await self._refresh_transcript(session, interaction)
                     if header or self._header_for != interaction.id or (interaction.verified
                                                                         and not self.profile.customer_id):
                         await self._load_header(session, identity, interaction.id)
         self._watch(identity)
         self._remember_view()
+
+    async def _refresh_transcript(self, session, interaction) -> None:
+        """The whole window for a newly shown interaction; otherwise only what changed since."""
+        if (self._transcript_for, self._transcript_verified) != (interaction.id, interaction.verified):
+            page = await conversation.transcript_page(session, interaction=interaction)
+            self._set_window(conversation.split(page.items))
+            assign_if_changed(self, "has_earlier", page.has_earlier)
+            self._transcript_for, self._transcript_verified = interaction.id, interaction.verified
+            return
+        held = conversation.Window(self.earlier, self.items)
+        changes = await conversation.updates(session, interaction=interaction,
+                                             after_id=conversation.last_message_id(held),
+                                             recheck_ids=conversation.pending_ids(held))
+        if changes:
+            self._set_window(conversation.merge(held, changes))
+
+    def _set_window(self, window) -> None:
+        assign_if_changed(self, "earlier", window.earlier)
+        assign_if_changed(self, "items", window.tail)
 
     async def _load_header(self, session, identity: Identity, interaction_id: int) -> None:
         loaded = await customer_header.header(session, identity=identity, interaction_id=interaction_id)
@@ -80,16 +105,18 @@ class InboxState(SessionState):
         self.order_images, self.recommendations = [], []
 
     def _show(self, interaction, organization_name: str) -> None:
-        self.selected_channel = interaction.channel
-        self.selected_closed = interaction.state == "closed"
-        self.customer_name = full_name(interaction.given_first_name, interaction.given_last_name)
-        self.customer_verified = interaction.verified
-        self.organization_name = organization_name
-        self.joined_open_case = interaction.joined_open_case
-        self.chat_ended = interaction.chat_ended_at is not None
+        """The selected interaction's facts; a push that changed none of them sends none of them."""
+        shown = {"selected_channel": interaction.channel, "selected_closed": interaction.state == "closed",
+                 "customer_name": full_name(interaction.given_first_name, interaction.given_last_name),
+                 "customer_verified": interaction.verified, "organization_name": organization_name,
+                 "joined_open_case": interaction.joined_open_case,
+                 "chat_ended": interaction.chat_ended_at is not None}
+        for name, value in shown.items():
+            assign_if_changed(self, name, value)
 
     def _clear_selection(self) -> None:
-        self.selected_id, self.items, self.customer_name, self.selected_channel = 0, [], "", ""
+        self.selected_id, self.customer_name, self.selected_channel = 0, "", ""
+        self.earlier, self.items, self.has_earlier, self._transcript_for = [], [], False, 0
         self._header_for = 0
         self._clear_header()
 
@@ -106,7 +133,7 @@ class InboxState(SessionState):
 
     def _remember_view(self) -> None:
         tab_memory.remember(self._tab_token(), "inbox", tab=self.tab, selected_id=self.selected_id)
-        self._restored = True
+        assign_if_changed(self, "_restored", True)
 
     def _restore_view(self) -> None:
         """After Redis lost this tab's state, show the same tab and conversation again."""
@@ -121,13 +148,15 @@ class InboxState(SessionState):
         if identity is not None:
             # The header is reloaded only when the customer changed, not on every message.
             customer = self.profile.customer_id and events.customer_topic(self.profile.customer_id)
+            if events.EVERYTHING in topics:  # notices may have been missed: read everything again
+                self._transcript_for = 0
             await self._reload(identity, header=customer in topics or events.EVERYTHING in topics)
 
     async def _signed_in(self) -> Identity | None:
         self._restore_view()
         identity = await self._identity()
         if identity is None:
-            self.rows, self.items = [], []
+            self.rows, self.earlier, self.items = [], [], []
         return identity
 
     # --- events ------------------------------------------------------------------------------
@@ -142,6 +171,26 @@ class InboxState(SessionState):
             await interactions.mark_inbox_seen(session, identity=identity, clock=runtime.clock)
         self.notice = ""
         await self._reload(identity)
+
+    @rx.event
+    async def load_earlier(self):
+        """Scroll back: the page of messages before the oldest one shown."""
+        identity = await self._signed_in()
+        if identity is None:
+            return rx.redirect("/login", replace=True)
+        first = next((conversation.message_id(i) for i in (*self.earlier, *self.items) if i.kind == "message"), 0)
+        if not self.selected_id or not first:
+            return
+        try:
+            async with runtime.db().read() as session:
+                interaction = await interactions.assigned_interaction(session, identity=identity,
+                                                                      interaction_id=self.selected_id)
+                page = await conversation.transcript_page(session, interaction=interaction, before_id=first)
+        except Refused as refused:
+            self.notice = str(refused)
+            return
+        self.earlier = conversation.prepend(conversation.Window(self.earlier, self.items), page.items).earlier
+        self.has_earlier = page.has_earlier
 
     @rx.event
     async def set_tab(self, tab: str):

@@ -1,0 +1,91 @@
+"""A push sends what changed: a new message resends the live end of the transcript, not the whole of it."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict
+
+from sqlmodel import select
+
+from inbox_app.state.inbox import InboxState
+from services import auth, chat, events, interactions
+from services.models import Interaction, Message
+from tests.services.factories import make_agent, make_org, new_chat
+from tests.state.support import SECRET, state_for
+
+
+async def _agent_with_a_long_conversation(db, clock, length: int):
+    org = await make_org(db)
+    await make_agent(db, "alice", [org])
+    interaction = await new_chat(db, org, clock)
+    async with db.transaction() as session:
+        session.add_all([Message(interaction_id=interaction.id, author="customer", body=f"Message number {n}",
+                                 created_at=clock(), delivery_status="received") for n in range(length)])
+        token = (await auth.sign_in(session, login="alice", password="pw", secret_key=SECRET, clock=clock)).token
+    inbox = await state_for(InboxState, token)
+    await InboxState.on_load.fn(inbox)
+    await InboxState.select.fn(inbox, interaction.id)
+    return inbox, interaction
+
+
+async def _customer_says(db, interaction_id: int, body: str, clock) -> None:
+    async with db.transaction() as session:
+        row = await session.get(Interaction, interaction_id)
+        await interactions.add_customer_message(session, interaction=row, body=body, clock=clock)
+
+
+def _changed(state) -> set[str]:
+    return set(state.dirty_vars)
+
+
+def _size(items) -> int:
+    return len(json.dumps([asdict(item) for item in items]))
+
+
+async def test_a_new_message_resends_only_the_live_end_of_a_long_transcript(wired, clock):
+    inbox, interaction = await _agent_with_a_long_conversation(wired, clock, 1000)
+    assert inbox.has_earlier  # 1,000 messages: only the latest page is held, the rest loads on demand
+    inbox._clean()
+    await _customer_says(wired, interaction.id, "Where is my parcel?", clock)
+    await inbox._on_change({events.interaction_topic(interaction.id), events.agent_topic(inbox._signed_in_as.identity.user_id)})
+    assert _changed(inbox) == {"items", "rows"}  # not `earlier`, not the header, not the selection
+    assert inbox.items[-1].body == "Where is my parcel?"
+    assert _size(inbox.items) < 2048
+
+
+async def test_a_push_that_changes_nothing_changes_no_var(wired, clock):
+    inbox, interaction = await _agent_with_a_long_conversation(wired, clock, 30)
+    inbox._clean()
+    await inbox._on_change({events.interaction_topic(interaction.id)})
+    assert _changed(inbox) == set()
+
+
+async def test_a_missed_notice_is_caught_up_by_the_next_one(wired, clock):
+    inbox, interaction = await _agent_with_a_long_conversation(wired, clock, 5)
+    await _customer_says(wired, interaction.id, "First, whose notice was lost", clock)
+    await _customer_says(wired, interaction.id, "Second", clock)
+    await inbox._on_change({events.interaction_topic(interaction.id)})
+    assert [item.body for item in inbox.items[-2:]] == ["First, whose notice was lost", "Second"]
+
+
+async def test_the_transcript_pages_back_to_the_first_message(wired, clock):
+    inbox, _ = await _agent_with_a_long_conversation(wired, clock, 250)
+    while inbox.has_earlier:
+        await InboxState.load_earlier.fn(inbox)
+    bodies = [item.body for item in (*inbox.earlier, *inbox.items) if item.author == "customer"]
+    assert bodies == [f"Message number {n}" for n in range(250)]
+
+
+async def test_a_delivery_status_change_replaces_its_message_where_it_is(wired, clock):
+    inbox, interaction = await _agent_with_a_long_conversation(wired, clock, 3)
+    async with wired.transaction() as session:  # an SMS-like reply that waits in the outbox
+        sent = await interactions.send_agent_message(session, identity=inbox._signed_in_as.identity,
+                                                     interaction_id=interaction.id, body="Queued reply",
+                                                     clock=clock)
+        sent.delivery_status = "queued"
+    await inbox._on_change({events.interaction_topic(interaction.id)})
+    assert inbox.items[-1].delivery_status == "queued"
+    async with wired.transaction() as session:
+        (await session.get(Message, sent.id)).delivery_status = "sent"
+    await inbox._on_change({events.interaction_topic(interaction.id)})
+    assert [item.delivery_status for item in inbox.items if item.body == "Queued reply"] == ["sent"]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+
 import reflex as rx
 from reflex.istate.data import RouterData
 
@@ -10,8 +12,10 @@ from inbox_app.http.cookies import SESSION_COOKIE
 SECRET = "state-test-secret"
 
 
-async def state_for(cls, token: str = "", client_token: str = "tab-under-test"):
-    """A fresh state tree as a connection with this session cookie would have it."""
+async def state_for(cls, token: str = "", client_token: str = ""):
+    """A fresh state tree as a new tab with this session cookie would have it (its own client token, so
+    nothing a worker remembers about another test's tab applies to it)."""
+    client_token = client_token or f"tab-{uuid.uuid4()}"
     root = rx.State(_reflex_internal_init=True)
     cookie = f"{SESSION_COOKIE}={token}" if token else ""
     root.router = RouterData.from_router_data({

@@ -37,6 +37,7 @@ test: setup
 
 bench: setup
 	@$(PY) -m bench.chat_latency
+	@$(PY) -m bench.load
 
 clean:
 	rm -rf $(VENV) .tools .web inbox.db test-artifacts

@@ -13,6 +13,7 @@ import re
 import time
 import uuid
 from dataclasses import dataclass, field
+from importlib.metadata import version
 
 import aiohttp
 
@@ -22,6 +23,7 @@ from bench.load.sio import ReflexSocket
 _MESSAGE_ID = re.compile(r"m(\d{7})z")  # in every customer message: one search finds which ones a frame carries
 _CUSTOMER = re.compile(r"Bench C(\d{4})")
 _EVENT_PREFIX_LEN = len('42/_event,')
+_REFLEX_VERSION = version("reflex")  # the frontend sends it as the websocket subprotocol
 
 
 def _delta(text: str) -> dict:
@@ -79,8 +81,8 @@ class Agent:
 
     async def next_action(self) -> None:
         """select → send → set_tab, again and again: the last clears the selection the next one restores."""
-        self.step += 1
         kind = ("select", "send", "set_tab")[self.step % 3]
+        self.step += 1
         self.working = True
         try:
             if kind == "select" and self.rows:
@@ -156,7 +158,7 @@ class Run:
                 m.delivered[message_id] = (now - m.sent[message_id][0]) * 1000
 
     async def _socket(self, path: str, query: dict, cookie: str, on_frame) -> ReflexSocket:
-        socket = ReflexSocket(self.http, self.ws_base, str(uuid.uuid4()), cookie=cookie, version="0.10.1",
+        socket = ReflexSocket(self.http, self.ws_base, str(uuid.uuid4()), cookie=cookie, version=_REFLEX_VERSION,
                               on_frame=on_frame)
         await socket.connect(path, query, schema=self.schema, hashes=self.hashes)
         return socket

@@ -44,8 +44,9 @@ class ReflexSocket:
         headers = {"Cookie": self.cookie} if self.cookie else {}
         self.ws = await self.http.ws_connect(
             f"{self.base}{NAMESPACE}/?EIO=4&transport=websocket&token={self.token}", headers=headers,
-            protocols=(self.version,) if self.version else (), heartbeat=None, timeout=aiohttp.ClientWSTimeout(ws_close=5),
-            max_msg_size=0)
+            # The server pings (Engine.IO "2"); aiohttp's own heartbeat is not needed. Hydrates can be large.
+            protocols=(self.version,) if self.version else (), heartbeat=None,
+            timeout=aiohttp.ClientWSTimeout(ws_close=5), max_msg_size=0)
         opened = await self.ws.receive(timeout=timeout)
         if not str(opened.data).startswith("0"):
             raise RuntimeError(f"no Engine.IO open packet: {opened.data!r}")

@@ -119,8 +119,11 @@ def _heard(notice: str) -> dict[Listener, set[str]]:
 
 async def _deliver(app: rx.App, notice: str) -> None:
     connected = app.event_namespace.token_to_sid if app.event_namespace else {}
+    origin = events.origin_of(notice)
     for key, topics in _heard(notice).items():
         token, state_cls = key
+        if token == origin:
+            continue  # the tab that made this change reloaded itself in its own handler
         if token not in connected:
             forget(token, state_cls)  # the tab has gone
             tab_memory.forget(token)

@@ -101,16 +101,17 @@ async def transcript_page(session: AsyncSession, *, interaction: Interaction, li
 
 
 async def updates(session: AsyncSession, *, interaction: Interaction, after_id: int,
-                  recheck_ids: list[int]) -> list[ConversationItem]:
+                  recheck_ids: list[int], include_internal: bool = True) -> list[ConversationItem]:
     """What changed in this interaction since a tab last looked: messages newer than `after_id`, and the
     messages whose delivery status may have moved since (those still queued). Reading by id, not by
     notice, means a missed notice is caught up by the next one."""
     changed = Message.id > after_id
     if recheck_ids:
         changed = changed | col(Message.id).in_(recheck_ids)
-    rows = (await session.exec(select(Message).where(Message.interaction_id == interaction.id, changed)
-                               .order_by(Message.id))).all()
-    return [_message_item(m) for m in rows]
+    query = select(Message).where(Message.interaction_id == interaction.id, changed)
+    if not include_internal:
+        query = query.where(Message.internal == False)  # noqa: E712 - SQL comparison
+    return [_message_item(m) for m in (await session.exec(query.order_by(Message.id))).all()]
 
 
 def message_id(item: ConversationItem) -> int:
@@ -134,6 +135,7 @@ TAIL_MIN, TAIL_MAX = 4, 12
 class Window:
     earlier: list[ConversationItem]
     tail: list[ConversationItem]
+    trimmed: bool = False  # the oldest items were let go to keep the window bounded; they load on demand
 
 
 def split(items: list[ConversationItem]) -> Window:
@@ -155,13 +157,24 @@ def merge(window: Window, changes: list[ConversationItem]) -> Window:
     earlier = [changed.pop(item.key, item) for item in window.earlier] if any(
         item.key in changed for item in window.earlier) else window.earlier
     tail = [changed.pop(item.key, item) for item in window.tail] + list(changed.values())
+    trimmed = False
     if len(tail) > TAIL_MAX:
         cut = len(tail) - TAIL_MIN
         earlier, tail = [*earlier, *tail[:cut]], tail[cut:]
-    return Window(earlier, tail)
+        if len(earlier) > WINDOW:  # a conversation that goes on for hours must not grow the tab's state
+            earlier, trimmed = earlier[-WINDOW:], True
+    return Window(earlier, tail, trimmed)
 
 
 def prepend(window: Window, page: list[ConversationItem]) -> Window:
     """An earlier page before what the tab holds; a divider already shown is not repeated."""
     shown = {item.key for item in window.earlier}
     return Window([item for item in page if item.key not in shown] + window.earlier, window.tail)
+
+
+async def refreshed(session: AsyncSession, *, interaction: Interaction, held: Window,
+                    include_internal: bool = True) -> Window | None:
+    """The window after what changed since `held` was read, or None when nothing did."""
+    changes = await updates(session, interaction=interaction, after_id=last_message_id(held),
+                            recheck_ids=pending_ids(held), include_internal=include_internal)
+    return merge(held, changes) if changes else None

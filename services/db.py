@@ -65,10 +65,11 @@ class Database:
         return self.engine.dialect.name
 
     @asynccontextmanager
-    async def transaction(self) -> AsyncIterator[AsyncSession]:
+    async def transaction(self, *, origin: str = "") -> AsyncIterator[AsyncSession]:
         """Commit on success, roll back on error; then publish what the work asked to announce.
 
-        Clients are told after the commit, never before (DESIGN.md).
+        Clients are told after the commit, never before (DESIGN.md). `origin` names the browser tab whose
+        handler did the work and refreshes itself right after: its own notice is not pushed back to it.
         """
         if self._write_lock is not None:
             await self._write_lock.acquire()
@@ -84,7 +85,7 @@ class Database:
         finally:
             if self._write_lock is not None:
                 self._write_lock.release()
-        await events.publish_all(topics)
+        await events.publish_all(topics, origin=origin)
 
     @asynccontextmanager
     async def read(self) -> AsyncIterator[AsyncSession]:

@@ -173,23 +173,32 @@ async def queue_moved(timeout: float) -> bool:
         event.clear()
 
 
-def notice(topics: set[str]) -> str:
+_ORIGIN = "@"  # marks the tab that made the change, among a notice's words
+
+
+def notice(topics: set[str], origin: str = "") -> str:
     """One commit's topics as one bus message, so a tab that hears several of them refreshes once."""
-    return " ".join(sorted(topics))
+    words = sorted(topics)
+    return " ".join([f"{_ORIGIN}{origin}", *words] if origin else words)
 
 
 def topics_of(message: str) -> set[str]:
-    return set(message.split())
+    return {word for word in message.split() if not word.startswith(_ORIGIN)}
 
 
-async def publish_all(topics: set[str]) -> None:
+def origin_of(message: str) -> str:
+    """The tab that made this change and has already refreshed itself, or ""."""
+    return next((word[1:] for word in message.split() if word.startswith(_ORIGIN)), "")
+
+
+async def publish_all(topics: set[str], *, origin: str = "") -> None:
     """Called after a commit: never raises, since the change is committed whatever the bus does."""
     if topics & _LOCAL_TOPICS:
         _queue_moved_event().set()
     shared = topics - _LOCAL_TOPICS
     if not shared:
         return
-    message = notice(shared)
+    message = notice(shared, origin)
     try:
         await _bus.publish(message)
     except Exception as exc:

@@ -47,7 +47,8 @@ def _start_form() -> rx.Component:
 
 def _conversation() -> rx.Component:
     return rx.box(
-        rx.vstack(rx.foreach(ChatState.items, lambda item: message_bubble(item, mine="customer")),
+        rx.vstack(rx.foreach(ChatState.earlier, lambda item: message_bubble(item, mine="customer")),
+                  rx.foreach(ChatState.items, lambda item: message_bubble(item, mine="customer")),
                   rx.box(id="chat-end"), spacing="3", width="100%"),
         flex="1", overflow_y="auto", padding="16px", width="100%", role="log", aria_label="Conversation",
     )

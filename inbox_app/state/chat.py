@@ -11,6 +11,7 @@ from inbox_app.push import assign_if_changed
 from services import chat, conversation, events
 from services.conversation import ConversationItem
 from services.errors import Refused
+from services.models import Interaction
 from services.text import full_name
 
 
@@ -21,10 +22,13 @@ class ChatState(rx.State):
     org_name: str = ""
     stage: str = "loading"  # loading | missing | start | chatting | ended | rated
     verified_name: str = ""
+    # The transcript as two lists, like the inbox's: a new message resends only the live end.
+    earlier: list[ConversationItem] = []
     items: list[ConversationItem] = []
     draft: str = ""
     error: str = ""
     _interaction_id: int = 0
+    _transcript_for: int = 0  # the chat whose transcript the tab holds; 0: load it whole
     _customer_id: int = 0
 
     def _tokens(self) -> dict:
@@ -60,6 +64,8 @@ class ChatState(rx.State):
 
     async def _interaction(self, session):
         self._restore()
+        if self._interaction_id:  # found by this tab's token before: one read by id, not two lookups
+            return await session.get(Interaction, self._interaction_id)
         org = await chat.organization_by_slug(session, self.org_slug)
         return await chat.interaction_for_token(session, organization=org, token=self._tokens().get(self.org_slug, ""),
                                                 secret_key=runtime.settings().secret_key)
@@ -68,17 +74,34 @@ class ChatState(rx.State):
         async with runtime.db().read() as session:
             interaction = await self._interaction(session)
             if interaction is None:
-                self.stage, self.items, self._interaction_id = "start", [], 0
+                self._forget_chat()
                 return
-            self._interaction_id = interaction.id
-            assign_if_changed(self, "items", await conversation.chat_transcript(session, interaction=interaction))
+            assign_if_changed(self, "_interaction_id", interaction.id)
+            await self._refresh_transcript(session, interaction)
             if interaction.chat_ended_at or interaction.state == "closed":
-                self.stage = "rated" if await chat.is_rated(session, interaction_id=interaction.id) else "ended"
+                stage = "rated" if await chat.is_rated(session, interaction_id=interaction.id) else "ended"
             else:
-                self.stage = "chatting"
+                stage = "chatting"
+            assign_if_changed(self, "stage", stage)
         push.watch(self.router.session.client_token, ChatState, {events.interaction_topic(self._interaction_id)})
         tab_memory.remember(self.router.session.client_token, "chat", chat_tokens=self.chat_tokens,
                             org_slug=self.org_slug)
+
+    async def _refresh_transcript(self, session, interaction) -> None:
+        if self._transcript_for != interaction.id:
+            window = conversation.split(await conversation.chat_transcript(session, interaction=interaction))
+            self._transcript_for = interaction.id
+        else:  # the customer never sees agents-only notes
+            window = await conversation.refreshed(session, interaction=interaction, include_internal=False,
+                                                  held=conversation.Window(self.earlier, self.items))
+            if window is None:
+                return
+        assign_if_changed(self, "earlier", window.earlier)
+        assign_if_changed(self, "items", window.tail)
+
+    def _forget_chat(self) -> None:
+        self.stage, self.earlier, self.items = "start", [], []
+        self._interaction_id, self._transcript_for = 0, 0
 
     async def _on_change(self, topics: set[str]) -> None:
         await self._reload()
@@ -88,6 +111,7 @@ class ChatState(rx.State):
         params = self.router.page.params
         self.org_slug = str(params.get("org_slug", ""))[:64]
         self.error, self.verified_name, self._customer_id = "", "", 0
+        self._interaction_id = self._transcript_for = 0  # this page may be another organization's chat
         try:
             org = await self._organization()
         except Refused:
@@ -148,7 +172,7 @@ class ChatState(rx.State):
             return
         self._restore(browser_tokens)
         try:
-            async with runtime.db().transaction() as session:
+            async with runtime.db().transaction(origin=self.router.session.client_token) as session:
                 org = await chat.organization_by_slug(session, self.org_slug)
                 await chat.send_customer_message(session, organization=org, token=self._tokens().get(self.org_slug, ""),
                                                  secret_key=runtime.settings().secret_key, body=self.draft,
@@ -190,4 +214,4 @@ class ChatState(rx.State):
         push.forget(self.router.session.client_token, ChatState)
         tab_memory.remember(self.router.session.client_token, "chat", chat_tokens=self.chat_tokens,
                             org_slug=self.org_slug)
-        self.stage, self.items, self._interaction_id = "start", [], 0
+        self._forget_chat()

@@ -80,12 +80,12 @@ class InboxState(SessionState):
             assign_if_changed(self, "has_earlier", page.has_earlier)
             self._transcript_for, self._transcript_verified = interaction.id, interaction.verified
             return
-        held = conversation.Window(self.earlier, self.items)
-        changes = await conversation.updates(session, interaction=interaction,
-                                             after_id=conversation.last_message_id(held),
-                                             recheck_ids=conversation.pending_ids(held))
-        if changes:
-            self._set_window(conversation.merge(held, changes))
+        window = await conversation.refreshed(session, interaction=interaction,
+                                              held=conversation.Window(self.earlier, self.items))
+        if window is not None:
+            self._set_window(window)
+            if window.trimmed:
+                assign_if_changed(self, "has_earlier", True)
 
     def _set_window(self, window) -> None:
         assign_if_changed(self, "earlier", window.earlier)
@@ -209,7 +209,7 @@ class InboxState(SessionState):
         if identity is None:
             return rx.redirect("/login", replace=True)
         try:
-            async with runtime.db().transaction() as session:
+            async with runtime.db().transaction(origin=self._tab_token()) as session:
                 await interactions.select_interaction(session, identity=identity,
                                                       interaction_id=int(interaction_id), clock=runtime.clock)
         except (Refused, TypeError, ValueError) as refused:
@@ -260,7 +260,7 @@ class InboxState(SessionState):
             self.notice = "Type a message first."
             return
         try:
-            async with runtime.db().transaction() as session:
+            async with runtime.db().transaction(origin=self._tab_token()) as session:
                 await interactions.send_agent_message(session, identity=identity, interaction_id=self.selected_id,
                                                       body=self.draft, clock=runtime.clock)
         except Refused as refused:

@@ -148,7 +148,7 @@ async def test_no_handler_lets_a_client_touch_what_is_not_theirs(wired, clock, c
             caller_id = (await auth.identity_for_token(session, token=cookie, secret_key=SECRET, clock=clock)).user_id
     published: list[str] = []
 
-    async def _record(topics):
+    async def _record(topics, **_origin):
         published.extend(topics)
 
     monkeypatch.setattr(events, "publish_all", _record)

@@ -89,3 +89,32 @@ async def test_a_delivery_status_change_replaces_its_message_where_it_is(wired, 
         (await session.get(Message, sent.id)).delivery_status = "sent"
     await inbox._on_change({events.interaction_topic(interaction.id)})
     assert [item.delivery_status for item in inbox.items if item.body == "Queued reply"] == ["sent"]
+
+
+async def test_the_live_chat_resends_only_its_live_end_and_never_shows_agents_only_notes(wired, clock):
+    from inbox_app.state.chat import ChatState
+    from tests.state.support import state_for as tab
+
+    org = await make_org(wired)
+    await make_agent(wired, "alice", [org])
+    customer = await tab(ChatState)
+    customer.router = customer.router.__class__.from_router_data(
+        {"token": customer.router.session.client_token, "pathname": "/chat/[org_slug]",
+         "query": {"org_slug": org.slug}})
+    await ChatState.on_load.fn(customer)
+    await ChatState.start_chat.fn(customer, {"first_name": "Pat", "last_name": "Lee", "email": "pat@example.com"})
+    interaction_id = customer._interaction_id
+    async with wired.transaction() as session:
+        session.add_all([Message(interaction_id=interaction_id, author="customer", body=f"Earlier {n}",
+                                 created_at=clock(), delivery_status="received") for n in range(60)])
+        row = await session.get(Interaction, interaction_id)
+        interactions.add_system_message(session, interaction=row, body="Verified by passcode", at=clock(),
+                                        internal=True)
+    await customer._on_change({events.interaction_topic(interaction_id)})
+    customer._clean()
+    await _customer_says(wired, interaction_id, "One more question", clock)
+    await customer._on_change({events.interaction_topic(interaction_id)})
+    assert set(customer.dirty_vars) == {"items"} and customer.items[-1].body == "One more question"
+    assert _size(customer.items) < 2048
+    shown = [item.body for item in (*customer.earlier, *customer.items)]
+    assert "Verified by passcode" not in shown and shown.count("One more question") == 1

@@ -135,3 +135,19 @@ async def test_one_commit_that_names_a_tab_twice_refreshes_it_once(monkeypatch):
     finally:
         push.forget("tab-1", _Tab)
     assert refreshed == [{"agent:1", "interaction:7"}]
+
+
+async def test_the_tab_that_made_a_change_is_not_pushed_its_own_change(monkeypatch):
+    """The agent's Send reloads its own tab; the push of that commit goes only to the other tabs."""
+    from services import events
+
+    app = SimpleNamespace(event_namespace=SimpleNamespace(token_to_sid={"sender": "a", "watcher": "b"}))
+    push.watch("sender", _Tab, {"interaction:7"}, page="/inbox")
+    push.watch("watcher", _Tab, {"interaction:7"}, page="/chat/sophias")
+    try:
+        refreshed = await _refreshed_by(monkeypatch, app, events.notice({"interaction:7"}, origin="sender"))
+    finally:
+        push.forget("sender", _Tab)
+        push.forget("watcher", _Tab)
+    assert refreshed == [("watcher", _Tab)]
+    assert events.topics_of(events.notice({"interaction:7"}, origin="sender")) == {"interaction:7"}

@@ -5,13 +5,13 @@ from __future__ import annotations
 import reflex as rx
 
 from inbox_app import runtime
-from inbox_app.state.inbox import InboxState
+from inbox_app.state.inbox_dialog import InboxDialog
 from services import cases
 from services.cases import MAX_CASE_NOTES
 from services.errors import Refused
 
 
-class CaseDetailsState(InboxState):
+class CaseDetailsState(InboxDialog):
     case_open: bool = False
     case_number: int = 0
     case_status: str = ""
@@ -26,14 +26,14 @@ class CaseDetailsState(InboxState):
 
     @rx.event
     async def open_case_details(self):
-        identity = await self._signed_in()
-        if identity is None or not self.selected_id:
+        identity, inbox = await self._acting()
+        if identity is None or not inbox.selected_id:
             return
         try:
             async with runtime.db().read() as session:
-                details = await cases.case_details(session, identity=identity, interaction_id=self.selected_id)
+                details = await cases.case_details(session, identity=identity, interaction_id=inbox.selected_id)
         except Refused as refused:
-            self.notice = str(refused)
+            inbox.notice = str(refused)
             return
         self.case_number = details.case_id
         self.case_status, self.case_origin = details.status.capitalize(), details.origin
@@ -52,12 +52,12 @@ class CaseDetailsState(InboxState):
 
     @rx.event
     async def save_case_notes(self):
-        identity = await self._signed_in()
+        identity, inbox = await self._acting()
         if identity is None:
             return rx.redirect("/login", replace=True)
         try:
             async with runtime.db().transaction() as session:
-                await cases.save_case_notes(session, identity=identity, interaction_id=self.selected_id,
+                await cases.save_case_notes(session, identity=identity, interaction_id=inbox.selected_id,
                                             notes=self.case_notes, clock=runtime.clock)
         except Refused as refused:
             self.case_error = str(refused)

@@ -5,31 +5,31 @@ from __future__ import annotations
 import reflex as rx
 
 from inbox_app import runtime
-from inbox_app.state.inbox import InboxState
+from inbox_app.state.inbox_dialog import InboxDialog
 from services import customer_notes
 from services.customer_notes import MAX_NOTE_CHARS, NoteRow
 from services.errors import Refused
 
 
-class ProfileState(InboxState):
+class ProfileState(InboxDialog):
     profile_open: bool = False
     notes: list[NoteRow] = []
     note_draft: str = ""
     note_error: str = ""
 
-    async def _load_notes(self, identity) -> None:
+    async def _load_notes(self, identity, interaction_id: int) -> None:
         async with runtime.db().read() as session:
             self.notes = await customer_notes.customer_notes(session, identity=identity,
-                                                             interaction_id=self.selected_id)
+                                                             interaction_id=interaction_id)
 
     @rx.event
     async def open_profile(self):
-        identity = await self._signed_in()
-        if identity is None or not self.selected_id:
+        identity, inbox = await self._acting()
+        if identity is None or not inbox.selected_id:
             return
         self.note_draft, self.note_error, self.notes = "", "", []
         try:
-            await self._load_notes(identity)
+            await self._load_notes(identity, inbox.selected_id)
         except Refused as refused:
             self.note_error = str(refused)  # the profile still opens; only the notes are withheld
         self.profile_open = True
@@ -44,14 +44,14 @@ class ProfileState(InboxState):
 
     @rx.event
     async def add_note(self):
-        identity = await self._signed_in()
+        identity, inbox = await self._acting()
         if identity is None:
             return rx.redirect("/login", replace=True)
         try:
             async with runtime.db().transaction() as session:
-                await customer_notes.add_customer_note(session, identity=identity, interaction_id=self.selected_id,
+                await customer_notes.add_customer_note(session, identity=identity, interaction_id=inbox.selected_id,
                                                        body=self.note_draft, clock=runtime.clock)
-            await self._load_notes(identity)
+            await self._load_notes(identity, inbox.selected_id)
         except Refused as refused:
             self.note_error = str(refused)
             return

@@ -6,21 +6,22 @@ import reflex as rx
 
 from inbox_app import runtime
 from inbox_app.state.inbox import InboxState
+from inbox_app.state.inbox_dialog import InboxDialog
 from services import orders
 from services.errors import Refused
 
 _ACTIONS = ("appease", "cancel", "return")
 
 
-class QuickActionState(InboxState):
+class QuickActionState(InboxDialog):
     action: str = ""  # the action waiting for confirmation; "" when no dialog is open
     amount: str = ""
     reason: str = ""
     action_error: str = ""
 
     @rx.event
-    def start_action(self, action: str):
-        if action not in _ACTIONS or not self.order.order_id:
+    async def start_action(self, action: str):
+        if action not in _ACTIONS or not (await self.get_state(InboxState)).order.order_id:
             return
         self.action, self.amount, self.reason, self.action_error = action, "", "", ""
 
@@ -39,10 +40,10 @@ class QuickActionState(InboxState):
 
     @rx.event
     async def confirm(self):
-        identity = await self._signed_in()
+        identity, inbox = await self._acting()
         if identity is None:
             return rx.redirect("/login", replace=True)
-        common = dict(identity=identity, interaction_id=self.selected_id, order_id=self.order.order_id,
+        common = dict(identity=identity, interaction_id=inbox.selected_id, order_id=inbox.order.order_id,
                       clock=runtime.clock)
         try:
             async with runtime.db().transaction() as session:
@@ -58,5 +59,5 @@ class QuickActionState(InboxState):
             self.action_error = str(refused)
             return
         self.action, self.action_error = "", ""
-        await self._reload(identity, header=True)
+        await inbox._reload(identity, header=True)
         return rx.scroll_to("conversation-end")

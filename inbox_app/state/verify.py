@@ -8,6 +8,7 @@ import reflex as rx
 
 from inbox_app import runtime
 from inbox_app.state.inbox import InboxState
+from inbox_app.state.inbox_dialog import InboxDialog
 from services import verification
 from services.errors import Refused
 from services.models import Interaction, Organization
@@ -16,7 +17,7 @@ from services.verification import CustomerMatch
 _log = logging.getLogger(__name__)
 
 
-class VerifyState(InboxState):
+class VerifyState(InboxDialog):
     verify_open: bool = False
     found: bool = False  # a record is identified; nothing of it is shown before
     match_name: str = ""
@@ -35,8 +36,8 @@ class VerifyState(InboxState):
     _customer_id: int = 0  # backend-only: the client never names the customer a code goes to
     _looked_up_for: int = 0  # the interaction that lookup ran for; a code is only sent for that one
 
-    def _apply_match(self, match: CustomerMatch | None) -> None:
-        self._looked_up_for = self.selected_id
+    def _apply_match(self, match: CustomerMatch | None, interaction_id: int) -> None:
+        self._looked_up_for = interaction_id
         self.found = match is not None
         self._customer_id = match.customer_id if match else 0
         self.match_name = match.name if match else ""
@@ -46,18 +47,18 @@ class VerifyState(InboxState):
 
     @rx.event
     async def open_verify(self):
-        identity = await self._signed_in()
-        if identity is None or not self.selected_id:
+        identity, inbox = await self._acting()
+        if identity is None or not inbox.selected_id:
             return
         try:
             async with runtime.db().read() as session:
-                match = await verification.lookup(session, identity=identity, interaction_id=self.selected_id)
-                interaction = await session.get(Interaction, self.selected_id)
+                match = await verification.lookup(session, identity=identity, interaction_id=inbox.selected_id)
+                interaction = await session.get(Interaction, inbox.selected_id)
                 organization = await session.get(Organization, interaction.organization_id)
         except Refused as refused:
-            self.notice = str(refused)
+            inbox.notice = str(refused)
             return
-        self._apply_match(match)
+        self._apply_match(match, inbox.selected_id)
         self.sms_enabled, self.org_label = organization.sms_otp_enabled, organization.name
         self.typed_email, self.typed_phone, self.sent_to = "", "", ""
         self.verify_error, self.verify_info, self.sending = "", "", False
@@ -78,20 +79,20 @@ class VerifyState(InboxState):
     @rx.event
     async def find(self):
         """The agent enters the email or phone the customer names as on their account."""
-        identity = await self._signed_in()
-        if identity is None or not self.selected_id:
+        identity, inbox = await self._acting()
+        if identity is None or not inbox.selected_id:
             return
         if not self.typed_email.strip() and not self.typed_phone.strip():
             self.verify_error = "Enter the email or the phone number (with country code) on the customer's account."
             return
         try:
             async with runtime.db().read() as session:
-                match = await verification.lookup(session, identity=identity, interaction_id=self.selected_id,
+                match = await verification.lookup(session, identity=identity, interaction_id=inbox.selected_id,
                                                   email=self.typed_email, phone=self.typed_phone)
         except Refused as refused:
             self.verify_error = str(refused)
             return
-        self._apply_match(match)
+        self._apply_match(match, inbox.selected_id)
         self.sent_to = ""
         self.verify_error = "" if match else "No customer record has that email or phone number."
 
@@ -100,7 +101,7 @@ class VerifyState(InboxState):
         """Create the challenge, then send it outside the state lock (SMTP and Twilio are slow)."""
         async with self:
             identity = await self._identity()
-            interaction_id, customer_id = self.selected_id, self._customer_id
+            interaction_id, customer_id = (await self.get_state(InboxState)).selected_id, self._customer_id
             if identity is None or not interaction_id:
                 return
             if not customer_id or self._looked_up_for != interaction_id:
@@ -130,13 +131,13 @@ class VerifyState(InboxState):
 
     @rx.event
     async def check(self, form_data: dict):
-        identity = await self._signed_in()
-        if identity is None or not self.selected_id:
+        identity, inbox = await self._acting()
+        if identity is None or not inbox.selected_id:
             return
         try:
             async with runtime.db().transaction() as session:
                 result = await verification.check_code(
-                    session, identity=identity, interaction_id=self.selected_id,
+                    session, identity=identity, interaction_id=inbox.selected_id,
                     code=str(form_data.get("passcode", ""))[:20], settings=runtime.settings(), clock=runtime.clock)
         except Refused as refused:
             self.verify_error = str(refused)
@@ -147,7 +148,7 @@ class VerifyState(InboxState):
                 self.sent_to, self.verify_info = "", ""
             return
         self.verify_open, self.verify_error = False, ""
-        await self._reload(identity, header=True)
+        await inbox._reload(identity, header=True)
 
 
 async def _deliver(code) -> str:

@@ -5,13 +5,13 @@ from __future__ import annotations
 import reflex as rx
 
 from inbox_app import runtime
-from inbox_app.state.inbox import InboxState
+from inbox_app.state.inbox_dialog import InboxDialog
 from services import interactions
 from services.errors import Refused
 from services.models import Case
 
 
-class WrapUpState(InboxState):
+class WrapUpState(InboxDialog):
     open: bool = False
     categories: dict[str, list[str]] = {}
     category: str = ""
@@ -30,18 +30,18 @@ class WrapUpState(InboxState):
 
     @rx.event
     async def start(self):
-        identity = await self._signed_in()
-        if identity is None or not self.selected_id:
+        identity, inbox = await self._acting()
+        if identity is None or not inbox.selected_id:
             return
         try:
             async with runtime.db().read() as session:
                 interaction = await interactions.assigned_interaction(session, identity=identity,
-                                                                      interaction_id=self.selected_id)
+                                                                      interaction_id=inbox.selected_id)
                 self.categories = await interactions.wrap_up_categories(
                     session, organization_id=interaction.organization_id)
                 case = await session.get(Case, interaction.case_id)
         except Refused as refused:
-            self.notice = str(refused)
+            inbox.notice = str(refused)
             return
         self.category, self.subcategory = case.category, case.subcategory
         self.notes, self.follow_up, self.error = case.notes, False, ""
@@ -69,17 +69,17 @@ class WrapUpState(InboxState):
 
     @rx.event
     async def submit(self):
-        identity = await self._signed_in()
+        identity, inbox = await self._acting()
         if identity is None:
             return rx.redirect("/login", replace=True)
         try:
             async with runtime.db().transaction() as session:
-                await interactions.wrap_up(session, identity=identity, interaction_id=self.selected_id,
+                await interactions.wrap_up(session, identity=identity, interaction_id=inbox.selected_id,
                                            category=self.category, subcategory=self.subcategory,
                                            notes=self.notes, follow_up=self.follow_up, clock=runtime.clock)
         except Refused as refused:
             self.error = str(refused)
             return
         self.open, self.error = False, ""
-        self._clear_selection()
-        await self._reload(identity)  # the wrap-up's commit wakes the routing loop (events.QUEUE_MOVED)
+        inbox._clear_selection()
+        await inbox._reload(identity)  # the wrap-up's commit wakes the routing loop (events.QUEUE_MOVED)

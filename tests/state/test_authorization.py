@@ -16,6 +16,11 @@ from tests.state.support import SECRET, state_for
 _state = state_for
 
 
+async def _forced(dialog) -> InboxState:
+    """The inbox beside a popup, whose selected id a forged client can set."""
+    return await dialog.get_state(InboxState)
+
+
 async def _world(db, clock):
     org = await make_org(db)
     alice = await make_agent(db, "alice", [org], capacity=1)
@@ -65,7 +70,8 @@ async def test_a_signed_in_agent_cannot_touch_another_agents_interaction(wired, 
     assert inbox.notice == "That interaction was not found."
 
     wrap = await _state(WrapUpState, token)
-    wrap.selected_id, wrap.category, wrap.subcategory = bobs.id, "Order", "Return"
+    (await _forced(wrap)).selected_id = bobs.id
+    wrap.category, wrap.subcategory = "Order", "Return"
     await WrapUpState.submit.fn(wrap)
     assert wrap.error == "That interaction was not found."
     await _unchanged(wired, bobs.id)
@@ -88,24 +94,26 @@ async def test_header_handlers_refuse_another_agents_interaction_and_change_noth
 
     _, bobs, token = await _world(wired, clock)
     verify = await _state(VerifyState, token)
-    verify.selected_id = bobs.id  # as if the client had forced the id
+    inbox = await _forced(verify)
+    inbox.selected_id = bobs.id  # as if the client had forced the id
     await VerifyState.open_verify.fn(verify)
-    assert verify.notice == "That interaction was not found." and not verify.verify_open
+    assert inbox.notice == "That interaction was not found." and not verify.verify_open
     await VerifyState.check.fn(verify, {"passcode": "123456"})
     assert verify.verify_error == "That interaction was not found."
 
     actions = await _state(QuickActionState, token)
-    actions.selected_id, actions.action, actions.order = bobs.id, "cancel", RecentOrder(order_id=1)
+    forced = await _forced(actions)
+    forced.selected_id, forced.order, actions.action = bobs.id, RecentOrder(order_id=1), "cancel"
     await QuickActionState.confirm.fn(actions)
     assert actions.action_error == "That interaction was not found."
 
     details = await _state(CaseDetailsState, token)
-    details.selected_id, details.case_notes = bobs.id, "forged notes"
+    (await _forced(details)).selected_id, details.case_notes = bobs.id, "forged notes"
     await CaseDetailsState.save_case_notes.fn(details)
     assert details.case_error == "That interaction was not found."
 
     profile = await _state(ProfileState, token)
-    profile.selected_id, profile.note_draft = bobs.id, "forged note"
+    (await _forced(profile)).selected_id, profile.note_draft = bobs.id, "forged note"
     await ProfileState.add_note.fn(profile)
     assert profile.note_error == "That interaction was not found."
 

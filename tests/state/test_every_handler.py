@@ -17,6 +17,7 @@ from sqlalchemy import select as sql_select
 from sqlmodel import SQLModel
 
 import inbox_app.inbox_app  # noqa: F401 - registers every page's states
+from inbox_app.state.inbox import InboxState
 from services import events
 from services import auth, outbox
 from services.models import Grant, User, WrapUpCategory
@@ -156,8 +157,7 @@ async def test_no_handler_lets_a_client_touch_what_is_not_theirs(wired, clock, c
     foreign_id = target["interaction_id"]
     for cls, name in _every_handler():
         state = await state_for(cls, cookie)
-        if hasattr(state, "selected_id"):
-            state.selected_id = foreign_id  # as if the client had forced the id
+        (await state.get_state(InboxState)).selected_id = foreign_id  # as if the client had forced the id
         if hasattr(state, "chat_tokens"):
             state.org_slug, state.chat_tokens = "sophias", json.dumps({"sophias": cookie or "none"})
         handler = cls.event_handlers[name]

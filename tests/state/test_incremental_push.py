@@ -118,3 +118,20 @@ async def test_the_live_chat_resends_only_its_live_end_and_never_shows_agents_on
     assert _size(customer.items) < 2048
     shown = [item.body for item in (*customer.earlier, *customer.items)]
     assert "Verified by passcode" not in shown and shown.count("One more question") == 1
+
+
+def test_a_popup_is_its_own_state_beside_the_inbox_so_its_keystrokes_never_load_the_inbox():
+    """Reflex loads an event's state and its parents: a popup under SessionState never loads InboxState,
+    whose panel and transcript are the large part of an agent's state."""
+    from inbox_app.state.case_details import CaseDetailsState
+    from inbox_app.state.profile import ProfileState
+    from inbox_app.state.quick_actions import QuickActionState
+    from inbox_app.state.session import SessionState
+    from inbox_app.state.verify import VerifyState
+    from inbox_app.state.wrap_up import WrapUpState
+
+    for popup in (VerifyState, WrapUpState, CaseDetailsState, ProfileState, QuickActionState):
+        path = [popup]
+        while path[-1].get_parent_state() is not None:
+            path.append(path[-1].get_parent_state())
+        assert InboxState not in path and SessionState in path, popup.__name__

@@ -100,7 +100,7 @@ async def transcript_page(session: AsyncSession, *, interaction: Interaction, li
     return Transcript(items, has_earlier)
 
 
-async def updates(session: AsyncSession, *, interaction: Interaction, after_id: int,
+async def updates(session: AsyncSession, *, interaction_id: int, after_id: int,
                   recheck_ids: list[int], include_internal: bool = True) -> list[ConversationItem]:
     """What changed in this interaction since a tab last looked: messages newer than `after_id`, and the
     messages whose delivery status may have moved since (those still queued). Reading by id, not by
@@ -108,7 +108,7 @@ async def updates(session: AsyncSession, *, interaction: Interaction, after_id: 
     changed = Message.id > after_id
     if recheck_ids:
         changed = changed | col(Message.id).in_(recheck_ids)
-    query = select(Message).where(Message.interaction_id == interaction.id, changed)
+    query = select(Message).where(Message.interaction_id == interaction_id, changed)
     if not include_internal:
         query = query.where(Message.internal == False)  # noqa: E712 - SQL comparison
     return [_message_item(m) for m in (await session.exec(query.order_by(Message.id))).all()]
@@ -172,9 +172,9 @@ def prepend(window: Window, page: list[ConversationItem]) -> Window:
     return Window([item for item in page if item.key not in shown] + window.earlier, window.tail)
 
 
-async def refreshed(session: AsyncSession, *, interaction: Interaction, held: Window,
+async def refreshed(session: AsyncSession, *, interaction_id: int, held: Window,
                     include_internal: bool = True) -> Window | None:
     """The window after what changed since `held` was read, or None when nothing did."""
-    changes = await updates(session, interaction=interaction, after_id=last_message_id(held),
+    changes = await updates(session, interaction_id=interaction_id, after_id=last_message_id(held),
                             recheck_ids=pending_ids(held), include_internal=include_internal)
     return merge(held, changes) if changes else None

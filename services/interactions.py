@@ -126,11 +126,11 @@ async def locked_interaction(session: AsyncSession, *, interaction_id: int) -> I
     return interaction
 
 
-async def add_customer_message(session: AsyncSession, *, interaction: Interaction, body: str,
+async def add_customer_message(session: AsyncSession, *, interaction_id: int, body: str,
                                clock: Clock) -> Message:
     """The customer's side, locked like the agent's so a concurrent reply cannot hide who spoke last."""
     text = _checked_body(body)
-    interaction = await locked_interaction(session, interaction_id=interaction.id)
+    interaction = await locked_interaction(session, interaction_id=interaction_id)
     if interaction.state == "closed" or interaction.chat_ended_at:
         raise Refused("This conversation has ended.")
     now = clock()
@@ -243,6 +243,17 @@ def _panel_row(interaction: Interaction, org_name: str, now: datetime) -> PanelR
 
 
 async def panel(session: AsyncSession, *, identity: Identity, tab: str, clock: Clock) -> list[PanelRow]:
+    return (await panel_with_selected(session, identity=identity, tab=tab, clock=clock)).rows
+
+
+@dataclass(frozen=True)
+class Panel:
+    rows: list[PanelRow]
+    selected: Interaction | None  # the agent's selected interaction when the panel shows it
+
+
+async def panel_with_selected(session: AsyncSession, *, identity: Identity, tab: str, clock: Clock,
+                              selected_id: int = 0) -> Panel:
     """The agent's own interactions across all their organizations.
 
     Active is in assignment order, oldest first: rows never jump while the agent reads or moves
@@ -260,8 +271,13 @@ async def panel(session: AsyncSession, *, identity: Identity, tab: str, clock: C
     else:
         query = query.where(Interaction.state == "assigned").order_by(
             Interaction.assigned_at, Interaction.id)
+    if not identity.can("inbox"):
+        return Panel([], None)
     now = clock()
-    return [_panel_row(i, org, now) for i, org in (await session.exec(query)).all()]
+    found = (await session.exec(query)).all()
+    # The panel's query already proves the selected one is this agent's: no second read for it.
+    selected = next((i for i, _ in found if i.id == selected_id), None)
+    return Panel([_panel_row(i, org, now) for i, org in found], selected)
 
 
 async def select_interaction(session: AsyncSession, *, identity: Identity, interaction_id: int,

@@ -91,11 +91,19 @@ class ChatState(rx.State):
         if self._transcript_for != interaction.id:
             window = conversation.split(await conversation.chat_transcript(session, interaction=interaction))
             self._transcript_for = interaction.id
-        else:  # the customer never sees agents-only notes
-            window = await conversation.refreshed(session, interaction=interaction, include_internal=False,
-                                                  held=conversation.Window(self.earlier, self.items))
-            if window is None:
-                return
+        else:
+            await self._refresh_items(session)
+            return
+        self._set_window(window)
+
+    async def _refresh_items(self, session) -> None:
+        """What changed in this tab's chat since it last looked; the customer never sees agents-only notes."""
+        window = await conversation.refreshed(session, interaction_id=self._interaction_id, include_internal=False,
+                                              held=conversation.Window(self.earlier, self.items))
+        if window is not None:
+            self._set_window(window)
+
+    def _set_window(self, window) -> None:
         assign_if_changed(self, "earlier", window.earlier)
         assign_if_changed(self, "items", window.tail)
 
@@ -173,15 +181,24 @@ class ChatState(rx.State):
         self._restore(browser_tokens)
         try:
             async with runtime.db().transaction(origin=self.router.session.client_token) as session:
-                org = await chat.organization_by_slug(session, self.org_slug)
-                await chat.send_customer_message(session, organization=org, token=self._tokens().get(self.org_slug, ""),
-                                                 secret_key=runtime.settings().secret_key, body=self.draft,
-                                                 clock=runtime.clock)
+                if self._interaction_id:
+                    await chat.send_in_chat(session, interaction_id=self._interaction_id, body=self.draft,
+                                            clock=runtime.clock)
+                else:  # a tab that has not loaded its chat yet, or lost its state: find it by its token
+                    org = await chat.organization_by_slug(session, self.org_slug)
+                    await chat.send_customer_message(session, organization=org,
+                                                     token=self._tokens().get(self.org_slug, ""),
+                                                     secret_key=runtime.settings().secret_key, body=self.draft,
+                                                     clock=runtime.clock)
         except Refused as refused:
             self.error = str(refused)
             return
         self.draft, self.error = "", ""
-        await self._reload()
+        if self._interaction_id and self._transcript_for == self._interaction_id:
+            async with runtime.db().read() as session:  # sending changes only the transcript
+                await self._refresh_items(session)
+        else:
+            await self._reload()
         return rx.scroll_to("chat-end")
 
     @rx.event

@@ -54,23 +54,30 @@ class InboxState(SessionState):
     async def _reload(self, identity: Identity, *, header: bool = False) -> None:
         """Panel rows and the selected conversation; the header too when asked or when it is stale."""
         async with runtime.db().read() as session:
-            assign_if_changed(self, "rows", await interactions.panel(session, identity=identity, tab=self.tab,
-                                                                     clock=runtime.clock))
+            panel = await interactions.panel_with_selected(session, identity=identity, tab=self.tab,
+                                                           clock=runtime.clock, selected_id=self.selected_id)
+            assign_if_changed(self, "rows", panel.rows)
             if self.selected_id:
                 try:
-                    interaction = await interactions.assigned_interaction(
+                    interaction = panel.selected or await interactions.assigned_interaction(
                         session, identity=identity, interaction_id=self.selected_id)
                 except Refused:
                     self._clear_selection()
                 else:
-                    org = await session.get(Organization, interaction.organization_id)
-                    self._show(interaction, org.name)
+                    self._show(interaction, await self._organization_name(session, interaction))
                     await self._refresh_transcript(session, interaction)
                     if header or self._header_for != interaction.id or (interaction.verified
                                                                         and not self.profile.customer_id):
                         await self._load_header(session, identity, interaction.id)
         self._watch(identity)
         self._remember_view()
+
+    async def _organization_name(self, session, interaction) -> str:
+        """From the panel row just read when the interaction is there (it nearly always is)."""
+        for row in self.rows:
+            if row.interaction_id == interaction.id:
+                return row.organization_name
+        return (await session.get(Organization, interaction.organization_id)).name
 
     async def _refresh_transcript(self, session, interaction) -> None:
         """The whole window for a newly shown interaction; otherwise only what changed since."""
@@ -80,7 +87,7 @@ class InboxState(SessionState):
             assign_if_changed(self, "has_earlier", page.has_earlier)
             self._transcript_for, self._transcript_verified = interaction.id, interaction.verified
             return
-        window = await conversation.refreshed(session, interaction=interaction,
+        window = await conversation.refreshed(session, interaction_id=interaction.id,
                                               held=conversation.Window(self.earlier, self.items))
         if window is not None:
             self._set_window(window)

@@ -11,7 +11,7 @@ async def _chat(db, org, customer, clock, text):
     async with db.transaction() as session:
         started = await chat.start_chat(session, organization=org, secret_key="k", clock=clock, customer=customer)
         interaction = await session.get(Interaction, started.interaction_id)
-        await interactions.add_customer_message(session, interaction=interaction, body=text, clock=clock)
+        await interactions.add_customer_message(session, interaction_id=interaction.id, body=text, clock=clock)
     return started.interaction_id
 
 
@@ -44,7 +44,7 @@ async def test_an_unverified_customer_sees_only_this_interaction(db, clock):
     earlier = await new_chat(db, org, clock, first="Pat", last="Lee", email="pat@example.com")
     async with db.transaction() as session:
         interaction = await session.get(Interaction, earlier.id)
-        await interactions.add_customer_message(session, interaction=interaction, body="Earlier words", clock=clock)
+        await interactions.add_customer_message(session, interaction_id=interaction.id, body="Earlier words", clock=clock)
     later = await new_chat(db, org, clock, first="Pat", last="Lee", email="pat@example.com")
     items = await _transcript(db, later.id)
     assert all(i.kind == "message" for i in items) and "Earlier words" not in [i.body for i in items]

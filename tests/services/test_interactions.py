@@ -25,7 +25,7 @@ async def _panel(db, identity, clock, tab="active"):
 async def _customer_says(db, interaction_id, body, clock):
     async with db.transaction() as session:
         interaction = await session.get(Interaction, interaction_id)
-        await interactions.add_customer_message(session, interaction=interaction, body=body, clock=clock)
+        await interactions.add_customer_message(session, interaction_id=interaction.id, body=body, clock=clock)
 
 
 async def _wrap_up(db, identity, interaction_id, clock, follow_up=False):

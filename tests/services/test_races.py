@@ -93,7 +93,7 @@ async def test_a_customer_message_racing_an_agent_reply_keeps_the_red_dot(db, cl
                                                            secret_key=SECRET)
             loaded.set()
             await replied.wait()  # the agent's reply commits in between
-            await interactions.add_customer_message(session, interaction=interaction, body="Are you there?",
+            await interactions.add_customer_message(session, interaction_id=interaction.id, body="Are you there?",
                                                     clock=clock)
 
     async def agent_replies():

@@ -30,8 +30,7 @@ async def _agent_with_a_long_conversation(db, clock, length: int):
 
 async def _customer_says(db, interaction_id: int, body: str, clock) -> None:
     async with db.transaction() as session:
-        row = await session.get(Interaction, interaction_id)
-        await interactions.add_customer_message(session, interaction=row, body=body, clock=clock)
+        await interactions.add_customer_message(session, interaction_id=interaction_id, body=body, clock=clock)
 
 
 def _changed(state) -> set[str]:
@@ -135,3 +134,34 @@ def test_a_popup_is_its_own_state_beside_the_inbox_so_its_keystrokes_never_load_
         while path[-1].get_parent_state() is not None:
             path.append(path[-1].get_parent_state())
         assert InboxState not in path and SessionState in path, popup.__name__
+
+
+async def test_a_customer_message_costs_few_sql_statements_from_send_to_the_agents_screen(wired, clock):
+    """The customer's Send (commit and its own refresh) and the agent's push, counted statement by statement."""
+    from sqlalchemy import event
+
+    from inbox_app.state.chat import ChatState
+    from tests.state.support import state_for as tab
+
+    inbox, interaction = await _agent_with_a_long_conversation(wired, clock, 3)
+    customer = await tab(ChatState)
+    customer.org_slug, customer._interaction_id = "sophias", interaction.id  # a tab that has loaded its chat
+    await customer._on_change({events.interaction_topic(interaction.id)})
+    statements: list[str] = []
+
+    def _count(conn, cursor, statement, *args):
+        if not statement.lstrip().upper().startswith(("BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE")):
+            statements.append(statement)
+
+    event.listen(wired.engine.sync_engine, "before_cursor_execute", _count)
+    try:
+        customer.draft = "Is it in stock?"
+        await ChatState.send.fn(customer)
+        await inbox._on_change({events.interaction_topic(interaction.id),
+                                events.agent_topic(inbox._signed_in_as.identity.user_id)})
+    finally:
+        event.remove(wired.engine.sync_engine, "before_cursor_execute", _count)
+    assert inbox.items[-1].body == "Is it in stock?"
+    # 3 to store it (lock, insert, update), 1 for the customer's own refresh, and for the agent's push:
+    # the identity check, the panel (which also yields the selected interaction) and the new messages.
+    assert len(statements) <= 7, "\n---\n".join(statements)

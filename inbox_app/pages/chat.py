@@ -59,7 +59,8 @@ def _composer() -> rx.Component:
         _error(),
         rx.hstack(
             # The browser's copy of its chat token rides along, so a chat survives Redis losing its state.
-            rx.text_area(value=ChatState.draft, on_change=ChatState.set_draft,
+            rx.text_area(value=ChatState.draft,
+                         on_change=lambda value: ChatState.set_draft(value, ChatState.chat_tokens),
                          on_key_down=lambda key, info: ChatState.draft_key(key, info, ChatState.chat_tokens),
                          placeholder="Write a message…", data_testid="message-box", aria_label="Message",
                          rows="2", width="100%"),

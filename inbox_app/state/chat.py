@@ -112,6 +112,9 @@ class ChatState(rx.State):
         self._interaction_id, self._transcript_for = 0, 0
 
     async def _on_change(self, topics: set[str]) -> None:
+        self._restore()
+        if not self._tokens().get(self.org_slug):
+            return  # a state Redis lost, not yet told its chat: the tab's next event brings its token
         await self._reload()
 
     @rx.event
@@ -166,7 +169,8 @@ class ChatState(rx.State):
         await self._start(customer=customer)
 
     @rx.event
-    def set_draft(self, value: str):
+    def set_draft(self, value: str, browser_tokens: str = ""):
+        self._restore(browser_tokens)  # typing is often the first event after Redis lost this tab's state
         self.draft = value[:5000]
 
     @rx.event

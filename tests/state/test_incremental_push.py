@@ -146,6 +146,7 @@ async def test_a_customer_message_costs_few_sql_statements_from_send_to_the_agen
     inbox, interaction = await _agent_with_a_long_conversation(wired, clock, 3)
     customer = await tab(ChatState)
     customer.org_slug, customer._interaction_id = "sophias", interaction.id  # a tab that has loaded its chat
+    customer.chat_tokens = json.dumps({"sophias": "this-tabs-chat-token"})
     await customer._on_change({events.interaction_topic(interaction.id)})
     statements: list[str] = []
 

@@ -16,6 +16,13 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
                  "--disable-sync", "--disable-quic"]
 
 
+def pytest_configure(config):
+    # Assertions retry until this long: a push crosses Redis and another worker on a shared two-core machine.
+    from playwright.sync_api import expect
+
+    expect.set_options(timeout=10_000)
+
+
 def pytest_collection_modifyitems(items):
     for item in items:
         if "/e2e/" in str(item.fspath):

@@ -51,6 +51,9 @@ def app_env(database_url: str, redis_url: str | None, **extra: str) -> dict:
     env.pop("REDIS_URL", None)
     if redis_url:
         env["REDIS_URL"] = redis_url
+        # Several workers, as in production, but no more than the machine's two cores: Reflex's default (five)
+        # makes the first events of a run wait on workers still starting up.
+        env.setdefault("GRANIAN_WORKERS", "2")
     return env
 
 

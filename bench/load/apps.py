@@ -5,9 +5,6 @@ from __future__ import annotations
 import dataclasses
 import json
 import re
-import subprocess
-import time
-import urllib.request
 from pathlib import Path
 
 import aiohttp
@@ -68,24 +65,10 @@ BARE = AppSpec(
 
 
 class BareServer(AppServer):
-    """AppServer without the inbox's bootstrap and /login check: the bare app has neither."""
+    """AppServer without the inbox's bootstrap and /login page: the bare app has neither."""
 
-    def start(self, timeout: float = 300) -> "BareServer":
-        self.process = subprocess.Popen(
-            [str(ROOT / ".venv/bin/reflex"), "run", "--env", "prod", "--single-port", "--frontend-port", str(self.port),
-             "--loglevel", "info"],
-            cwd=self.workdir, env=self.env, stdout=self.log.open("w"), stderr=subprocess.STDOUT, start_new_session=True)
-        deadline = time.time() + timeout
-        while time.time() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"the bare app exited early; see {self.log}:\n{self.log.read_text()[-3000:]}")
-            try:
-                urllib.request.urlopen(f"{self.url}/ping", timeout=1)
-                urllib.request.urlopen(f"{self.url}/", timeout=5)
-                return self
-            except OSError:
-                time.sleep(0.5)
-        raise RuntimeError(f"the bare app did not answer within {timeout}s; see {self.log}")
+    migrate = False
+    ready_path = "/"
 
 
 def add_agents(database_url: str, count: int, *, org_slug: str = "sophias", capacity: int = 10_000) -> list[str]:

@@ -13,7 +13,8 @@ from pathlib import Path
 from sqlalchemy import create_engine, text
 
 ROOT = Path(__file__).resolve().parents[2]
-_E2E_DB = "inbox_e2e"
+# Another checkout of the project can run its own suite beside this one under another name.
+_E2E_DB = os.environ.get("E2E_DATABASE_NAME", "inbox_e2e")
 
 
 def free_port() -> int:

@@ -30,7 +30,7 @@ $(BUN):
 
 run: setup
 	@INBOX_DEMO=$${INBOX_DEMO:-1} $(PY) -m services.bootstrap
-	@INBOX_DEMO=$${INBOX_DEMO:-1} $(VENV)/bin/reflex run --env prod --single-port --frontend-port $(PORT)
+	@INBOX_DEMO=$${INBOX_DEMO:-1} PUBLIC_BASE_URL=$${PUBLIC_BASE_URL:-http://localhost:$(PORT)} $(VENV)/bin/reflex run --env prod --single-port --frontend-port $(PORT)
 
 test: setup
 	@$(PY) -m tests.run_suite

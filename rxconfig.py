@@ -5,6 +5,8 @@ import os
 import reflex as rx
 from reflex_base.plugins.sitemap import SitemapPlugin
 
+from services.config import app_origins
+
 _redis_url = os.environ.get("REDIS_URL") or None
 
 config = rx.Config(
@@ -13,6 +15,8 @@ config = rx.Config(
     # without it, a single process keeps state in memory.
     redis_url=_redis_url,
     state_manager_mode="redis" if _redis_url else "memory",
+    # Only the app's own pages may open its websocket or call it cross-origin (Reflex's default is "*").
+    cors_allowed_origins=app_origins(os.environ.get("PUBLIC_BASE_URL")),
     telemetry_enabled=False,
     show_built_with_reflex=False,
     plugins=[

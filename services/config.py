@@ -113,6 +113,21 @@ def _secret_key(env: dict) -> str:
     return key_file.read_text().strip()
 
 
+def app_origins(public_base_url: str | None) -> list[str]:
+    """The origins the app's own pages are served from: the only ones whose websocket and cross-origin
+    requests are accepted. A loopback address also answers as its other loopback name, so `make run` works
+    at http://localhost:3000 and http://127.0.0.1:3000 alike."""
+    parts = urlparse(public_base_url or "http://localhost:3000")
+    port = f":{parts.port}" if parts.port else ""
+    origins = [f"{parts.scheme}://{parts.netloc}".lower()]
+    if parts.hostname in _LOOPBACK:
+        origins += [f"{parts.scheme}://{host}{port}" for host in _LOOPBACK if host != parts.hostname]
+    return origins
+
+
+_LOOPBACK = ("localhost", "127.0.0.1")
+
+
 def load_settings(env: dict | None = None) -> Settings:
     env = dict(os.environ if env is None else env)
     return Settings(

@@ -7,6 +7,7 @@ from datetime import timedelta
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from services import embedding
 from services.auth import AGENT_GRANTS, MANAGER_GRANTS, hash_password
 from services.clock import Clock
 from services.models import (
@@ -47,7 +48,8 @@ async def is_empty(session: AsyncSession) -> bool:
 
 
 async def _organization(session, slug, name, secret) -> Organization:
-    org = Organization(slug=slug, name=name, chat_identity_secret=secret)
+    # The demo retailer pages may live anywhere, so any site may frame the demo chats.
+    org = Organization(slug=slug, name=name, chat_identity_secret=secret, allowed_chat_origins=embedding.ANY_SITE)
     session.add(org)
     await session.flush()
     for seq, (title, body, quick) in enumerate(_BASE_TEMPLATES, start=1):

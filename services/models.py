@@ -27,6 +27,9 @@ class Organization(SQLModel, table=True):
     sop_email_seconds: int = 3600
     # A signed chat link must carry `expires`; off by default so existing retailer links keep working.
     require_expiring_chat_links: bool = False
+    # "Allowed chat origins": the sites that may frame /chat/{slug}, one origin per line, `*` for any site.
+    # Empty means no site: a new organization's chat is framed only once a manager lists its sites.
+    allowed_chat_origins: str = Field(default="", max_length=4000)
 
 
 class User(SQLModel, table=True):

@@ -40,8 +40,11 @@ class ReflexSocket:
         self._connected: asyncio.Future | None = None
 
     async def connect(self, path: str, query: dict, *, schema: str = "", hashes: list[str] | None = None,
-                      timeout: float = 30) -> None:
+                      timeout: float = 30, origin: str = "") -> None:
+        """`origin`: the page the socket claims to come from, as a browser sends it; none by default."""
         headers = {"Cookie": self.cookie} if self.cookie else {}
+        if origin:
+            headers["Origin"] = origin
         self.ws = await self.http.ws_connect(
             f"{self.base}{NAMESPACE}/?EIO=4&transport=websocket&token={self.token}", headers=headers,
             # The server pings (Engine.IO "2"); aiohttp's own heartbeat is not needed. Hydrates can be large.

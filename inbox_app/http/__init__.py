@@ -9,11 +9,18 @@ from starlette.applications import Starlette
 from starlette.routing import Route
 
 from inbox_app.http import health, session_routes
+from inbox_app.http.security_headers import SecurityHeaders
 
 
-def api() -> Starlette:
+def routes() -> Starlette:
     return Starlette(routes=[
         Route("/auth/sign-in", session_routes.sign_in, methods=["POST"]),
         Route("/auth/sign-out", session_routes.sign_out, methods=["POST"]),
         Route("/healthz", health.healthz, methods=["GET"]),
     ])
+
+
+def api() -> list:
+    """For `rx.App(api_transformer=…)`: the routes are mounted first, then the security headers wrap
+    everything, pages and static files included."""
+    return [routes(), SecurityHeaders]

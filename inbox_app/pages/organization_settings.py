@@ -1,5 +1,5 @@
-"""/settings/organizations: each brand's "Enable SMS OTP Verification", appeasement limit and "Require expiring
-chat links" (managers)."""
+"""/settings/organizations: each brand's "Enable SMS OTP Verification", appeasement limit, "Require expiring
+chat links" and "Allowed chat origins" (managers)."""
 
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ def _checkbox(label: str, box_id, name: str, checked) -> rx.Component:
 
 
 def _organization(org) -> rx.Component:
-    sms_id, limit_id = "sms-otp-" + org.slug, "appease-limit-" + org.slug
+    sms_id, limit_id, origins_id = "sms-otp-" + org.slug, "appease-limit-" + org.slug, "chat-origins-" + org.slug
     return rx.form(
         rx.hstack(
             rx.vstack(rx.text(org.name, weight="bold", size="3"), rx.text("/chat/" + org.slug, size="1",
@@ -35,11 +35,17 @@ def _organization(org) -> rx.Component:
             field("Appeasement limit per order ($)", limit_id,
                   rx.input(id=limit_id, name="appease_limit", default_value=org.appease_limit, width="120px",
                            input_mode="decimal", key=org.slug + org.appease_limit), width="auto"),
+            field("Allowed chat origins", origins_id,
+                  rx.text_area(id=origins_id, name="allowed_chat_origins", default_value=org.allowed_chat_origins,
+                               rows="3", width="240px", placeholder="https://shop.example", spell_check=False,
+                               resize="vertical", style={"fontFamily": "var(--code-font-family)", "fontSize": "12px"},
+                               key=org.slug + org.allowed_chat_origins),
+                  width="auto"),
             rx.el.input(type="hidden", name="organization_id", value=org.organization_id.to_string()),
             rx.button("Save", type="submit", size="2", aria_label="Save " + org.name),
             spacing="5", align="end", padding="12px 0", border_bottom=BORDER, width="100%",
         ),
-        on_submit=S.save, data_testid="organization-settings", width="100%", max_width="820px",
+        on_submit=S.save, data_testid="organization-settings", width="100%", max_width="1080px",
     )
 
 
@@ -47,7 +53,9 @@ def organization_settings_page() -> rx.Component:
     content = rx.vstack(
         rx.text("Passcodes go by email unless SMS OTP is enabled; SMS needs the customer's phone with its country "
                 "code. The appeasement limit caps what agents can give back on one order. With expiring chat links "
-                "required, a signed chat link verifies the customer only if it carries an expiry time.", size="2",
+                "required, a signed chat link verifies the customer only if it carries an expiry time. Allowed chat origins are "
+                "the sites that may show the Live Chat in a frame, one per line (https://shop.example), or * for any "
+                "site; with none, no site can.", size="2",
                 color="var(--gray-11)"),
         rx.foreach(S.organizations, _organization),
         error_text(S.error), info_text(S.saved),

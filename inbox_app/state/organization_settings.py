@@ -1,4 +1,5 @@
-"""Managers maintain each organization's SMS OTP switch, appeasement limit and expiring-chat-link rule."""
+"""Managers maintain each organization's SMS OTP switch, appeasement limit, expiring-chat-link rule and the sites
+that may frame its Live Chat."""
 
 from __future__ import annotations
 
@@ -38,6 +39,7 @@ class OrganizationSettingsState(ManagerPage, BellState):
                     sms_otp_enabled=_checked(form_data, "sms_otp_enabled"),
                     appease_limit=str(form_data.get("appease_limit", ""))[:20],
                     require_expiring_chat_links=_checked(form_data, "require_expiring_chat_links"),
+                    allowed_chat_origins=str(form_data.get("allowed_chat_origins", "")),
                     clock=runtime.clock)
         except ValueError:
             self.error, self.saved = "That organization was not found.", ""

@@ -63,7 +63,9 @@ class AppServer:
     ready_path = "/login"  # a page that answers once the app is up
 
     def __init__(self, workdir: Path, port: int, env: dict, log: Path):
-        self.url, self.workdir, self.port, self.env, self.log = f"http://localhost:{port}", workdir, port, env, log
+        self.url, self.workdir, self.port, self.log = f"http://localhost:{port}", workdir, port, log
+        # The app accepts websockets only from its own pages: it must know the address the browser uses.
+        self.env = {**env, "PUBLIC_BASE_URL": env.get("PUBLIC_BASE_URL") or self.url}
         self.process: subprocess.Popen | None = None
 
     def start(self, timeout: float = 300) -> "AppServer":

@@ -8,7 +8,7 @@ import httpx
 import pytest
 
 from inbox_app import runtime
-from inbox_app.http import api
+from tests.http.support import served
 from services.config import load_settings
 from tests.state.support import SECRET
 
@@ -17,7 +17,7 @@ async def _health(db, monkeypatch, redis_url: str | None):
     env = {"INBOX_SECRET_KEY": SECRET, "DATABASE_URL": db.url, **({"REDIS_URL": redis_url} if redis_url else {})}
     settings = load_settings(env)
     monkeypatch.setattr(runtime, "settings", lambda: settings)
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=api()), base_url="http://inbox.test") as http:
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=served()), base_url="http://inbox.test") as http:
         return await http.get("/healthz")
 
 

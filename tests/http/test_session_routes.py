@@ -8,7 +8,7 @@ import pytest
 from sqlmodel import select
 
 from inbox_app import runtime
-from inbox_app.http import api
+from tests.http.support import served
 from services.config import load_settings
 from services.models import AuthSession
 from tests.services.factories import make_agent, make_org
@@ -20,7 +20,7 @@ BASE = "http://inbox.test"
 @pytest.fixture
 async def client(wired):
     await make_agent(wired, "alice", [await make_org(wired)])
-    transport = httpx.ASGITransport(app=api(), client=("198.51.100.7", 40000))
+    transport = httpx.ASGITransport(app=served(), client=("198.51.100.7", 40000))
     async with httpx.AsyncClient(transport=transport, base_url=BASE) as http:
         yield http
 
@@ -53,7 +53,7 @@ async def test_the_cookie_is_secure_when_the_public_url_is_https(client, monkeyp
 
 async def test_the_cookie_is_secure_when_the_request_came_over_https(wired):
     await make_agent(wired, "alice", [await make_org(wired)])
-    transport = httpx.ASGITransport(app=api(), client=("198.51.100.7", 40000))
+    transport = httpx.ASGITransport(app=served(), client=("198.51.100.7", 40000))
     async with httpx.AsyncClient(transport=transport, base_url="https://inbox.example.com") as http:
         response = await _sign_in(http)
     assert response.headers["location"] == "/inbox" and "Secure" in response.headers["set-cookie"]

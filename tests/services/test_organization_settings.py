@@ -14,11 +14,12 @@ from services.models import AuditEvent, Organization
 from tests.services.factories import make_agent, make_org
 
 
-async def _update(db, identity, org_id, clock, sms=True, limit="75.50", expiring=False):
+async def _update(db, identity, org_id, clock, sms=True, limit="75.50", expiring=False, origins=""):
     async with db.transaction() as session:
         return await organization_settings.update(session, identity=identity, organization_id=org_id,
                                                   sms_otp_enabled=sms, appease_limit=limit,
-                                                  require_expiring_chat_links=expiring, clock=clock)
+                                                  require_expiring_chat_links=expiring,
+                                                  allowed_chat_origins=origins, clock=clock)
 
 
 async def test_a_manager_enables_sms_otp_and_sets_the_limit_with_an_audit_event(db, clock):
@@ -77,3 +78,22 @@ async def test_a_manager_requires_expiring_chat_links_and_can_lift_it_again(db, 
                                      .order_by(AuditEvent.id))).all()
     assert ['"require_expiring_chat_links": [false, true]' in e.detail for e in events] == [True, False]
     assert '"require_expiring_chat_links": [true, false]' in events[1].detail
+
+
+async def test_a_manager_lists_the_sites_that_may_frame_the_chat_and_a_bad_line_changes_nothing(db, clock):
+    org = await make_org(db)
+    agent = await make_agent(db, "maria", [org])
+    maria = dataclasses.replace(agent, grants=agent.grants | {"manage_organization"})
+    async with db.read() as session:
+        [before] = await organization_settings.listing(session, identity=maria)
+    assert before.allowed_chat_origins == ""  # a new organization's chat is framed by no site until listed
+    row = await _update(db, maria, org.id, clock, origins="HTTPS://Shop.Example/\n\nhttp://127.0.0.1:8090\n")
+    assert row.allowed_chat_origins == "https://shop.example\nhttp://127.0.0.1:8090"
+    with pytest.raises(Refused, match="ftp://files.example"):
+        await _update(db, maria, org.id, clock, sms=False, origins="https://ok.example\nftp://files.example")
+    async with db.read() as session:
+        stored = await session.get(Organization, org.id)
+        events = (await session.exec(select(AuditEvent).where(AuditEvent.kind == "organization.settings_changed"))).all()
+    # The refused save changed nothing, not even the other fields of the same form.
+    assert (stored.allowed_chat_origins, stored.sms_otp_enabled) == ("https://shop.example\nhttp://127.0.0.1:8090", True)
+    assert len(events) == 1 and "https://shop.example" in events[0].detail

@@ -17,7 +17,7 @@ def _appease_fields() -> rx.Component:
               rx.input(id="appease-amount", value=QuickActionState.amount, on_change=QuickActionState.set_amount,
                        placeholder="10.00", input_mode="decimal", width="100%")),
         rx.text("Up to " + InboxState.order.appeasable + " can still be given on this order.", size="1",
-                color="var(--gray-10)"),
+                color="var(--gray-11)"),
         field("Reason", "appease-reason",
               rx.el.select(rx.el.option("Choose a reason", value=""),
                            *[rx.el.option(reason, value=reason) for reason in APPEASE_REASONS],
@@ -51,7 +51,7 @@ def order_dialog() -> rx.Component:
             rx.vstack(
                 rx.cond(QuickActionState.action == "appease", _appease_fields()),
                 rx.text("A note is added to the conversation, and the change is audited.", size="1",
-                        color="var(--gray-10)"),
+                        color="var(--gray-11)"),
                 error_text(QuickActionState.action_error),
                 rx.hstack(
                     rx.dialog.close(rx.button("Back", variant="soft", color_scheme="gray")),

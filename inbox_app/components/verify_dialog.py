@@ -56,11 +56,11 @@ def _send_buttons() -> rx.Component:
         rx.cond(~VerifyState.sms_enabled,
                 rx.text("SMS passcodes are off for " + VerifyState.org_label
                         + " (the organization's \"Enable SMS OTP Verification\" setting). Passcodes go by email.",
-                        size="1", color="var(--gray-10)", data_testid="sms-otp-off"),
+                        size="1", color="var(--gray-11)", data_testid="sms-otp-off"),
                 rx.cond(~VerifyState.match_phone_ok,
                         rx.text("The phone number on the record has no country code, so no SMS can be sent.",
-                                size="1", color="var(--gray-10)"))),
-        rx.text("Passcodes are never sent by WhatsApp.", size="1", color="var(--gray-10)"),
+                                size="1", color="var(--gray-11)"))),
+        rx.text("Passcodes are never sent by WhatsApp.", size="1", color="var(--gray-11)"),
         spacing="1", width="100%",
     )
 

@@ -19,7 +19,7 @@ from inbox_app.state.inbox import InboxState
 def _nothing_selected() -> rx.Component:
     return rx.center(
         rx.vstack(rx.icon("messages-square", size=36, color="var(--gray-8)"),
-                  rx.text("Select an interaction to see the conversation.", color="var(--gray-10)", size="2"),
+                  rx.text("Select an interaction to see the conversation.", color="var(--gray-11)", size="2"),
                   align="center", spacing="2"),
         flex="1", width="100%",
     )

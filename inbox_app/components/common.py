@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import reflex as rx
 
+from inbox_app.announcements import CHANNEL_LABELS
 from inbox_app.components.forms import native_form
+from inbox_app.components.live_region import live_region
 from inbox_app.state.bell import BellState
 from inbox_app.state.session import SessionState
 
 CHANNEL_ICONS = {"chat": "message-circle", "sms": "smartphone", "whatsapp": "message-square-text", "email": "mail"}
-CHANNEL_LABELS = {"chat": "Chat", "sms": "SMS", "whatsapp": "WhatsApp", "email": "Email"}
 BORDER = "1px solid var(--gray-a5)"
 
 
@@ -66,6 +67,13 @@ def bell() -> rx.Component:
     )
 
 
+def bell_announcer() -> rx.Component:
+    """Says politely that interactions arrived while the agent is on another page (the bell's label is silent)."""
+    waiting = rx.cond(BellState.count == 1, "1 new interaction waiting in the inbox",
+                      BellState.count.to_string() + " new interactions waiting in the inbox")
+    return live_region(rx.cond(BellState.count > 0, waiting, ""), test_id="bell-announcer")
+
+
 def app_header(current: str, *, with_bell: bool = False) -> rx.Component:
     def nav(label: str, href: str, key: str) -> rx.Component:
         return rx.link(label, href=href, weight=rx.cond(current == key, "bold", "regular"),
@@ -86,7 +94,7 @@ def app_header(current: str, *, with_bell: bool = False) -> rx.Component:
         ),
         rx.spacer(),
         rx.hstack(
-            bell() if with_bell else rx.fragment(),
+            rx.fragment(bell(), bell_announcer()) if with_bell else rx.fragment(),
             availability_toggle(),
             rx.text(SessionState.display_name, size="2", color="var(--gray-11)"),
             # A form post: only the sign-out route can clear the HttpOnly session cookie.

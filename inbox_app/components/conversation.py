@@ -76,6 +76,8 @@ def transcript() -> rx.Component:
             rx.box(id="conversation-end"), spacing="3", width="100%",
         ),
         data_testid="conversation", aria_label="Conversation", role="log",
+        # The live region speaks for the log (who wrote what, once, without times); the log stays quiet.
+        aria_live="off",
         flex="1", overflow_y="auto", padding="16px 24px", width="100%",
     )
 

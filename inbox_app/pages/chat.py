@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from inbox_app.components.live_region import live_region
 from inbox_app.components.conversation import message_bubble
 from inbox_app.state.chat import ChatState
 
@@ -51,6 +52,8 @@ def _conversation() -> rx.Component:
                   rx.foreach(ChatState.items, lambda item: message_bubble(item, mine="customer")),
                   rx.box(id="chat-end"), spacing="3", width="100%"),
         flex="1", overflow_y="auto", padding="16px", width="100%", role="log", aria_label="Conversation",
+        # The live region speaks for the log (the agent's replies, once, without times); the log stays quiet.
+        aria_live="off",
     )
 
 
@@ -111,5 +114,6 @@ def chat_page() -> rx.Component:
             border="1px solid var(--gray-a5)", border_radius="12px", overflow="hidden",
             background="var(--color-panel-solid)",
         ),
+        live_region(ChatState.announcement),
         height="100dvh", width="100%", padding=["0", "16px"], background="var(--gray-2)",
     )

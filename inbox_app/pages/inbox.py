@@ -5,6 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from inbox_app.components.common import app_header
+from inbox_app.components.live_region import live_region
 from inbox_app.components.conversation import message_box, transcript
 from inbox_app.components.customer_header import customer_header
 from inbox_app.components.panel import interaction_panel
@@ -43,5 +44,6 @@ def inbox_page() -> rx.Component:
         order_dialog(),
         case_dialog(),
         profile_dialog(),
+        live_region(InboxState.announcement),
         spacing="0", height="100vh", width="100%", background="var(--gray-1)",
     )

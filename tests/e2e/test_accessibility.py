@@ -8,8 +8,8 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from tests.e2e import axe
-from tests.e2e.helpers import (agent_and_customer, customer_says, row_saying, set_available, sign_in, sign_out,
-                               signed_chat_url, start_chat, wrap_up)
+from tests.e2e.helpers import (agent_and_customer, customer_says, row_for, row_saying, set_available, sign_in,
+                               sign_out, signed_chat_url, start_chat, wrap_up)
 
 UNVERIFIED_SAYS = "Accessibility check: where is my parcel?"
 VERIFIED_SAYS = "Accessibility check: a question about my order."
@@ -192,3 +192,36 @@ def test_no_serious_or_critical_wcag_violations(screen, request, shot):
         page.keyboard.press("Escape")
         expect(page.get_by_role("dialog")).to_have_count(0)
     assert not found, f"axe-core found on {screen}:\n{axe.report(found)}"
+
+
+# --- screen readers and motion ---------------------------------------------------------------------------------
+
+
+def test_new_messages_and_interactions_are_announced_politely_without_taking_focus(scene, browser, base_url):
+    agent, customer = scene.agent, scene.customer
+    scene.open_unverified()
+    box = agent.get_by_test_id("message-box")
+    box.click()
+    box.press_sequentially("Half-typed")
+    announcer = agent.get_by_test_id("announcer")
+    expect(announcer).to_have_attribute("aria-live", "polite")
+    expect(announcer).to_have_attribute("role", "status")
+
+    customer_says(customer, "Accessibility check: are you still there?")
+    expect(announcer).to_have_text("Ellen Smith: Accessibility check: are you still there?")
+    expect(box).to_be_focused()  # announced, not focused: the agent keeps typing where they were
+    expect(box).to_have_value("Half-typed")
+
+    box.fill("Yes, still here.")
+    box.press("Control+Enter")
+    customer_announcer = customer.get_by_test_id("announcer")
+    expect(customer_announcer).to_have_attribute("aria-live", "polite")
+    expect(customer_announcer).to_have_text("Agent: Yes, still here.")
+
+    newcomer = browser.new_context(viewport={"width": 400, "height": 740}).new_page()
+    start_chat(newcomer, base_url, "Lena", "Announce", "lena.announce@example.com")
+    expect(announcer).to_have_text("New Chat interaction from Lena Announce, Sophia's.")
+    expect(box).to_be_focused()
+    row_for(agent, "Lena Announce").click()
+    wrap_up(agent)
+    newcomer.context.close()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from inbox_app.components.dialog import dialog_content
 from inbox_app.components.forms import SELECT_STYLE, error_text, field
 from inbox_app.state.inbox import InboxState
 from inbox_app.state.quick_actions import QuickActionState
@@ -45,7 +46,7 @@ def _explanation() -> rx.Component:
 
 def order_dialog() -> rx.Component:
     return rx.dialog.root(
-        rx.dialog.content(
+        dialog_content(
             rx.dialog.title(_title()),
             rx.dialog.description(_explanation(), size="2", color="var(--gray-11)"),
             rx.vstack(

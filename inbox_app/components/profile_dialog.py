@@ -5,6 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from inbox_app.components.common import BORDER
+from inbox_app.components.dialog import dialog_content
 from inbox_app.components.forms import error_text, fact, field
 from inbox_app.state.inbox import InboxState
 from inbox_app.state.profile import ProfileState
@@ -24,7 +25,7 @@ def _note(note) -> rx.Component:
 def profile_dialog() -> rx.Component:
     p = InboxState.profile
     return rx.dialog.root(
-        rx.dialog.content(
+        dialog_content(
             rx.dialog.title("Customer Profile"),
             rx.vstack(
                 fact("Name", p.name), fact("Email", p.email), fact("Phone", p.phone),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from inbox_app.components.dialog import dialog_content
 from inbox_app.components.forms import error_text, fact, field, info_text
 from inbox_app.state.verify import VerifyState
 
@@ -81,7 +82,7 @@ def _passcode_form() -> rx.Component:
 
 def verify_dialog() -> rx.Component:
     return rx.dialog.root(
-        rx.dialog.content(
+        dialog_content(
             rx.dialog.title("Verify Customer"),
             rx.dialog.description("Send a one-time passcode to the email or phone on the customer's record, "
                                   "then enter the code the customer reads back.", size="2", color="var(--gray-11)"),

@@ -249,7 +249,9 @@ class InboxState(SessionState):
         index = ids.index(self.selected_id) if self.selected_id in ids else -1
         step = 1 if key in _NEXT_KEYS else -1
         target = ids[max(0, min(len(ids) - 1, index + step))] if index >= 0 else ids[0]
-        return [InboxState.select(target), rx.set_focus(f"row-{target}")]
+        # Focus follows the selection. Not rx.set_focus: it needs a ref, and rows rendered by foreach (a dynamic
+        # id) have none, so focus used to stay on the row the key was pressed on. `target` is a server-side int.
+        return [InboxState.select(target), rx.call_script(f"document.getElementById('row-{int(target)}')?.focus()")]
 
     @rx.event
     def set_draft(self, value: str):

@@ -36,7 +36,7 @@ async def _delivery_loop():
     await outbox.run_delivery_loop(runtime.db(), runtime.settings(), clock=runtime.clock)
 
 
-app = rx.App(api_transformer=api())
+app = rx.App(api_transformer=api(), stylesheets=["/accessibility.css"])
 app.add_page(_index, route="/", on_load=SessionState.route_index, title="Agent Inbox")
 app.add_page(login_page, route="/login", on_load=SessionState.login_page_load, title="Sign in · Agent Inbox")
 app.add_page(inbox_page, route="/inbox", on_load=InboxState.on_load, title="Agent Inbox")

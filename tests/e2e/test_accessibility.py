@@ -225,3 +225,42 @@ def test_new_messages_and_interactions_are_announced_politely_without_taking_foc
     row_for(agent, "Lena Announce").click()
     wrap_up(agent)
     newcomer.context.close()
+
+
+# The longest animation or transition any element of the page would run now, in seconds.
+_LONGEST_MOTION = """() => Math.max(0, ...[...document.querySelectorAll("*")].flatMap(el => {
+    const style = getComputedStyle(el);
+    return [...style.animationDuration.split(","), ...style.transitionDuration.split(",")].map(parseFloat);
+}))"""
+
+
+def _closed(page: Page) -> None:
+    """Escape closes the dialog, and its overlay is unmounted too (Radix waits for the exit animation to end)."""
+    page.keyboard.press("Escape")
+    expect(page.get_by_role("dialog")).to_have_count(0)
+    page.wait_for_function("() => !document.querySelector('.rt-BaseDialogOverlay')")
+
+
+def test_reduced_motion_stops_the_spinner_that_radix_keeps_turning(browser, base_url):
+    """Radix already leaves dialogs still under reduced motion; its spinner it does not: the app's rule does."""
+    page = browser.new_context().new_page()
+    page.route_web_socket("**/_event**", lambda socket: None)  # no backend: "/" keeps showing its spinner
+    page.goto(f"{base_url}/")
+    expect(page.locator(".rt-Spinner")).to_be_visible()
+    page.emulate_media(reduced_motion="no-preference")
+    assert page.evaluate(_LONGEST_MOTION) >= 0.5
+    page.emulate_media(reduced_motion="reduce")
+    assert page.evaluate(_LONGEST_MOTION) <= 0.001
+    page.context.close()
+
+
+def test_under_reduced_motion_dialogs_open_and_close_at_once(scene):
+    page = scene.open_unverified()
+    page.emulate_media(reduced_motion="reduce")
+    try:
+        page.get_by_role("button", name="Case Details").click()
+        expect(page.get_by_role("dialog")).to_be_visible()
+        assert page.evaluate(_LONGEST_MOTION) <= 0.001
+        _closed(page)  # a near-zero exit animation still ends, so nothing is left covering the page
+    finally:
+        page.emulate_media(reduced_motion="no-preference")

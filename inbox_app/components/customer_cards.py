@@ -62,7 +62,8 @@ def _status_badge(status) -> rx.Component:
     color = rx.match(status, ("Open", "blue"), ("Shipped", "amber"), ("Delivered", "green"), ("Cancelled", "red"),
                      "gray")
     # high_contrast: step-12 text; step 11 on the soft step-3 background is under 4.5:1 for blue and green.
-    return rx.badge(status, color_scheme=color, variant="soft", size="1", high_contrast=True, data_testid="order-status")
+    return rx.badge(status, color_scheme=color, variant="soft", size="1", high_contrast=True,
+                    data_testid="order-status")
 
 
 def _action(label: str, action: str, offered) -> rx.Component:

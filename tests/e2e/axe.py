@@ -33,5 +33,6 @@ def report(found: list[dict]) -> str:
     for violation in found:
         for node in violation["nodes"]:
             summary = " ".join((node["summary"] or "").split())
-            lines.append(f"{violation['impact']} {violation['id']} ({violation['help']}) at {node['target']}: {summary}")
+            lines.append(f"{violation['impact']} {violation['id']} ({violation['help']}) at {node['target']}: "
+                         f"{summary}")
     return "\n".join(lines)

@@ -71,7 +71,8 @@ def bell_announcer() -> rx.Component:
     """Says politely that interactions arrived while the agent is on another page (the bell's label is silent)."""
     waiting = rx.cond(BellState.count == 1, "1 new interaction waiting in the inbox",
                       BellState.count.to_string() + " new interactions waiting in the inbox")
-    return live_region(rx.cond(BellState.count > 0, waiting, ""), test_id="bell-announcer")
+    # No role: the manager pages' own status ("Saved Sophia's.") stays the one role=status on the page.
+    return live_region(rx.cond(BellState.count > 0, waiting, ""), test_id="bell-announcer", role=None)
 
 
 def app_header(current: str, *, with_bell: bool = False) -> rx.Component:

@@ -9,10 +9,10 @@ VISUALLY_HIDDEN = {"position": "absolute", "width": "1px", "height": "1px", "pad
                    "overflow": "hidden", "clipPath": "inset(50%)", "whiteSpace": "nowrap", "border": "0"}
 
 
-def live_region(text, test_id: str = "announcer") -> rx.Component:
-    """A polite status region: screen readers read its new text when they are idle, and focus never moves.
+def live_region(text, test_id: str = "announcer", role: str | None = "status") -> rx.Component:
+    """A polite live region: screen readers read its new text when they are idle, and focus never moves.
 
     It is always rendered, so assistive technology is watching it before the first announcement arrives.
     """
-    return rx.el.div(text, role="status", aria_live="polite", aria_atomic="true", data_testid=test_id,
-                     style=VISUALLY_HIDDEN)
+    return rx.el.div(text, aria_live="polite", aria_atomic="true", data_testid=test_id, style=VISUALLY_HIDDEN,
+                     **({"role": role} if role else {}))

@@ -5,13 +5,14 @@ VENV := .venv
 PY := $(VENV)/bin/python
 BUN_DIR := .tools/bun
 BUN := $(BUN_DIR)/node_modules/.bin/bun
+AXE := .tools/axe-core/node_modules/axe-core/axe.min.js
 PORT ?= 3000
 export REFLEX_USE_SYSTEM_BUN := 1
 export PATH := $(CURDIR)/$(BUN_DIR)/node_modules/.bin:$(CURDIR)/$(VENV)/bin:$(PATH)
 
 .PHONY: run test setup bench clean
 
-setup: $(VENV)/.installed $(BUN) /usr/bin/chromium
+setup: $(VENV)/.installed $(BUN) $(AXE) /usr/bin/chromium
 
 $(VENV)/.installed: pyproject.toml
 	@test -x $(PY) || $(PY_BOOT) -m venv $(VENV)
@@ -23,6 +24,11 @@ $(VENV)/.installed: pyproject.toml
 $(BUN):
 	@npm install --silent --no-audit --no-fund --prefix $(BUN_DIR) bun@1.4.4 >/dev/null
 	@$(BUN) --version >/dev/null
+
+# The accessibility tests inject axe-core into each page: pinned, installed here, never fetched at test time.
+$(AXE):
+	@npm install --silent --no-audit --no-fund --prefix .tools/axe-core axe-core@4.14.1 >/dev/null
+	@test -f $@
 
 # Playwright cannot download browsers here: Debian's Chromium is used instead.
 /usr/bin/chromium:

@@ -5,13 +5,14 @@ from __future__ import annotations
 import reflex as rx
 
 from inbox_app.components.common import CHANNEL_LABELS
+from inbox_app.components.dialog import dialog_content
 from inbox_app.components.forms import error_text, fact, field, info_text
 from inbox_app.state.case_details import CaseDetailsState as C
 
 
 def case_dialog() -> rx.Component:
     return rx.dialog.root(
-        rx.dialog.content(
+        dialog_content(
             rx.dialog.title("Case Details"),
             rx.vstack(
                 fact("Case", "#" + C.case_number.to_string()),

@@ -4,20 +4,23 @@ from __future__ import annotations
 
 import reflex as rx
 
+from inbox_app.announcements import CHANNEL_LABELS
 from inbox_app.components.forms import native_form
+from inbox_app.components.live_region import live_region
 from inbox_app.state.bell import BellState
 from inbox_app.state.session import SessionState
 
 CHANNEL_ICONS = {"chat": "message-circle", "sms": "smartphone", "whatsapp": "message-square-text", "email": "mail"}
-CHANNEL_LABELS = {"chat": "Chat", "sms": "SMS", "whatsapp": "WhatsApp", "email": "Email"}
 BORDER = "1px solid var(--gray-a5)"
 
 
 def channel_icon(channel, size: int = 16) -> rx.Component:
+    # role="img": an <svg> with only aria-label is skipped by some screen readers; the channel is never colour-only.
     return rx.match(
         channel,
-        *[(name, rx.icon(icon, size=size, aria_label=CHANNEL_LABELS[name])) for name, icon in CHANNEL_ICONS.items()],
-        rx.icon("circle-help", size=size),
+        *[(name, rx.icon(icon, size=size, aria_label=CHANNEL_LABELS[name], role="img"))
+          for name, icon in CHANNEL_ICONS.items()],
+        rx.icon("circle-help", size=size, aria_label="Unknown channel", role="img"),
     )
 
 
@@ -31,13 +34,16 @@ def local_time(iso, recent) -> rx.Component:
 
 
 def availability_toggle() -> rx.Component:
+    # Not colour alone: the word and the icon's shape (a tick, a bar) both say the state. high_contrast: Radix's
+    # step-12 text, because green-11 on green-3 falls short of 4.5:1.
     return rx.button(
-        rx.box(width="8px", height="8px", border_radius="50%",
-               background=rx.cond(SessionState.available, "var(--green-9)", "var(--gray-8)")),
+        rx.cond(SessionState.available, rx.icon("circle-check", size=14, aria_hidden="true"),
+                rx.icon("circle-minus", size=14, aria_hidden="true")),
         rx.cond(SessionState.available, "Available", "Unavailable"),
         on_click=SessionState.toggle_availability,
         variant="soft",
         color_scheme=rx.cond(SessionState.available, "green", "gray"),
+        high_contrast=True,
         size="2",
         data_testid="availability",
         aria_pressed=rx.cond(SessionState.available, "true", "false"),
@@ -48,8 +54,9 @@ def availability_toggle() -> rx.Component:
 def bell() -> rx.Component:
     return rx.link(
         rx.hstack(
-            rx.icon("bell", size=18),
-            rx.cond(BellState.count > 0, rx.badge(BellState.count, color_scheme="red", variant="solid", radius="full")),
+            rx.icon("bell", size=18, aria_hidden="true"),
+            rx.cond(BellState.count > 0, rx.badge(BellState.count, color_scheme="red", variant="solid", radius="full",
+                                                  high_contrast=True)),
             spacing="1", align="center",
         ),
         href="/inbox",
@@ -60,6 +67,14 @@ def bell() -> rx.Component:
     )
 
 
+def bell_announcer() -> rx.Component:
+    """Says politely that interactions arrived while the agent is on another page (the bell's label is silent)."""
+    waiting = rx.cond(BellState.count == 1, "1 new interaction waiting in the inbox",
+                      BellState.count.to_string() + " new interactions waiting in the inbox")
+    # No role: the manager pages' own status ("Saved Sophia's.") stays the one role=status on the page.
+    return live_region(rx.cond(BellState.count > 0, waiting, ""), test_id="bell-announcer", role=None)
+
+
 def app_header(current: str, *, with_bell: bool = False) -> rx.Component:
     def nav(label: str, href: str, key: str) -> rx.Component:
         return rx.link(label, href=href, weight=rx.cond(current == key, "bold", "regular"),
@@ -67,7 +82,7 @@ def app_header(current: str, *, with_bell: bool = False) -> rx.Component:
 
     return rx.hstack(
         rx.hstack(
-            rx.icon("inbox", size=20, color="var(--accent-9)"),
+            rx.icon("inbox", size=20, color="var(--accent-9)", aria_hidden="true"),
             rx.text("Agent Inbox", weight="bold", size="3"),
             rx.separator(orientation="vertical", size="1"),
             nav("Inbox", "/inbox", "inbox"),
@@ -80,7 +95,7 @@ def app_header(current: str, *, with_bell: bool = False) -> rx.Component:
         ),
         rx.spacer(),
         rx.hstack(
-            bell() if with_bell else rx.fragment(),
+            rx.fragment(bell(), bell_announcer()) if with_bell else rx.fragment(),
             availability_toggle(),
             rx.text(SessionState.display_name, size="2", color="var(--gray-11)"),
             # A form post: only the sign-out route can clear the HttpOnly session cookie.

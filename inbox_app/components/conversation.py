@@ -18,8 +18,8 @@ def _status(item) -> rx.Component:
         item.delivery_status,
         ("failed", rx.hstack(rx.icon("circle-alert", size=12), rx.text("Not delivered", size="1"),
                              color="var(--red-11)", spacing="1", title=item.failure_reason, data_testid="failed")),
-        ("queued", rx.text("Queued", size="1", color="var(--gray-10)")),
-        ("sent", rx.text("Sent", size="1", color="var(--gray-10)")),
+        ("queued", rx.text("Queued", size="1", color="var(--gray-11)")),
+        ("sent", rx.text("Sent", size="1", color="var(--gray-11)")),
         rx.fragment(),
     )
 
@@ -38,7 +38,7 @@ def message_bubble(item, *, mine: str = "agent") -> rx.Component:
                 border=rx.cond(item.delivery_status == "failed", "1px solid var(--red-9)", "none"),
                 padding="8px 12px", border_radius="12px", max_width="70%",
             ),
-            rx.hstack(rx.moment(item.at_iso, format="HH:mm", local=True, size="1", color="var(--gray-10)",
+            rx.hstack(rx.moment(item.at_iso, format="HH:mm", local=True, size="1", color="var(--gray-11)",
                                 font_size="11px"),
                       _status(item), spacing="2", align="center"),
             align=rx.cond(is_mine, "end", "start"), width="100%", spacing="1",
@@ -47,7 +47,7 @@ def message_bubble(item, *, mine: str = "agent") -> rx.Component:
         rx.center(
             rx.hstack(
                 rx.cond(item.internal, rx.icon("eye-off", size=12, aria_label="Only agents see this note")),
-                rx.text(item.body, size="1", color="var(--gray-10)", font_style="italic"),
+                rx.text(item.body, size="1", color="var(--gray-11)", font_style="italic"),
                 spacing="1", align="center", title=rx.cond(item.internal, "Only agents see this note", ""),
             ),
             width="100%", data_testid="message", data_author=item.author,
@@ -59,7 +59,7 @@ def message_bubble(item, *, mine: str = "agent") -> rx.Component:
 def _item(item) -> rx.Component:
     return rx.cond(
         item.kind == "divider",
-        rx.hstack(rx.separator(size="4"), rx.text(item.label, size="1", color="var(--gray-10)", white_space="nowrap"),
+        rx.hstack(rx.separator(size="4"), rx.text(item.label, size="1", color="var(--gray-11)", white_space="nowrap"),
                   rx.separator(size="4"), width="100%", align="center", data_testid="history-divider"),
         message_bubble(item),
     )
@@ -76,6 +76,8 @@ def transcript() -> rx.Component:
             rx.box(id="conversation-end"), spacing="3", width="100%",
         ),
         data_testid="conversation", aria_label="Conversation", role="log",
+        # The live region speaks for the log (who wrote what, once, without times); the log stays quiet.
+        aria_live="off",
         flex="1", overflow_y="auto", padding="16px 24px", width="100%",
     )
 
@@ -83,7 +85,7 @@ def transcript() -> rx.Component:
 def message_box() -> rx.Component:
     return rx.cond(
         InboxState.selected_closed,
-        rx.center(rx.text("This interaction is closed and read-only.", size="2", color="var(--gray-10)"),
+        rx.center(rx.text("This interaction is closed and read-only.", size="2", color="var(--gray-11)"),
                   padding="14px", border_top=BORDER, width="100%"),
         rx.vstack(
             rx.cond(InboxState.notice != "", rx.text(InboxState.notice, size="1", color="var(--red-11)", role="alert")),

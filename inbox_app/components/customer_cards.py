@@ -12,7 +12,7 @@ from inbox_app.state.quick_actions import QuickActionState
 
 def _card(title: str, *children, **props) -> rx.Component:
     return rx.vstack(
-        rx.text(title, size="1", weight="medium", color="var(--gray-10)", text_transform="uppercase",
+        rx.text(title, size="1", weight="medium", color="var(--gray-11)", text_transform="uppercase",
                 letter_spacing="0.04em"),
         *children,
         **{"spacing": "1", "padding": "8px 12px", "min_width": "0", "border_right": BORDER, "height": "100%",
@@ -21,7 +21,7 @@ def _card(title: str, *children, **props) -> rx.Component:
 
 
 def _fact(label: str, value, **props) -> rx.Component:
-    return rx.hstack(rx.text(label, size="1", color="var(--gray-10)", width="84px", flex_shrink="0"),
+    return rx.hstack(rx.text(label, size="1", color="var(--gray-11)", width="84px", flex_shrink="0"),
                      rx.text(value, size="1", weight="medium", truncate=True, **props), spacing="1", width="100%")
 
 
@@ -30,7 +30,7 @@ def _profile() -> rx.Component:
     return _card(
         "Customer",
         _fact("Loyalty", p.loyalty, data_testid="customer-loyalty"),
-        rx.hstack(rx.text("Local time", size="1", color="var(--gray-10)", width="84px", flex_shrink="0"),
+        rx.hstack(rx.text("Local time", size="1", color="var(--gray-11)", width="84px", flex_shrink="0"),
                   rx.text(rx.moment(format="HH:mm z", tz=p.timezone, interval=30000), size="1", weight="medium",
                           data_testid="customer-local-time"),
                   spacing="1"),
@@ -49,7 +49,7 @@ def _metrics() -> rx.Component:
         _fact("Spent", m.lifetime_value),
         _fact("Returns", m.returns.to_string()),
         _fact("Open cases", m.open_cases.to_string()),
-        rx.hstack(rx.text("Avg CSAT", size="1", color="var(--gray-10)", width="84px", flex_shrink="0"),
+        rx.hstack(rx.text("Avg CSAT", size="1", color="var(--gray-11)", width="84px", flex_shrink="0"),
                   rx.text(rx.cond(m.ratings > 0, m.average_csat + " / 5 (" + m.ratings.to_string() + ")",
                                   "no ratings yet"),
                           size="1", weight="medium", data_testid="avg-csat"),
@@ -61,7 +61,9 @@ def _metrics() -> rx.Component:
 def _status_badge(status) -> rx.Component:
     color = rx.match(status, ("Open", "blue"), ("Shipped", "amber"), ("Delivered", "green"), ("Cancelled", "red"),
                      "gray")
-    return rx.badge(status, color_scheme=color, variant="soft", size="1", data_testid="order-status")
+    # high_contrast: step-12 text; step 11 on the soft step-3 background is under 4.5:1 for blue and green.
+    return rx.badge(status, color_scheme=color, variant="soft", size="1", high_contrast=True,
+                    data_testid="order-status")
 
 
 def _action(label: str, action: str, offered) -> rx.Component:
@@ -82,7 +84,7 @@ def _order() -> rx.Component:
                           spacing="2", align="center"),
                 rx.hstack(_status_badge(o.status), rx.text(o.total, size="1", color="var(--gray-11)"),
                           rx.cond(o.appeased != "$0.00",
-                                  rx.text("appeased " + o.appeased, size="1", color="var(--gray-10)")),
+                                  rx.text("appeased " + o.appeased, size="1", color="var(--gray-11)")),
                           spacing="2", align="center"),
                 rx.hstack(
                     rx.foreach(InboxState.order_images, lambda pic: rx.image(
@@ -96,7 +98,7 @@ def _order() -> rx.Component:
                           _action("Return", "return", o.can_return), spacing="1"),
                 spacing="1",
             ),
-            rx.text("No orders yet", size="1", color="var(--gray-10)"),
+            rx.text("No orders yet", size="1", color="var(--gray-11)"),
         ),
         data_testid="most-recent-order", flex="1.4",
     )

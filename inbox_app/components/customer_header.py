@@ -48,7 +48,7 @@ def _banner() -> rx.Component:
         rx.box(channel_icon(InboxState.selected_channel, size=18), color="var(--gray-11)"),
         rx.vstack(
             rx.hstack(_name(), verified_mark(InboxState.customer_verified), spacing="1", align="center"),
-            rx.text(InboxState.organization_name, size="1", color="var(--gray-10)"),
+            rx.text(InboxState.organization_name, size="1", color="var(--gray-11)"),
             spacing="0",
         ),
         _case_button(),

@@ -26,7 +26,7 @@ def info_text(message) -> rx.Component:
 
 
 def fact(label: str, value) -> rx.Component:
-    return rx.hstack(rx.text(label, size="2", color="var(--gray-10)", width="120px", flex_shrink="0"),
+    return rx.hstack(rx.text(label, size="2", color="var(--gray-11)", width="120px", flex_shrink="0"),
                      rx.text(value, size="2"), spacing="2", width="100%")
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from inbox_app.components.dialog import dialog_content
 from inbox_app.components.forms import SELECT_STYLE, error_text, field
 from inbox_app.state.inbox import InboxState
 from inbox_app.state.quick_actions import QuickActionState
@@ -17,7 +18,7 @@ def _appease_fields() -> rx.Component:
               rx.input(id="appease-amount", value=QuickActionState.amount, on_change=QuickActionState.set_amount,
                        placeholder="10.00", input_mode="decimal", width="100%")),
         rx.text("Up to " + InboxState.order.appeasable + " can still be given on this order.", size="1",
-                color="var(--gray-10)"),
+                color="var(--gray-11)"),
         field("Reason", "appease-reason",
               rx.el.select(rx.el.option("Choose a reason", value=""),
                            *[rx.el.option(reason, value=reason) for reason in APPEASE_REASONS],
@@ -45,13 +46,13 @@ def _explanation() -> rx.Component:
 
 def order_dialog() -> rx.Component:
     return rx.dialog.root(
-        rx.dialog.content(
+        dialog_content(
             rx.dialog.title(_title()),
             rx.dialog.description(_explanation(), size="2", color="var(--gray-11)"),
             rx.vstack(
                 rx.cond(QuickActionState.action == "appease", _appease_fields()),
                 rx.text("A note is added to the conversation, and the change is audited.", size="1",
-                        color="var(--gray-10)"),
+                        color="var(--gray-11)"),
                 error_text(QuickActionState.action_error),
                 rx.hstack(
                     rx.dialog.close(rx.button("Back", variant="soft", color_scheme="gray")),

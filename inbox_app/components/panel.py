@@ -17,8 +17,9 @@ class KeyedNav(rx.el.elements.Nav):
 def verified_mark(verified) -> rx.Component:
     return rx.cond(
         verified,
-        rx.icon("badge-check", size=15, color="var(--blue-9)", data_testid="verified-badge", aria_label="Verified"),
-        rx.text("(Unverified)", size="1", color="var(--gray-10)"),
+        rx.icon("badge-check", size=15, color="var(--blue-9)", data_testid="verified-badge", aria_label="Verified",
+                role="img"),
+        rx.text("(Unverified)", size="1", color="var(--gray-11)"),
     )
 
 
@@ -34,11 +35,11 @@ def _row(row) -> rx.Component:
                     verified_mark(row.verified),
                     rx.spacer(),
                     rx.cond(row.channel != "email",
-                            rx.text(local_time(row.last_activity_iso, row.recent), size="1", color="var(--gray-10)",
+                            rx.text(local_time(row.last_activity_iso, row.recent), size="1", color="var(--gray-11)",
                                     data_testid="last-activity")),
                     width="100%", align="center", spacing="1",
                 ),
-                rx.text(row.organization_name, size="1", color="var(--gray-10)", data_testid="org-name"),
+                rx.text(row.organization_name, size="1", color="var(--gray-11)", data_testid="org-name"),
                 rx.cond(row.channel != "email",
                         rx.text(row.last_sentence, size="1", color="var(--gray-11)", data_testid="last-sentence",
                                 overflow="hidden", text_overflow="ellipsis", white_space="nowrap", width="100%")),
@@ -46,7 +47,7 @@ def _row(row) -> rx.Component:
             ),
             rx.box(
                 rx.cond(row.unread, rx.box(width="8px", height="8px", border_radius="50%", background="var(--red-9)",
-                                           aria_label="Needs attention")),
+                                           role="img", aria_label="Needs attention")),
                 width="8px", padding_top="6px", flex_shrink="0",
             ),
             spacing="2", width="100%", align="start",
@@ -71,13 +72,29 @@ def _empty() -> rx.Component:
     return rx.center(
         rx.vstack(
             rx.icon("inbox", size=28, color="var(--gray-8)"),
-            rx.cond(InboxState.tab == "done", rx.text("No closed interactions yet.", size="2", color="var(--gray-10)"),
+            rx.cond(InboxState.tab == "done", rx.text("No closed interactions yet.", size="2", color="var(--gray-11)"),
                     rx.cond(InboxState.available,
-                            rx.text("You're Available. New interactions appear here.", size="2", color="var(--gray-10)"),
-                            rx.text("Set yourself Available to receive interactions.", size="2", color="var(--gray-10)"))),
+                            rx.text("You're Available. New interactions appear here.", size="2", color="var(--gray-11)"),
+                            rx.text("Set yourself Available to receive interactions.", size="2", color="var(--gray-11)"))),
             align="center", spacing="2",
         ),
         padding="32px 16px",
+    )
+
+
+def _rows(value: str) -> rx.Component:
+    """The rows inside the tab panel each tab trigger names (aria-controls): Radix renders only the shown one."""
+    return rx.tabs.content(
+        KeyedNav.create(
+            rx.cond(InboxState.rows.length() > 0, rx.foreach(InboxState.rows, _row), _empty()),
+            on_key_down=InboxState.panel_key,
+            aria_label="Interactions (arrow keys or j/k to move)",
+            style={"width": "100%"},
+        ),
+        value=value,
+        # Focus goes straight from the tabs to the first row: the panel itself needs no tab stop.
+        tab_index=-1,
+        style={"overflowY": "auto", "flex": "1", "width": "100%", "minHeight": "0"},
     )
 
 
@@ -89,17 +106,13 @@ def interaction_panel() -> rx.Component:
                 rx.tabs.trigger("Done", value="done"),
                 size="2", width="100%",
             ),
+            _rows("active"),
+            _rows("done"),
             value=InboxState.tab,
             on_change=InboxState.set_tab,
-            width="100%",
+            width="100%", flex="1", min_height="0", display="flex", flex_direction="column",
         ),
-        KeyedNav.create(
-            rx.cond(InboxState.rows.length() > 0, rx.foreach(InboxState.rows, _row), _empty()),
-            on_key_down=InboxState.panel_key,
-            aria_label="Interactions (arrow keys or j/k to move)",
-            style={"overflowY": "auto", "flex": "1", "width": "100%"},
-        ),
-        rx.text("↑/↓ or j/k: move · Ctrl+Enter: send", size="1", color="var(--gray-9)", padding="6px 12px",
+        rx.text("↑/↓ or j/k: move · Ctrl+Enter: send", size="1", color="var(--gray-11)", padding="6px 12px",
                 border_top=BORDER, width="100%"),
         width="320px", min_width="320px", height="100%", spacing="0", border_right=BORDER,
         background="var(--color-panel-solid)",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from inbox_app.components.common import BORDER
+from inbox_app.components.dialog import dialog_content
 from inbox_app.components.forms import error_text, fact, field
 from inbox_app.state.inbox import InboxState
 from inbox_app.state.profile import ProfileState
@@ -14,7 +15,7 @@ def _note(note) -> rx.Component:
     return rx.vstack(
         rx.hstack(rx.text(note.author, size="1", weight="medium"),
                   rx.moment(note.at_iso, format="MMM D, YYYY HH:mm", local=True, font_size="11px",
-                            color="var(--gray-10)"),
+                            color="var(--gray-11)"),
                   spacing="2"),
         rx.text(note.body, size="2", white_space="pre-wrap"),
         spacing="0", width="100%", padding_y="6px", border_bottom=BORDER, data_testid="customer-note",
@@ -24,7 +25,7 @@ def _note(note) -> rx.Component:
 def profile_dialog() -> rx.Component:
     p = InboxState.profile
     return rx.dialog.root(
-        rx.dialog.content(
+        dialog_content(
             rx.dialog.title("Customer Profile"),
             rx.vstack(
                 fact("Name", p.name), fact("Email", p.email), fact("Phone", p.phone),
@@ -41,7 +42,7 @@ def profile_dialog() -> rx.Component:
                 rx.scroll_area(rx.vstack(rx.foreach(ProfileState.notes, _note), spacing="0", width="100%"),
                                max_height="220px", type="auto"),
                 rx.cond(ProfileState.notes.length() == 0,
-                        rx.text("No notes yet.", size="1", color="var(--gray-10)")),
+                        rx.text("No notes yet.", size="1", color="var(--gray-11)")),
                 rx.hstack(rx.dialog.close(rx.button("Close", variant="soft", color_scheme="gray")), justify="end",
                           width="100%"),
                 spacing="2", width="100%", margin_top="8px",

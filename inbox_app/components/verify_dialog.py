@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from inbox_app.components.dialog import dialog_content
 from inbox_app.components.forms import error_text, fact, field, info_text
 from inbox_app.state.verify import VerifyState
 
@@ -56,11 +57,11 @@ def _send_buttons() -> rx.Component:
         rx.cond(~VerifyState.sms_enabled,
                 rx.text("SMS passcodes are off for " + VerifyState.org_label
                         + " (the organization's \"Enable SMS OTP Verification\" setting). Passcodes go by email.",
-                        size="1", color="var(--gray-10)", data_testid="sms-otp-off"),
+                        size="1", color="var(--gray-11)", data_testid="sms-otp-off"),
                 rx.cond(~VerifyState.match_phone_ok,
                         rx.text("The phone number on the record has no country code, so no SMS can be sent.",
-                                size="1", color="var(--gray-10)"))),
-        rx.text("Passcodes are never sent by WhatsApp.", size="1", color="var(--gray-10)"),
+                                size="1", color="var(--gray-11)"))),
+        rx.text("Passcodes are never sent by WhatsApp.", size="1", color="var(--gray-11)"),
         spacing="1", width="100%",
     )
 
@@ -81,7 +82,7 @@ def _passcode_form() -> rx.Component:
 
 def verify_dialog() -> rx.Component:
     return rx.dialog.root(
-        rx.dialog.content(
+        dialog_content(
             rx.dialog.title("Verify Customer"),
             rx.dialog.description("Send a one-time passcode to the email or phone on the customer's record, "
                                   "then enter the code the customer reads back.", size="2", color="var(--gray-11)"),

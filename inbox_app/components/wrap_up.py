@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from inbox_app.components.dialog import dialog_content
 from inbox_app.components.forms import SELECT_STYLE, error_text, field
 from inbox_app.state.wrap_up import WrapUpState
 
@@ -22,7 +23,7 @@ def _native_select(label: str, field_id: str, value, options, on_change, placeho
 
 def wrap_up_dialog() -> rx.Component:
     return rx.dialog.root(
-        rx.dialog.content(
+        dialog_content(
             rx.dialog.title("Wrap Up"),
             rx.dialog.description("Close this interaction. Its case closes too unless a follow-up is required.",
                                   size="2", color="var(--gray-11)"),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from inbox_app.components.live_region import live_region
 from inbox_app.components.conversation import message_bubble
 from inbox_app.state.chat import ChatState
 
@@ -35,7 +36,7 @@ def _start_form() -> rx.Component:
                           _field("Last name", "last_name", autocomplete="family-name"), width="100%"),
                 _field("Email", "email", kind="email", autocomplete="email"),
                 _field("Phone", "phone", kind="tel", autocomplete="tel"),
-                rx.text("Email or phone (with country code, e.g. +1 415 555 0100).", size="1", color="var(--gray-10)"),
+                rx.text("Email or phone (with country code, e.g. +1 415 555 0100).", size="1", color="var(--gray-11)"),
                 _error(),
                 rx.button("Start chat", type="submit", width="100%", size="3"),
                 spacing="3", width="100%", padding="20px",
@@ -51,6 +52,8 @@ def _conversation() -> rx.Component:
                   rx.foreach(ChatState.items, lambda item: message_bubble(item, mine="customer")),
                   rx.box(id="chat-end"), spacing="3", width="100%"),
         flex="1", overflow_y="auto", padding="16px", width="100%", role="log", aria_label="Conversation",
+        # The live region speaks for the log (the agent's replies, once, without times); the log stays quiet.
+        aria_live="off",
     )
 
 
@@ -83,7 +86,7 @@ def _rating() -> rx.Component:
                 rx.text("How did we do?", size="2", weight="medium"),
                 rx.hstack(*[rx.button(str(n), on_click=ChatState.rate(n), variant="soft", aria_label=f"{n}")
                             for n in range(1, 6)], spacing="2"),
-                rx.text("1 = poor, 5 = excellent", size="1", color="var(--gray-10)"),
+                rx.text("1 = poor, 5 = excellent", size="1", color="var(--gray-11)"),
                 data_testid="csat", align="center", spacing="2",
             ),
         ),
@@ -97,7 +100,7 @@ def chat_page() -> rx.Component:
     return rx.center(
         rx.vstack(
             rx.hstack(rx.icon("message-circle", size=20), rx.text(ChatState.org_name, weight="bold", size="3"),
-                      rx.spacer(), rx.text("Live Chat", size="1", opacity="0.85"),
+                      rx.spacer(), rx.text("Live Chat", size="1"),
                       width="100%", padding="12px 16px", align="center", background="var(--accent-9)", color="white"),
             rx.match(
                 ChatState.stage,
@@ -111,5 +114,6 @@ def chat_page() -> rx.Component:
             border="1px solid var(--gray-a5)", border_radius="12px", overflow="hidden",
             background="var(--color-panel-solid)",
         ),
+        live_region(ChatState.announcement),
         height="100dvh", width="100%", padding=["0", "16px"], background="var(--gray-2)",
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from inbox_app.components.common import app_header
+from inbox_app.components.live_region import live_region
 from inbox_app.components.conversation import message_box, transcript
 from inbox_app.components.customer_header import customer_header
 from inbox_app.components.panel import interaction_panel
@@ -19,7 +20,7 @@ from inbox_app.state.inbox import InboxState
 def _nothing_selected() -> rx.Component:
     return rx.center(
         rx.vstack(rx.icon("messages-square", size=36, color="var(--gray-8)"),
-                  rx.text("Select an interaction to see the conversation.", color="var(--gray-10)", size="2"),
+                  rx.text("Select an interaction to see the conversation.", color="var(--gray-11)", size="2"),
                   align="center", spacing="2"),
         flex="1", width="100%",
     )
@@ -43,5 +44,6 @@ def inbox_page() -> rx.Component:
         order_dialog(),
         case_dialog(),
         profile_dialog(),
+        live_region(InboxState.announcement),
         spacing="0", height="100vh", width="100%", background="var(--gray-1)",
     )

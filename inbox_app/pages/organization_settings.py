@@ -24,7 +24,7 @@ def _organization(org) -> rx.Component:
     return rx.form(
         rx.hstack(
             rx.vstack(rx.text(org.name, weight="bold", size="3"), rx.text("/chat/" + org.slug, size="1",
-                                                                             color="var(--gray-10)"),
+                                                                             color="var(--gray-11)"),
                       spacing="0", width="160px"),
             rx.vstack(
                 _checkbox("Enable SMS OTP Verification", sms_id, "sms_otp_enabled", org.sms_otp_enabled),

@@ -18,7 +18,8 @@ def _row(row) -> rx.Component:
         rx.table.cell(rx.match(row.channel, *CHANNEL_LABELS.items(), row.channel)),
         rx.table.cell(row.recipient),
         rx.table.cell(rx.text(row.preview, size="1"), max_width="320px"),
-        rx.table.cell(rx.badge(row.status, color_scheme=rx.match(row.status, *_STATUS_COLORS, "gray")),
+        rx.table.cell(rx.badge(row.status, color_scheme=rx.match(row.status, *_STATUS_COLORS, "gray"),
+                               high_contrast=True),
                       title=row.last_error),
         rx.table.cell(row.attempts),
         rx.table.cell(rx.cond((row.status == "held") | (row.status == "failed"),
@@ -40,7 +41,7 @@ def outbox_page() -> rx.Component:
             rx.table.body(rx.foreach(S.outbound, _row)),
             size="1", width="100%",
         ),
-        rx.cond(S.outbound.length() == 0, rx.text("Nothing has been sent yet.", size="2", color="var(--gray-10)")),
+        rx.cond(S.outbound.length() == 0, rx.text("Nothing has been sent yet.", size="2", color="var(--gray-11)")),
         spacing="3", width="100%",
     )
     return manager_page("outbox", "Outbox", S.allowed, content, "Only managers see the outbox.")

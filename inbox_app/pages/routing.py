@@ -12,7 +12,8 @@ def _row(row) -> rx.Component:
     return rx.table.row(
         rx.table.cell(rx.moment(row.at_iso, format="MMM D, HH:mm:ss", local=True)),
         rx.table.cell(row.interaction_id),
-        rx.table.cell(rx.badge(row.outcome, color_scheme=rx.cond(row.outcome == "assigned", "green", "amber"))),
+        rx.table.cell(rx.badge(row.outcome, color_scheme=rx.cond(row.outcome == "assigned", "green", "amber"),
+                               high_contrast=True)),
         rx.table.cell(row.summary),
         rx.table.cell(rx.text(row.candidates, size="1", color="var(--gray-11)")),
         data_testid="routing-decision",

@@ -6,7 +6,7 @@ import json
 
 import reflex as rx
 
-from inbox_app import push, runtime, tab_memory
+from inbox_app import announcements, push, runtime, tab_memory
 from inbox_app.push import assign_if_changed
 from services import chat, conversation, events
 from services.conversation import ConversationItem
@@ -27,6 +27,7 @@ class ChatState(rx.State):
     items: list[ConversationItem] = []
     draft: str = ""
     error: str = ""
+    announcement: str = ""  # read out by the polite live region: the agent's latest replies
     _interaction_id: int = 0
     _transcript_for: int = 0  # the chat whose transcript the tab holds; 0: load it whole
     _customer_id: int = 0
@@ -112,10 +113,15 @@ class ChatState(rx.State):
         self._interaction_id, self._transcript_for = 0, 0
 
     async def _on_change(self, topics: set[str]) -> None:
+        held = bool(self._transcript_for)  # a tab rebuilt after Redis lost it would announce the whole chat
+        items_before = [*self.earlier, *self.items]
         self._restore()
         if not self._tokens().get(self.org_slug):
             return  # a state Redis lost, not yet told its chat: the tab's next event brings its token
         await self._reload()
+        said = announcements.for_live_chat(items_before=items_before, items_after=[*self.earlier, *self.items])
+        if held and said:
+            self.announcement = said
 
     @rx.event
     async def on_load(self):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
-from inbox_app import push, runtime, tab_memory
+from inbox_app import announcements, push, runtime, tab_memory
 from inbox_app.push import assign_if_changed
 from inbox_app.state.session import SessionState
 from services import conversation, customer_header, events, interactions
@@ -38,6 +38,7 @@ class InboxState(SessionState):
     has_earlier: bool = False
     draft: str = ""
     notice: str = ""
+    announcement: str = ""  # read out by the polite live region: what the last push brought
     # The verified customer header; empty while the customer is unverified.
     profile: CustomerProfile = CustomerProfile()
     metrics: CustomerMetrics = CustomerMetrics()
@@ -150,6 +151,9 @@ class InboxState(SessionState):
             self._restored = True
 
     async def _on_change(self, topics: set[str]) -> None:
+        # A tab rebuilt from the database (Redis lost it, or notices were missed) would announce all it holds.
+        held = self._restored and events.EVERYTHING not in topics
+        rows_before, items_before = list(self.rows), [*self.earlier, *self.items]
         self._restore_view()
         identity = await self._identity()
         if identity is not None:
@@ -158,6 +162,14 @@ class InboxState(SessionState):
             if events.EVERYTHING in topics:  # notices may have been missed: read everything again
                 self._transcript_for = 0
             await self._reload(identity, header=customer in topics or events.EVERYTHING in topics)
+            if held:
+                self._announce(announcements.for_inbox(
+                    rows_before=rows_before, rows_after=self.rows, selected_id=self.selected_id,
+                    items_before=items_before, items_after=[*self.earlier, *self.items]))
+
+    def _announce(self, text: str) -> None:
+        if text:
+            self.announcement = text
 
     async def _signed_in(self) -> Identity | None:
         self._restore_view()
@@ -237,7 +249,9 @@ class InboxState(SessionState):
         index = ids.index(self.selected_id) if self.selected_id in ids else -1
         step = 1 if key in _NEXT_KEYS else -1
         target = ids[max(0, min(len(ids) - 1, index + step))] if index >= 0 else ids[0]
-        return [InboxState.select(target), rx.set_focus(f"row-{target}")]
+        # Focus follows the selection. Not rx.set_focus: it needs a ref, and rows rendered by foreach (a dynamic
+        # id) have none, so focus used to stay on the row the key was pressed on. `target` is a server-side int.
+        return [InboxState.select(target), rx.call_script(f"document.getElementById('row-{int(target)}')?.focus()")]
 
     @rx.event
     def set_draft(self, value: str):

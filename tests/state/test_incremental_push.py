@@ -47,7 +47,9 @@ async def test_a_new_message_resends_only_the_live_end_of_a_long_transcript(wire
     inbox._clean()
     await _customer_says(wired, interaction.id, "Where is my parcel?", clock)
     await inbox._on_change({events.interaction_topic(interaction.id), events.agent_topic(inbox._signed_in_as.identity.user_id)})
-    assert _changed(inbox) == {"items", "rows"}  # not `earlier`, not the header, not the selection
+    # not `earlier`, not the header, not the selection; the live region says who wrote what
+    assert _changed(inbox) == {"items", "rows", "announcement"}
+    assert inbox.announcement == "Pat Lee: Where is my parcel?"
     assert inbox.items[-1].body == "Where is my parcel?"
     assert _size(inbox.items) < 2048
 

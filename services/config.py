@@ -117,12 +117,16 @@ def app_origins(public_base_url: str | None) -> list[str]:
     """The origins the app's own pages are served from: the only ones whose websocket and cross-origin
     requests are accepted. A loopback address also answers as its other loopback name, so `make run` works
     at http://localhost:3000 and http://127.0.0.1:3000 alike."""
-    parts = urlparse(public_base_url or "http://localhost:3000")
-    port = f":{parts.port}" if parts.port else ""
-    origins = [f"{parts.scheme}://{parts.netloc}".lower()]
-    if parts.hostname in _LOOPBACK:
-        origins += [f"{parts.scheme}://{host}{port}" for host in _LOOPBACK if host != parts.hostname]
-    return origins
+    from services.origins import origin_of
+
+    origin = origin_of(public_base_url or "http://localhost:3000")
+    if origin is None:
+        raise ConfigError(f"PUBLIC_BASE_URL: expected an http(s) address without a path, got {public_base_url!r}")
+    scheme, host = origin.split("://", 1)
+    name, _, port = host.partition(":")
+    if name in _LOOPBACK:
+        return [origin, *(f"{scheme}://{other}{':' + port if port else ''}" for other in _LOOPBACK if other != name)]
+    return [origin]
 
 
 _LOOPBACK = ("localhost", "127.0.0.1")

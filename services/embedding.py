@@ -1,4 +1,4 @@
-"""Which sites may frame an organization's Live Chat ("Allowed chat origins"), and which site the app itself is.
+"""Which sites may frame an organization's Live Chat ("Allowed chat origins").
 
 A retailer embeds `/chat/{slug}` in an iframe on its own pages. The browser enforces who may frame it from the
 `frame-ancestors` list this module derives; the inbox and the managers' pages are never framed by anyone.
@@ -6,36 +6,16 @@ A retailer embeds `/chat/{slug}` in an iframe on its own pages. The browser enfo
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.errors import Refused
 from services.models import Organization
+from services.origins import origin_of
 
 ANY_SITE = "*"
 MAX_ORIGINS = 50  # a retailer frames its chat on a handful of sites, not hundreds
 MAX_TEXT = 4000  # what the column holds
-_DEFAULT_PORTS = {"http": 80, "https": 443}
-
-
-def origin_of(url: str) -> str | None:
-    """`scheme://host[:port]` of an http(s) URL, lower-cased, without a default port; None if it is not one."""
-    try:
-        parts = urlsplit(url.strip())
-        port = parts.port
-    except ValueError:
-        return None
-    if parts.scheme not in _DEFAULT_PORTS or not parts.hostname or parts.username or parts.password:
-        return None
-    if parts.path not in ("", "/") or parts.query or parts.fragment:
-        return None
-    host = parts.hostname.lower()
-    if ":" in host:  # an IPv6 literal keeps its brackets
-        host = f"[{host}]"
-    suffix = f":{port}" if port is not None and port != _DEFAULT_PORTS[parts.scheme] else ""
-    return f"{parts.scheme}://{host}{suffix}"
 
 
 def parse_allowed_origins(text: str) -> list[str]:
@@ -50,10 +30,11 @@ def parse_allowed_origins(text: str) -> list[str]:
     for line in (raw.strip() for raw in text.splitlines()):
         if not line:
             continue
-        origin = ANY_SITE if line == ANY_SITE else origin_of(line)
+        origin = ANY_SITE if line == ANY_SITE else origin_of(line, wildcard=True)
         if origin is None:
             raise Refused(f"“{line[:80]}” is not a site origin: write it as https://shop.example "
-                          "(scheme, host and port only), or * for any site.")
+                          "(scheme, host name or IPv4 address, and port; *.shop.example for its subdomains), "
+                          "or * for any site.")
         if origin not in origins:
             origins.append(origin)
     if len(origins) > MAX_ORIGINS:
@@ -64,8 +45,18 @@ def parse_allowed_origins(text: str) -> list[str]:
 
 
 def stored_origins(stored: str) -> list[str]:
-    """What is stored was validated on save; lines are read back as they are."""
-    return [line for line in (stored or "").splitlines() if line.strip()]
+    """The stored list, each line checked again before it reaches a header: a row written by anything but
+    `parse_allowed_origins` (a hand-edited database, an older version) can never inject into the policy."""
+    lines = [line.strip() for line in (stored or "").splitlines() if line.strip()]
+    if ANY_SITE in lines:
+        return [ANY_SITE]
+    return [line for line in lines if origin_of(line, wildcard=True) == line]
+
+
+def hands_over_chats(origins: list[str]) -> bool:
+    """A framed chat that may not store anything hands its chat token to the framing page only when the
+    organization named its sites: with `*`, any site could frame the chat and read what the agent writes."""
+    return bool(origins) and ANY_SITE not in origins
 
 
 async def chat_frame_ancestors(session: AsyncSession, slug: str) -> list[str]:

@@ -8,7 +8,7 @@ from __future__ import annotations
 from starlette.applications import Starlette
 from starlette.routing import Route
 
-from inbox_app.http import health, session_routes
+from inbox_app.http import embedding_routes, health, session_routes
 from inbox_app.http.security_headers import SecurityHeaders
 
 
@@ -17,6 +17,7 @@ def routes() -> Starlette:
         Route("/auth/sign-in", session_routes.sign_in, methods=["POST"]),
         Route("/auth/sign-out", session_routes.sign_out, methods=["POST"]),
         Route("/healthz", health.healthz, methods=["GET"]),
+        Route("/api/chat/{slug}/embedders", embedding_routes.chat_embedders, methods=["GET"]),
     ])
 
 

@@ -10,23 +10,21 @@ One ASGI middleware around the whole app (pages, static files, the routes beside
 from __future__ import annotations
 
 import base64
-import gzip
 import hashlib
 import re
+from pathlib import Path
 
-import anyio
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from inbox_app import runtime
 from services import embedding
 from services.config import app_origins
 
-_CHAT_PAGE = re.compile(r"^/chat/([^/]+)/?$")
+_CHAT_PAGE = re.compile(r"^/chat/([^/]+)/?\Z")
 _INLINE_SCRIPT = re.compile(rb"<script(?![^>]*\ssrc=)[^>]*>(.*?)</script>", re.S | re.I)
-_HASH_CACHE_LIMIT = 64  # one entry per built page (and its .gz twin): a handful
 
 # What a Reflex page needs, and nothing more (README, "Security headers"):
-# - scripts: our own files, the exact inline bootstrap scripts of the page being served (hashed below), and
+# - scripts: our own files, the exact inline bootstrap scripts of the pages Reflex built (hashed below), and
 #   'unsafe-eval', because Reflex runs client actions sent by the server (rx.scroll_to, call_script) with eval;
 # - styles: 'unsafe-inline', because Radix and Emotion write style attributes and <style> tags at run time;
 # - connections: our own origin only, which includes the websocket (`/_event`).
@@ -61,7 +59,7 @@ def headers_for(*, ancestors: str, framable: bool, https: bool, script_hashes: l
 
 
 def inline_script_hashes(html: bytes) -> list[str]:
-    """CSP hashes of the page's inline scripts (React Router's bootstrap), so no other inline script runs."""
+    """CSP hashes of a page's inline scripts (React Router's bootstrap, the colour-mode script)."""
     digests = []
     for body in _INLINE_SCRIPT.findall(html):
         digest = base64.b64encode(hashlib.sha256(body).digest()).decode()
@@ -71,9 +69,10 @@ def inline_script_hashes(html: bytes) -> list[str]:
 
 
 class SecurityHeaders:
-    def __init__(self, app: ASGIApp):
+    def __init__(self, app: ASGIApp, pages: Path | None = None):
         self.app = app
-        self._hashes: dict[bytes, list[str]] = {}
+        self._pages = pages  # the built frontend; Reflex's build folder unless a test names another
+        self._hashes: list[str] | None = None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "websocket":
@@ -94,52 +93,40 @@ class SecurityHeaders:
         origins = await _chat_origins(slug) if slug else []
         ancestors, framable = frame_ancestors(origins), bool(origins)
         https = runtime.settings().https
-        start: Message | None = None
-        held: list[Message] = []
 
         async def send_with_headers(message: Message) -> None:
-            nonlocal start
-            if message["type"] == "http.response.start":
-                start = message
-                if message["status"] == 304:  # the cached copy keeps the headers it came with
-                    await send(message)
-                    start = None
-                elif not _is_html(message):
-                    await send(_with(message, headers_for(ancestors=ancestors, framable=framable,
-                                                          https=https, script_hashes=[])))
-                    start = None
+            if message["type"] != "http.response.start" or message["status"] == 304:
+                await send(message)  # a 304 keeps the headers its cached copy came with
                 return
-            if start is None:
-                await send(message)
-                return
-            # An HTML page is held until its last chunk: its inline scripts' hashes go into its own header.
-            held.append(message)
-            if message.get("more_body"):
-                return
-            hashes = self._page_hashes(start, await _body(held))
-            # Never reused unasked: a page must always arrive with the frame-ancestors list of today.
-            await send(_with(start, [*headers_for(ancestors=ancestors, framable=framable, https=https,
-                                                  script_hashes=hashes), ("Cache-Control", "no-cache")]))
-            for part in held:
-                await send(part)
+            html = _is_html(message)
+            headers = headers_for(ancestors=ancestors, framable=framable, https=https,
+                                  script_hashes=self._script_hashes() if html else [])
+            # A page is never reused unasked: it must always arrive with today's frame-ancestors list.
+            await send(_with(message, [*headers, ("Cache-Control", "no-cache")] if html else headers))
 
         await self.app(scope, receive, send_with_headers)
 
-    def _page_hashes(self, start: Message, body: bytes) -> list[str]:
-        key = hashlib.sha256(body).digest()
-        if key not in self._hashes:
-            if len(self._hashes) >= _HASH_CACHE_LIMIT:
-                self._hashes.clear()
-            html = gzip.decompress(body) if _header(start, b"content-encoding") == b"gzip" else body
-            self._hashes[key] = inline_script_hashes(html)
-        return self._hashes[key]
+    def _script_hashes(self) -> list[str]:
+        """The inline scripts of the pages Reflex built, read once per worker: only these may run inline, so
+        a script injected into any HTML answer, built or not, is refused."""
+        if self._hashes is None:
+            self._hashes = built_page_hashes(self._pages or _build_folder())
+        return self._hashes
 
 
-async def _body(held: list[Message]) -> bytes:
-    """The page's bytes, also when the server sends the file itself (granian's `http.response.pathsend`)."""
-    if held and held[-1]["type"] == "http.response.pathsend":
-        return await anyio.Path(held[-1]["path"]).read_bytes()
-    return b"".join(part.get("body", b"") for part in held)
+def built_page_hashes(folder: Path) -> list[str]:
+    digests: list[str] = []
+    for page in sorted(folder.rglob("*.html")) if folder.is_dir() else []:
+        digests += [digest for digest in inline_script_hashes(page.read_bytes()) if digest not in digests]
+    return digests
+
+
+def _build_folder() -> Path:
+    from reflex.utils import prerequisites
+    from reflex_base import constants
+    from reflex_base.config import get_config
+
+    return prerequisites.get_web_dir() / constants.Dirs.STATIC / get_config().frontend_path.strip("/")
 
 
 def _chat_slug(path: str) -> str | None:

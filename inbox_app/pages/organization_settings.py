@@ -53,7 +53,8 @@ def organization_settings_page() -> rx.Component:
     content = rx.vstack(
         rx.text("Passcodes go by email unless SMS OTP is enabled; SMS needs the customer's phone with its country "
                 "code. The appeasement limit caps what agents can give back on one order. With expiring chat links "
-                "required, a signed chat link verifies the customer only if it carries an expiry time. Allowed chat origins are "
+                "required, a signed chat link verifies the customer only if it carries an expiry time. Allowed chat "
+                "origins are "
                 "the sites that may show the Live Chat in a frame, one per line (https://shop.example), or * for any "
                 "site; with none, no site can.", size="2",
                 color="var(--gray-11)"),

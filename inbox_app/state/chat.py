@@ -161,7 +161,8 @@ class ChatState(rx.State):
 
     @rx.event
     async def start_chat(self, form_data: dict):
-        await self._start(first_name=str(form_data.get("first_name", "")), last_name=str(form_data.get("last_name", "")),
+        await self._start(first_name=str(form_data.get("first_name", "")),
+                          last_name=str(form_data.get("last_name", "")),
                           email=str(form_data.get("email", "")), phone=str(form_data.get("phone", "")))
 
     @rx.event

@@ -51,12 +51,15 @@ def open_row(page: Page, row, *, backwards: bool = False) -> None:
     """Tab into the panel, then arrow keys (which open each row they reach) until this row has focus; Enter."""
     if (focused(page) or {}).get("testid") != "interaction-row":
         tab_to(page, by_testid("interaction-row"), backwards=backwards)
-    for key in ("ArrowDown", "ArrowUp"):
-        for _ in range(page.get_by_test_id("interaction-row").count()):
-            if row.evaluate("el => el === document.activeElement"):
-                break
-            page.keyboard.press(key)
-            page.wait_for_function("() => document.activeElement.dataset.testid === 'interaction-row'")
+    # One key per row between here and the target, each waiting for focus to land on the next row: focus moves
+    # after a round trip to the server, so pressing ahead could skip past the target on a busy machine.
+    ids = page.get_by_test_id("interaction-row").evaluate_all("rows => rows.map(r => r.dataset.interactionId)")
+    here = ids.index(page.evaluate("() => document.activeElement.dataset.interactionId"))
+    there = ids.index(row.get_attribute("data-interaction-id"))
+    step = 1 if there > here else -1
+    for index in range(here + step, there + step, step):
+        page.keyboard.press("ArrowDown" if step > 0 else "ArrowUp")
+        page.wait_for_function("(id) => document.activeElement.dataset.interactionId === id", arg=ids[index])
     expect(row).to_be_focused()
     page.keyboard.press("Enter")
     expect(row).to_have_attribute("aria-current", "true")

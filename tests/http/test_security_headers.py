@@ -4,7 +4,6 @@ https, and the websocket's Origin check. The built app is checked page by page i
 from __future__ import annotations
 
 import base64
-import gzip
 import hashlib
 import tempfile
 from pathlib import Path
@@ -12,7 +11,7 @@ from pathlib import Path
 import httpx
 import pytest
 from starlette.applications import Starlette
-from starlette.responses import FileResponse, HTMLResponse, PlainTextResponse, Response
+from starlette.responses import HTMLResponse, PlainTextResponse
 from starlette.routing import Route, WebSocketRoute
 from starlette.staticfiles import StaticFiles
 from starlette.testclient import TestClient
@@ -27,18 +26,25 @@ from tests.state.support import SECRET
 
 _BOOT = b'window.__ctx = {"ssr": false};'
 _PAGE = b"<html><head><script>" + _BOOT + b'</script><script type="module" src="/assets/a.js"></script></head></html>'
+_INJECTED = b"alert(document.cookie)"  # what an HTML answer built from untrusted text could carry
 
 
 def _sha(script: bytes) -> str:
     return "'sha256-" + base64.b64encode(hashlib.sha256(script).digest()).decode() + "'"
 
 
+def _built(folder: Path) -> Path:
+    """A stand-in for Reflex's build folder: one page with its inline bootstrap script."""
+    (folder / "inbox.html").write_bytes(_PAGE)
+    return folder
+
+
 def _inner(sockets: list):
     async def page(request):
         return HTMLResponse(_PAGE)
 
-    async def zipped(request):
-        return Response(gzip.compress(_PAGE), media_type="text/html", headers={"content-encoding": "gzip"})
+    async def tampered(request):  # HTML the build never made, with a script in it
+        return HTMLResponse(_PAGE.replace(_BOOT, _INJECTED))
 
     async def script(request):
         return PlainTextResponse("export {}", media_type="text/javascript")
@@ -49,8 +55,9 @@ def _inner(sockets: list):
         await websocket.send_text("hello")
         await websocket.close()
 
-    return Starlette(routes=[Route("/inbox", page), Route("/chat/{slug}", page), Route("/login", zipped),
-                             Route("/assets/a.js", script), WebSocketRoute("/_event/", socket)])
+    return Starlette(routes=[Route("/inbox", page), Route("/chat/{slug}", page), Route("/login", page),
+                             Route("/search", tampered), Route("/assets/a.js", script),
+                             WebSocketRoute("/_event/", socket)])
 
 
 def _settings(monkeypatch, public_base_url: str):
@@ -60,18 +67,20 @@ def _settings(monkeypatch, public_base_url: str):
 
 
 @pytest.fixture
-async def http(wired):
+async def http(wired, tmp_path):
     sophias = await make_org(wired)
     await make_org(wired, "janes", "Jane's")
     async with wired.transaction() as session:
-        (await session.get(Organization, sophias.id)).allowed_chat_origins = "https://shop.example\nhttp://127.0.0.1:8090"
-    transport = httpx.ASGITransport(app=SecurityHeaders(_inner([])))
+        (await session.get(Organization, sophias.id)).allowed_chat_origins = \
+            "https://shop.example\nhttp://127.0.0.1:8090"
+    transport = httpx.ASGITransport(app=SecurityHeaders(_inner([]), pages=_built(tmp_path)))
     async with httpx.AsyncClient(transport=transport, base_url="http://localhost:3000") as client:
         yield client
 
 
 def _policy(response) -> dict[str, str]:
-    return {part.split(" ", 1)[0]: part.split(" ", 1)[1] for part in response.headers["content-security-policy"].split("; ")}
+    parts = response.headers["content-security-policy"].split("; ")
+    return {part.split(" ", 1)[0]: part.split(" ", 1)[1] for part in parts}
 
 
 async def test_the_chat_is_framed_by_exactly_its_organizations_sites(http):
@@ -99,16 +108,26 @@ async def test_every_response_carries_the_security_headers(http, path):
     assert "strict-transport-security" not in response.headers  # plain http: HSTS would be ignored anyway
 
 
-@pytest.mark.parametrize("path", ["/inbox", "/login"])  # /login is served gzipped, as the built pages are
-async def test_a_page_allows_exactly_its_own_inline_scripts(http, path):
+@pytest.mark.parametrize("path", ["/inbox", "/chat/sophias"])
+async def test_a_page_allows_exactly_the_inline_scripts_of_the_built_pages(http, path):
     response = await http.get(path)
     assert response.content == _PAGE  # the body passes through untouched
     assert _policy(response)["script-src"].split() == ["'self'", "'unsafe-eval'", _sha(_BOOT)]
+    assert response.headers["cache-control"] == "no-cache"
 
 
-async def test_hsts_is_sent_when_the_app_is_reached_over_https(wired, monkeypatch):
+async def test_a_script_the_build_never_made_is_not_allowed_even_in_html_we_serve(http):
+    response = await http.get("/search")
+    assert _INJECTED in response.content and _sha(_INJECTED) not in response.headers["content-security-policy"]
+
+
+async def test_non_pages_get_no_script_hashes(http):
+    assert "sha256" not in (await http.get("/assets/a.js")).headers["content-security-policy"]
+
+
+async def test_hsts_is_sent_when_the_app_is_reached_over_https(wired, monkeypatch, tmp_path):
     _settings(monkeypatch, "https://inbox.example")
-    transport = httpx.ASGITransport(app=SecurityHeaders(_inner([])))
+    transport = httpx.ASGITransport(app=SecurityHeaders(_inner([]), pages=tmp_path))
     async with httpx.AsyncClient(transport=transport, base_url="https://inbox.example") as client:
         response = await client.get("/inbox")
     assert response.headers["strict-transport-security"] == "max-age=31536000; includeSubDomains"
@@ -128,34 +147,13 @@ def test_a_websocket_from_another_site_is_refused_before_the_app_sees_it(monkeyp
     assert sockets == ["http://localhost:3000", "http://127.0.0.1:3000"]
 
 
-async def test_a_page_the_server_sends_from_its_file_gets_its_hashes_too(wired, tmp_path):
-    """Granian sends files itself (`http.response.pathsend`): the page's bytes are read from that path."""
-    page = tmp_path / "inbox.html"
-    page.write_bytes(_PAGE)
-    sent: list = []
-
-    async def receive():
-        return {"type": "http.request", "body": b"", "more_body": False}
-
-    async def send(message):
-        sent.append(message)
-
-    scope = {"type": "http", "method": "GET", "path": "/inbox", "raw_path": b"/inbox", "query_string": b"",
-             "headers": [], "extensions": {"http.response.pathsend": {}}, "scheme": "http", "server": ("t", 80),
-             "root_path": "", "http_version": "1.1"}
-    await SecurityHeaders(FileResponse(page, media_type="text/html"))(scope, receive, send)
-    assert [message["type"] for message in sent] == ["http.response.start", "http.response.pathsend"]
-    policy = dict(sent[0]["headers"])[b"content-security-policy"].decode()
-    assert f"script-src 'self' 'unsafe-eval' {_sha(_BOOT)};" in policy
-
-
 async def test_a_page_is_always_answered_in_full_so_its_policy_is_current(wired):
     """A browser revalidating a cached page would get "304 Not Modified" and keep the old frame-ancestors list
     (or lose the scripts' hashes, since a 304 has no body): pages are answered in full instead."""
     with tempfile.TemporaryDirectory() as folder:
         (Path(folder) / "inbox.html").write_bytes(_PAGE)
         (Path(folder) / "a.js").write_bytes(b"export {}")
-        transport = httpx.ASGITransport(app=SecurityHeaders(StaticFiles(directory=folder)))
+        transport = httpx.ASGITransport(app=SecurityHeaders(StaticFiles(directory=folder), pages=Path(folder)))
         async with httpx.AsyncClient(transport=transport, base_url="http://localhost:3000") as client:
             first = await client.get("/inbox.html", headers={"sec-fetch-dest": "iframe"})
             again = await client.get("/inbox.html", headers={"sec-fetch-dest": "iframe",

@@ -51,15 +51,24 @@ def open_row(page: Page, row, *, backwards: bool = False) -> None:
     """Tab into the panel, then arrow keys (which open each row they reach) until this row has focus; Enter."""
     if (focused(page) or {}).get("testid") != "interaction-row":
         tab_to(page, by_testid("interaction-row"), backwards=backwards)
-    # One key per row between here and the target, each waiting for focus to land on the next row: focus moves
-    # after a round trip to the server, so pressing ahead could skip past the target on a busy machine.
-    ids = page.get_by_test_id("interaction-row").evaluate_all("rows => rows.map(r => r.dataset.interactionId)")
-    here = ids.index(page.evaluate("() => document.activeElement.dataset.interactionId"))
+    # The keys move the *selection* (the panel's aria-current row, or the first row when none is selected), and
+    # focus follows it after a round trip to the server. One key per row, each waiting for focus to land there:
+    # pressing ahead could skip past the target on a busy machine.
+    ids = page.get_by_test_id("interaction-row").evaluate_all(
+        "rows => rows.filter(r => r.offsetParent !== null).map(r => r.dataset.interactionId)")
+    current = page.locator("[data-testid=interaction-row][aria-current=true]")
+    here = ids.index(current.get_attribute("data-interaction-id")) if current.count() else -1
     there = ids.index(row.get_attribute("data-interaction-id"))
-    step = 1 if there > here else -1
-    for index in range(here + step, there + step, step):
+    if here == there and len(ids) > 1 and not row.evaluate("el => el === document.activeElement"):
+        # Already selected, but the Tab into the panel landed on another row: one step away, then back.
+        here = there + 1 if there + 1 < len(ids) else there - 1
+        page.keyboard.press("ArrowDown" if here > there else "ArrowUp")
+        page.wait_for_function("(id) => document.activeElement.dataset.interactionId === id", arg=ids[here])
+    while here != there:
+        step = 1 if there > here else -1
+        here = 0 if here < 0 else here + step
         page.keyboard.press("ArrowDown" if step > 0 else "ArrowUp")
-        page.wait_for_function("(id) => document.activeElement.dataset.interactionId === id", arg=ids[index])
+        page.wait_for_function("(id) => document.activeElement.dataset.interactionId === id", arg=ids[here])
     expect(row).to_be_focused()
     page.keyboard.press("Enter")
     expect(row).to_have_attribute("aria-current", "true")

@@ -22,12 +22,18 @@ async def _update(db, identity, org_id, clock, sms=True, limit="75.50", expiring
                                                   allowed_chat_origins=origins, clock=clock)
 
 
-async def test_a_manager_enables_sms_otp_and_sets_the_limit_with_an_audit_event(db, clock):
+async def _manager_and_settings(db):
+    """An organization, its manager maria (grant manage_organization), and its settings as she first sees them."""
     org = await make_org(db)
     agent = await make_agent(db, "maria", [org])
     maria = dataclasses.replace(agent, grants=agent.grants | {"manage_organization"})
     async with db.read() as session:
         [before] = await organization_settings.listing(session, identity=maria)
+    return org, maria, before
+
+
+async def test_a_manager_enables_sms_otp_and_sets_the_limit_with_an_audit_event(db, clock):
+    org, maria, before = await _manager_and_settings(db)
     assert (before.sms_otp_enabled, before.appease_limit) == (False, "50.00")  # off by default
     row = await _update(db, maria, org.id, clock)
     assert (row.sms_otp_enabled, row.appease_limit) == (True, "75.50")
@@ -60,11 +66,7 @@ async def test_agents_foreign_organizations_and_bad_limits_are_refused_and_chang
 
 
 async def test_a_manager_requires_expiring_chat_links_and_can_lift_it_again(db, clock):
-    org = await make_org(db)
-    agent = await make_agent(db, "maria", [org])
-    maria = dataclasses.replace(agent, grants=agent.grants | {"manage_organization"})
-    async with db.read() as session:
-        [before] = await organization_settings.listing(session, identity=maria)
+    org, maria, before = await _manager_and_settings(db)
     assert before.require_expiring_chat_links is False  # off by default: existing retailer links keep working
     row = await _update(db, maria, org.id, clock, expiring=True)
     async with db.read() as session:
@@ -81,11 +83,7 @@ async def test_a_manager_requires_expiring_chat_links_and_can_lift_it_again(db, 
 
 
 async def test_a_manager_lists_the_sites_that_may_frame_the_chat_and_a_bad_line_changes_nothing(db, clock):
-    org = await make_org(db)
-    agent = await make_agent(db, "maria", [org])
-    maria = dataclasses.replace(agent, grants=agent.grants | {"manage_organization"})
-    async with db.read() as session:
-        [before] = await organization_settings.listing(session, identity=maria)
+    org, maria, before = await _manager_and_settings(db)
     assert before.allowed_chat_origins == ""  # a new organization's chat is framed by no site until listed
     row = await _update(db, maria, org.id, clock, origins="HTTPS://Shop.Example/\n\nhttp://127.0.0.1:8090\n")
     assert row.allowed_chat_origins == "https://shop.example\nhttp://127.0.0.1:8090"

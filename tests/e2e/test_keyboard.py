@@ -6,17 +6,24 @@ from playwright.sync_api import Browser, Page, expect
 
 from tests.e2e.helpers import customer_says, start_chat
 
-# What the focused element looks like. A focus ring is an outline (or a box-shadow) that is not "none", drawn on
-# the element, its ::before, its inner part (Radix tabs) or the field's frame (Radix text fields: :focus-within).
+# What the focused element looks like. A focus ring is an outline or a box-shadow drawn on the element, its
+# ::before/::after, its inner part (Radix tabs) or the field's frame (Radix text fields: :focus-within). It counts
+# only if it goes away when focus does: a shadow the element always has (a card, a dialog) is no focus ring.
 _FOCUS = """() => {
     const el = document.activeElement;
     if (!el || el === document.body) return null;
-    const ringed = (node, pseudo) => {
-        const style = getComputedStyle(node, pseudo);
-        return (style.outlineStyle !== "none" && parseFloat(style.outlineWidth) > 0) || style.boxShadow !== "none";
-    };
     const parts = [el, el.parentElement, el.parentElement && el.parentElement.parentElement, ...el.children];
-    const ring = parts.some(node => node && ringed(node)) || ringed(el, "::before") || ringed(el, "::after");
+    const look = () => [...parts.filter(Boolean).map(node => [node, null]), [el, "::before"], [el, "::after"]]
+        .map(([node, pseudo]) => {
+            const style = getComputedStyle(node, pseudo);
+            const outline = style.outlineStyle !== "none" && parseFloat(style.outlineWidth) > 0;
+            return (outline ? style.outlineStyle + style.outlineWidth + style.outlineColor : "") + "|" + style.boxShadow;
+        }).join(";");
+    const focusedLook = look();
+    el.blur();
+    const blurredLook = look();
+    el.focus();
+    const ring = focusedLook !== blurredLook && document.activeElement === el;
     return {testid: el.getAttribute("data-testid") || "", text: (el.innerText || "").trim().slice(0, 60),
             label: el.getAttribute("aria-label") || el.id || "", ring, inDialog: !!el.closest('[role="dialog"]')};
 }"""

@@ -73,11 +73,15 @@ def transcript() -> rx.Component:
                               align_self="center")),
             rx.foreach(InboxState.earlier, _item),
             rx.foreach(InboxState.items, _item),
-            rx.box(id="conversation-end"), spacing="3", width="100%",
+            spacing="3", width="100%", margin_bottom="auto",  # a short conversation still starts at the top
         ),
         data_testid="conversation", aria_label="Conversation", role="log",
         # The live region speaks for the log (who wrote what, once, without times); the log stays quiet.
         aria_live="off",
+        # Scrolled from the bottom: a conversation opens at its newest message and stays there as messages
+        # arrive, and "Load earlier messages" keeps the reader's place, all without a script from the server.
+        # A new key per interaction starts each one at its newest message.
+        display="flex", flex_direction="column-reverse", key=InboxState.selected_id.to_string(),
         flex="1", overflow_y="auto", padding="16px 24px", width="100%",
     )
 

@@ -24,8 +24,9 @@ _CHAT_PAGE = re.compile(r"^/chat/([^/]+)/?\Z")
 _INLINE_SCRIPT = re.compile(rb"<script(?![^>]*\ssrc=)[^>]*>(.*?)</script>", re.S | re.I)
 
 # What a Reflex page needs, and nothing more (README, "Security headers"):
-# - scripts: our own files, the exact inline bootstrap scripts of the pages Reflex built (hashed below), and
-#   'unsafe-eval', because Reflex runs client actions sent by the server (rx.scroll_to, call_script) with eval;
+# - scripts: our own files and the exact inline bootstrap scripts of the pages Reflex built (hashed below). No
+#   'unsafe-eval': Reflex runs client actions a handler returns (rx.scroll_to, rx.call_script) with eval, so
+#   handlers never return one (the conversation scrolls by CSS, the panel's keys move focus in the browser);
 # - styles: 'unsafe-inline', because Radix and Emotion write style attributes and <style> tags at run time;
 # - connections: our own origin only, which includes the websocket (`/_event`).
 _POLICY = ("default-src 'self'", "style-src 'self' 'unsafe-inline'", "img-src 'self' data: blob:",
@@ -42,7 +43,7 @@ def frame_ancestors(origins: list[str]) -> str:
 
 
 def content_security_policy(ancestors: str, script_hashes: list[str]) -> str:
-    scripts = " ".join(["'self'", "'unsafe-eval'", *(f"'sha256-{digest}'" for digest in script_hashes)])
+    scripts = " ".join(["'self'", *(f"'sha256-{digest}'" for digest in script_hashes)])
     return "; ".join([*_POLICY, f"script-src {scripts}", f"frame-ancestors {ancestors}"])
 
 

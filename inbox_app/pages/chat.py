@@ -50,7 +50,9 @@ def _conversation() -> rx.Component:
     return rx.box(
         rx.vstack(rx.foreach(ChatState.earlier, lambda item: message_bubble(item, mine="customer")),
                   rx.foreach(ChatState.items, lambda item: message_bubble(item, mine="customer")),
-                  rx.box(id="chat-end"), spacing="3", width="100%"),
+                  spacing="3", width="100%", margin_bottom="auto"),
+        # Scrolled from the bottom, like the inbox's conversation: the newest message stays in view.
+        display="flex", flex_direction="column-reverse",
         flex="1", overflow_y="auto", padding="16px", width="100%", role="log", aria_label="Conversation",
         # The live region speaks for the log (the agent's replies, once, without times); the log stays quiet.
         aria_live="off",

@@ -210,7 +210,6 @@ class ChatState(rx.State):
                 await self._refresh_items(session)
         else:
             await self._reload()
-        return rx.scroll_to("chat-end")
 
     @rx.event
     async def end_chat(self):

@@ -16,9 +16,6 @@ from services.interactions import PanelRow
 from services.models import Organization
 from services.text import full_name
 
-_NEXT_KEYS = ("ArrowDown", "j")
-_PREVIOUS_KEYS = ("ArrowUp", "k")
-
 
 class InboxState(SessionState):
     tab: str = "active"
@@ -238,20 +235,6 @@ class InboxState(SessionState):
             self.draft = ""
         self.selected_id, self.notice = int(interaction_id), ""
         await self._reload(identity)
-        return rx.scroll_to("conversation-end")
-
-    @rx.event
-    async def panel_key(self, key: str, info: dict):
-        """Arrow keys (or j/k) move between interactions in the panel."""
-        if not self.rows or key not in _NEXT_KEYS + _PREVIOUS_KEYS:
-            return
-        ids = [row.interaction_id for row in self.rows]
-        index = ids.index(self.selected_id) if self.selected_id in ids else -1
-        step = 1 if key in _NEXT_KEYS else -1
-        target = ids[max(0, min(len(ids) - 1, index + step))] if index >= 0 else ids[0]
-        # Focus follows the selection. Not rx.set_focus: it needs a ref, and rows rendered by foreach (a dynamic
-        # id) have none, so focus used to stay on the row the key was pressed on. `target` is a server-side int.
-        return [InboxState.select(target), rx.call_script(f"document.getElementById('row-{int(target)}')?.focus()")]
 
     @rx.event
     def set_draft(self, value: str):
@@ -289,4 +272,3 @@ class InboxState(SessionState):
             return
         self.draft, self.notice = "", ""
         await self._reload(identity)
-        return rx.scroll_to("conversation-end")

@@ -60,4 +60,3 @@ class QuickActionState(InboxDialog):
             return
         self.action, self.action_error = "", ""
         await inbox._reload(identity, header=True)
-        return rx.scroll_to("conversation-end")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from playwright.sync_api import Browser, expect
 
 from tests.e2e.helpers import (agent_and_customer, customer_says, row_for, set_available, sign_in, sign_out,
-                               signed_chat_url, start_chat)
+                               signed_chat_url, start_chat, wrap_up)
 
 
 def test_chat_is_routed_answered_wrapped_up_and_rated(browser: Browser, base_url, shot):
@@ -124,4 +124,33 @@ def test_a_signed_identity_starts_a_verified_chat_and_a_bad_one_does_not(browser
     expect(row.get_by_test_id("verified-badge")).to_be_visible()
     row.click()
     expect(agent.get_by_test_id("customer-header")).to_have_attribute("data-verified", "true")
+    sign_out(agent)
+
+
+def test_a_long_conversation_opens_and_stays_at_its_newest_message(browser: Browser, base_url):
+    agent, customer = agent_and_customer(browser)
+    sign_in(agent, base_url, "alice")
+    set_available(agent)
+    start_chat(customer, base_url, "Lena", "Longtalk", "lena.longtalk@example.com")
+    row = row_for(agent, "Lena Longtalk")
+    row.click()
+    conversation = agent.get_by_test_id("conversation")
+    first = conversation.get_by_test_id("message").filter(has_text="Line 01 of my long story")
+    customer_says(customer, "Line 01 of my long story")
+    expect(first).to_be_in_viewport()  # a short conversation starts at the top, in view
+    for line in range(2, 31):
+        customer_says(customer, f"Line {line:02d} of my long story")
+    newest = conversation.get_by_test_id("message").filter(has_text="Line 30 of my long story")
+    expect(newest).to_be_in_viewport()  # followed to the newest message as they arrived
+    expect(first).not_to_be_in_viewport()
+    expect(customer.get_by_test_id("message").filter(has_text="Line 30 of my long story")).to_be_in_viewport()
+
+    agent.get_by_role("tab", name="Done").click()  # away and back: it opens again at the newest message
+    agent.get_by_role("tab", name="Active").click()
+    row_for(agent, "Lena Longtalk").click()
+    expect(newest).to_be_in_viewport()
+    agent.get_by_test_id("message-box").fill("I read all thirty lines.")
+    agent.get_by_test_id("message-box").press("Control+Enter")
+    expect(conversation.get_by_test_id("message").filter(has_text="I read all thirty lines.")).to_be_in_viewport()
+    wrap_up(agent)
     sign_out(agent)

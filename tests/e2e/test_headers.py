@@ -77,7 +77,7 @@ def test_every_page_and_endpoint_carries_the_security_headers(base_url, method, 
     assert "Strict-Transport-Security" not in headers  # the suite runs over plain http
     policy = dict(part.split(" ", 1) for part in headers["Content-Security-Policy"].split("; "))
     assert policy["default-src"] == "'self'" and policy["object-src"] == "'none'"
-    assert "'unsafe-inline'" not in policy["script-src"]
+    assert "'unsafe-inline'" not in policy["script-src"] and "'unsafe-eval'" not in policy["script-src"]
     if path in _FRAMABLE:
         assert policy["frame-ancestors"] == _FRAMABLE[path] and "X-Frame-Options" not in headers
     else:

@@ -90,6 +90,16 @@ class LocalBus:
         await asyncio.Event().wait()
 
 
+def channel_for(redis_url: str) -> str:
+    """The notice channel of the app whose state lives in this Redis database. Pub/sub channels are shared by
+    every database of a Redis server, so two apps on one server (staging and production on /1 and /2) would
+    otherwise push each other's changes."""
+    import redis
+
+    database = redis.from_url(redis_url).connection_pool.connection_kwargs.get("db", 0)
+    return f"{_CHANNEL}:{database}"
+
+
 class RedisBus(LocalBus):
     """Several workers: publish through Redis; every worker's listener delivers locally.
 
@@ -106,14 +116,15 @@ class RedisBus(LocalBus):
         # second, not redis-py's default retries. A publish that times out is retried in the background.
         self._publisher = aioredis.from_url(redis_url, socket_connect_timeout=1, socket_timeout=1)
         self._backoff = backoff
+        self._channel = channel_for(redis_url)
         self.connected = asyncio.Event()  # set while subscribed; tests wait on it
 
     async def publish(self, topic: str) -> None:
-        await asyncio.wait_for(self._publisher.publish(_CHANNEL, topic), _PUBLISH_TIMEOUT)
+        await asyncio.wait_for(self._publisher.publish(self._channel, topic), _PUBLISH_TIMEOUT)
 
     async def _listen_once(self, *, resumed: bool = False) -> None:
         async with self._redis.pubsub() as pubsub:
-            await pubsub.subscribe(_CHANNEL)
+            await pubsub.subscribe(self._channel)
             await pubsub.get_message(timeout=5)  # Redis confirmed the subscription: nothing is missed from here
             self.connected.set()
             if resumed:  # notices published while we were away are gone: every tab reloads once

@@ -154,3 +154,9 @@ async def test_a_redis_that_accepts_but_never_answers_fails_the_publish_instead_
         assert isinstance(publishing.exception(), (TimeoutError, ConnectionError))
     finally:
         silent.close()
+
+
+def test_apps_on_different_redis_databases_never_hear_each_other():
+    """Redis shares pub/sub channels across databases: the channel is named after the database."""
+    assert events.channel_for("redis://127.0.0.1:6379/1") != events.channel_for("redis://127.0.0.1:6379/2")
+    assert events.channel_for("redis://127.0.0.1:6379") == events.channel_for("redis://127.0.0.1:6379/0")

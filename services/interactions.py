@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import func
-from sqlmodel import col, or_, select
+from sqlmodel import col, or_, select, update
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services import audit, events, routing
@@ -15,11 +15,13 @@ from services.clock import Clock
 from services.errors import NotFound, Refused
 from services.models import (
     CHANNELS,
+    Bounce,
     Case,
     Customer,
     Interaction,
     Message,
     Organization,
+    TransferRequest,
     User,
     WrapUpCategory,
 )
@@ -217,6 +219,9 @@ class PanelRow:
     last_sentence: str  # empty for email
     unread: bool  # the red dot
     closed: bool
+    transferred: bool = False  # reached this agent by a transfer or a bounce: the transfer icon
+    pending_transfer: bool = False  # awaiting transfer
+    inactive: bool = False  # bounced away from this agent: read-only, no message box
 
 
 def is_unread(interaction: Interaction) -> bool:
@@ -226,7 +231,8 @@ def is_unread(interaction: Interaction) -> bool:
     )
 
 
-def _panel_row(interaction: Interaction, org_name: str, now: datetime) -> PanelRow:
+def _panel_row(interaction: Interaction, org_name: str, now: datetime, *, pending: bool = False,
+               inactive: bool = False) -> PanelRow:
     name = full_name(interaction.given_first_name, interaction.given_last_name) or "Customer"
     return PanelRow(
         interaction_id=interaction.id,
@@ -237,8 +243,11 @@ def _panel_row(interaction: Interaction, org_name: str, now: datetime) -> PanelR
         last_activity_iso=interaction.last_activity_at.isoformat(),
         recent=now - interaction.last_activity_at < RECENT_WINDOW,
         last_sentence="" if interaction.channel == "email" else last_sentence(interaction.last_text),
-        unread=is_unread(interaction),
+        unread=not inactive and is_unread(interaction),
         closed=interaction.state == "closed",
+        transferred=not inactive and interaction.arrived_by != "",
+        pending_transfer=pending,
+        inactive=inactive,
     )
 
 
@@ -274,17 +283,63 @@ async def panel_with_selected(session: AsyncSession, *, identity: Identity, tab:
     if not identity.can("inbox"):
         return Panel([], None)
     now = clock()
-    found = (await session.exec(query)).all()
+    found = list((await session.exec(query)).all())
+    away: list = []
+    if tab != "done":
+        away = await _bounced_away(session, identity=identity)
+        found += [pair for pair in away if pair[0].id not in {i.id for i, _ in found}]
+    pending = await _pending_transfers(session, [i.id for i, _ in found])
+    inactive = {i.id for i, _ in away}
     # The panel's query already proves the selected one is this agent's: no second read for it.
     selected = next((i for i, _ in found if i.id == selected_id), None)
-    return Panel([_panel_row(i, org, now) for i, org in found], selected)
+    return Panel([_panel_row(i, org, now, pending=i.id in pending, inactive=i.id in inactive and i.assignee_id != identity.user_id)
+                  for i, org in found], selected)
+
+
+async def _bounced_away(session: AsyncSession, *, identity: Identity) -> list:
+    """Open interactions that bounced away from this agent: inactive in their panel until they close."""
+    return list((await session.exec(
+        select(Interaction, Organization.name).join(Organization, Organization.id == Interaction.organization_id)
+        .where(col(Interaction.id).in_(select(Bounce.interaction_id).where(Bounce.from_user_id == identity.user_id)),
+               Interaction.state != "closed", or_(col(Interaction.assignee_id).is_(None),
+                                                  Interaction.assignee_id != identity.user_id),
+               col(Interaction.organization_id).in_(identity.organization_ids))
+        .order_by(Interaction.created_at, Interaction.id))).all())
+
+
+async def _pending_transfers(session: AsyncSession, interaction_ids: list[int]) -> set[int]:
+    if not interaction_ids:
+        return set()
+    return set((await session.exec(select(TransferRequest.interaction_id).where(
+        col(TransferRequest.interaction_id).in_(interaction_ids), TransferRequest.status == "pending"))).all())
+
+
+async def viewable_interaction(session: AsyncSession, *, identity: Identity, interaction_id: int) -> Interaction:
+    """The agent's own interaction, or one that bounced away from them (read-only); otherwise NotFound."""
+    try:
+        return await assigned_interaction(session, identity=identity, interaction_id=interaction_id)
+    except NotFound:
+        bounced = (await session.exec(select(Bounce.id).where(Bounce.interaction_id == interaction_id,
+                                                              Bounce.from_user_id == identity.user_id))).first()
+        interaction = await session.get(Interaction, interaction_id) if bounced else None
+        if (interaction is None or interaction.state == "closed" or not identity.can("inbox")
+                or not identity.serves(interaction.organization_id)):
+            raise
+        return interaction
 
 
 async def select_interaction(session: AsyncSession, *, identity: Identity, interaction_id: int,
                              clock: Clock) -> Interaction:
-    interaction = await assigned_interaction(session, identity=identity, interaction_id=interaction_id)
+    """Selecting disarms the bounce. The row lock makes this and a bounce at the same instant take turns: the
+    one that commits first wins, and a bounced interaction is shown read-only."""
+    try:
+        interaction = await assigned_interaction(session, identity=identity, interaction_id=interaction_id,
+                                                 for_update=True)
+    except NotFound:
+        return await viewable_interaction(session, identity=identity, interaction_id=interaction_id)
     if interaction.selected_at is None and interaction.state == "assigned":
         interaction.selected_at = clock()
+        interaction.bounce_due_at = None
         session.add(interaction)
         _notify_change(session, interaction)
     return interaction
@@ -305,6 +360,13 @@ async def bell_count(session: AsyncSession, *, identity: Identity) -> int:
     if user.inbox_seen_at is not None:
         query = query.where(Interaction.assigned_at > user.inbox_seen_at)
     return len((await session.exec(query)).all())
+
+
+async def abandon_transfer(session: AsyncSession, *, interaction_id: int, at: datetime) -> None:
+    """Wrapping up, or the customer leaving, abandons a pending transfer: there is no one left to hand over."""
+    await session.exec(update(TransferRequest).where(
+        col(TransferRequest.interaction_id) == interaction_id, col(TransferRequest.status) == "pending")
+        .values(status="abandoned", settled_at=at))
 
 
 # --- wrap-up ------------------------------------------------------------------------------------
@@ -347,8 +409,9 @@ async def wrap_up(session: AsyncSession, *, identity: Identity, interaction_id: 
     case.follow_up = follow_up
     if not follow_up and not others_open:
         case.status, case.closed_at = "closed", now
-    interaction.state, interaction.closed_at = "closed", now
+    interaction.state, interaction.closed_at, interaction.bounce_due_at = "closed", now, None
     session.add_all([case, interaction])
+    await abandon_transfer(session, interaction_id=interaction.id, at=now)
     if interaction.channel == "chat" and not interaction.chat_ended_at:
         add_system_message(session, interaction=interaction, body="The agent has closed this conversation.", at=now)
     audit.record(session, at=now, kind="interaction.wrapped_up", actor_user_id=identity.user_id,

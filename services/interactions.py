@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from sqlalchemy import func
+from sqlalchemy import and_, exists
 from sqlmodel import col, or_, select, update
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from services import audit, events, routing
+from services import audit, events, routing, sop
 from services.auth import Identity
 from services.clock import Clock
 from services.errors import NotFound, Refused
@@ -259,59 +260,47 @@ async def panel(session: AsyncSession, *, identity: Identity, tab: str, clock: C
 class Panel:
     rows: list[PanelRow]
     selected: Interaction | None  # the agent's selected interaction when the panel shows it
+    timers: dict[str, int] = field(default_factory=dict)  # interaction id -> bounce timer seconds (15, 10, 5)
 
 
 async def panel_with_selected(session: AsyncSession, *, identity: Identity, tab: str, clock: Clock,
                               selected_id: int = 0) -> Panel:
-    """The agent's own interactions across all their organizations.
+    """The agent's own interactions across all their organizations, in one query.
 
     Active is in assignment order, oldest first: rows never jump while the agent reads or moves
-    with the keyboard, and the longest-waiting customer is on top. Done holds the last 30 closed.
+    with the keyboard, and the longest-waiting customer is on top. It also holds, inactive, the open
+    interactions that bounced away from this agent. Done holds the last 30 closed.
     """
+    me = identity.user_id
+    pending = exists().where(TransferRequest.interaction_id == Interaction.id, TransferRequest.status == "pending")
     query = (
-        select(Interaction, Organization.name)
+        select(Interaction, Organization.name, pending.label("pending"))
         .join(Organization, Organization.id == Interaction.organization_id)
-        .where(Interaction.assignee_id == identity.user_id,
-               col(Interaction.organization_id).in_(identity.organization_ids))
+        .where(col(Interaction.organization_id).in_(identity.organization_ids))
     )
     if tab == "done":
-        query = query.where(Interaction.state == "closed").order_by(
+        query = query.where(Interaction.assignee_id == me, Interaction.state == "closed").order_by(
             col(Interaction.closed_at).desc(), col(Interaction.id).desc()).limit(DONE_TAB_SIZE)
     else:
-        query = query.where(Interaction.state == "assigned").order_by(
-            Interaction.assigned_at, Interaction.id)
+        bounced_away = and_(col(Interaction.id).in_(select(Bounce.interaction_id).where(Bounce.from_user_id == me)),
+                            Interaction.state != "closed",
+                            or_(col(Interaction.assignee_id).is_(None), Interaction.assignee_id != me))
+        query = query.where(or_(and_(Interaction.assignee_id == me, Interaction.state == "assigned"),
+                                bounced_away)).order_by(Interaction.assigned_at, Interaction.id)
     if not identity.can("inbox"):
         return Panel([], None)
     now = clock()
-    found = list((await session.exec(query)).all())
-    away: list = []
-    if tab != "done":
-        away = await _bounced_away(session, identity=identity)
-        found += [pair for pair in away if pair[0].id not in {i.id for i, _ in found}]
-    pending = await _pending_transfers(session, [i.id for i, _ in found])
-    inactive = {i.id for i, _ in away}
+    found = (await session.exec(query)).all()
     # The panel's query already proves the selected one is this agent's: no second read for it.
-    selected = next((i for i, _ in found if i.id == selected_id), None)
-    return Panel([_panel_row(i, org, now, pending=i.id in pending, inactive=i.id in inactive and i.assignee_id != identity.user_id)
-                  for i, org in found], selected)
+    selected = next((i for i, _, _ in found if i.id == selected_id), None)
+    rows = [_panel_row(i, org, now, pending=bool(waiting), inactive=i.assignee_id != me) for i, org, waiting in found]
+    return Panel(rows, selected, _timers([i for i, _, _ in found if i.assignee_id == me], now))
 
 
-async def _bounced_away(session: AsyncSession, *, identity: Identity) -> list:
-    """Open interactions that bounced away from this agent: inactive in their panel until they close."""
-    return list((await session.exec(
-        select(Interaction, Organization.name).join(Organization, Organization.id == Interaction.organization_id)
-        .where(col(Interaction.id).in_(select(Bounce.interaction_id).where(Bounce.from_user_id == identity.user_id)),
-               Interaction.state != "closed", or_(col(Interaction.assignee_id).is_(None),
-                                                  Interaction.assignee_id != identity.user_id),
-               col(Interaction.organization_id).in_(identity.organization_ids))
-        .order_by(Interaction.created_at, Interaction.id))).all())
-
-
-async def _pending_transfers(session: AsyncSession, interaction_ids: list[int]) -> set[int]:
-    if not interaction_ids:
-        return set()
-    return set((await session.exec(select(TransferRequest.interaction_id).where(
-        col(TransferRequest.interaction_id).in_(interaction_ids), TransferRequest.status == "pending"))).all())
+def _timers(mine: list[Interaction], now: datetime) -> dict[str, int]:
+    """The bounce timers showing now, from the deadlines the panel read anyway (sop.timer_seconds)."""
+    shown = {str(i.id): sop.timer_seconds(i.bounce_due_at, now) for i in mine if i.bounce_due_at is not None}
+    return {key: seconds for key, seconds in shown.items() if seconds is not None}
 
 
 async def viewable_interaction(session: AsyncSession, *, identity: Identity, interaction_id: int) -> Interaction:

@@ -8,6 +8,7 @@ import reflex as rx
 from inbox_app.components.common import BORDER, manager_page
 from inbox_app.components.forms import error_text, field, info_text
 from inbox_app.state.organization_settings import OrganizationSettingsState as S
+from services.organization_settings import SOP_LABELS
 
 
 def _checkbox(label: str, box_id, name: str, checked) -> rx.Component:
@@ -16,6 +17,18 @@ def _checkbox(label: str, box_id, name: str, checked) -> rx.Component:
         rx.el.input(type="checkbox", id=box_id, name=name, default_checked=checked, key=box_id + checked.to_string()),
         rx.el.label(label, html_for=box_id, style={"fontSize": "14px"}),
         spacing="2", align="center", width="260px",
+    )
+
+
+def _sops(org) -> rx.Component:
+    """One textbox per channel: the seconds an agent has to pick an interaction up before it bounces."""
+    return rx.vstack(
+        *[field(f"{label} SOP (seconds)", f"sop-{channel}-" + org.slug,
+                rx.input(id=f"sop-{channel}-" + org.slug, name=f"sop_{channel}", default_value=org.sop_seconds[channel],
+                         width="90px", input_mode="numeric", key=org.slug + channel + org.sop_seconds[channel]),
+                width="auto")
+          for channel, label in SOP_LABELS.items()],
+        spacing="1",
     )
 
 
@@ -41,6 +54,7 @@ def _organization(org) -> rx.Component:
                                resize="vertical", style={"fontFamily": "var(--code-font-family)", "fontSize": "12px"},
                                key=org.slug + org.allowed_chat_origins),
                   width="auto"),
+            _sops(org),
             rx.el.input(type="hidden", name="organization_id", value=org.organization_id.to_string()),
             rx.button("Save", type="submit", size="2", aria_label="Save " + org.name),
             spacing="5", align="end", padding="12px 0", border_bottom=BORDER, width="100%",
@@ -55,7 +69,8 @@ def organization_settings_page() -> rx.Component:
                 "code. The appeasement limit caps what agents can give back on one order. With expiring chat links "
                 "required, a signed chat link verifies the customer only if it carries an expiry time. Allowed chat origins are "
                 "the sites that may show the Live Chat in a frame, one per line (https://shop.example), or * for any "
-                "site; with none, no site can.", size="2",
+                "site; with none, no site can. The SOP is how many seconds an agent has to pick up an interaction routed to "
+                "them before it bounces to another agent.", size="2",
                 color="var(--gray-11)"),
         rx.foreach(S.organizations, _organization),
         error_text(S.error), info_text(S.saved),

@@ -134,6 +134,11 @@ def _wrap_up_dialog(request) -> Page:
     return _dialog(page, page.get_by_role("button", name="Wrap Up"), "Wrap Up")
 
 
+def _transfer_dialog(request) -> Page:
+    page = request.getfixturevalue("scene").open_unverified()
+    return _dialog(page, page.get_by_role("button", name="Transfer"), "Transfer Interaction")
+
+
 def _case_dialog(request) -> Page:
     page = request.getfixturevalue("scene").open_unverified()
     return _dialog(page, page.get_by_role("button", name="Case Details"), "Case Details")
@@ -172,6 +177,7 @@ SCREENS = {
     "inbox-verified-conversation": _inbox_verified,
     "verify-customer-dialog": _verify_dialog,
     "wrap-up-dialog": _wrap_up_dialog,
+    "transfer-dialog": _transfer_dialog,
     "case-details-dialog": _case_dialog,
     "customer-profile-dialog": _profile_dialog,
     "order-action-dialog": _order_dialog,
@@ -179,6 +185,7 @@ SCREENS = {
     "outbox": _manager_page("/outbox", "Outbox"),
     "wrap-up-categories": _manager_page("/settings/wrap-up", "Wrap-up categories"),
     "organization-settings": _manager_page("/settings/organizations", "Organization settings"),
+    "teams": _manager_page("/settings/teams", "Teams"),
 }
 
 

@@ -52,7 +52,7 @@ def _banner() -> rx.Component:
             rx.text(InboxState.organization_name, size="1", color="var(--gray-11)"),
             spacing="0",
         ),
-        _case_button(),
+        rx.cond(~InboxState.selected_inactive, _case_button()),  # no longer this agent's case
         bounce_timer(InboxState.selected_id),
         rx.spacer(),
         rx.cond(InboxState.selected_pending_transfer,

@@ -12,8 +12,10 @@ from inbox_app.state.transfer import TransferState as T
 def _option(option) -> rx.Component:
     radio_id = "team-option-" + option.team_id.to_string()
     return rx.hstack(
+        # Left to the browser (not `checked` from the state): a controlled radio would flip back until the server
+        # answers. The popup's content is rebuilt each time it opens, so no choice outlives it.
         rx.el.input(type="radio", id=radio_id, name="team", value=option.team_id.to_string(),
-                    checked=T.team_id == option.team_id.to_string(), on_change=T.set_team_id),
+                    on_change=T.set_team_id),
         rx.el.label(option.name, html_for=radio_id, style={"fontSize": "14px", "flex": "1", "cursor": "pointer"}),
         rx.box(width="10px", height="10px", border_radius="50%",
                background=rx.cond(option.available, "var(--green-9)", "var(--red-9)")),

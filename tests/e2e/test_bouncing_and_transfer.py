@@ -34,6 +34,7 @@ def test_an_interaction_not_picked_up_shows_the_timer_then_bounces_to_the_other_
     expect(manager.get_by_test_id("organization-settings").filter(has_text="Jane's")
            .get_by_label("Chat SOP (seconds)")).to_have_value("60")
     _set_chat_sop(manager, base_url, "Jane's", "30")
+    shot(manager, "organization-settings")
 
     alice, bob = browser.new_context().new_page(), browser.new_context().new_page()
     customer = browser.new_context(viewport={"width": 400, "height": 740}).new_page()
@@ -60,6 +61,7 @@ def test_an_interaction_not_picked_up_shows_the_timer_then_bounces_to_the_other_
 
     first.click()
     expect(alice.get_by_test_id("message-box")).to_have_count(0)
+    expect(alice.get_by_role("button", name="Case Details")).to_have_count(0)
     expect(alice.get_by_test_id("conversation")).to_contain_text("transferred")
     note = alice.get_by_test_id("message").filter(has_text="bounced")
     expect(note).to_contain_text("Alice Andrews")
@@ -108,7 +110,8 @@ def test_a_transfer_waits_for_a_member_of_the_team_then_one_to_a_green_team_move
     expect(arrived).to_have_attribute("data-unread", "true")
     expect(row).to_have_count(0)  # gone from alice's panel
 
-    start_chat(customer, base_url, "Ivy", "Moss", "ivy.moss@example.com")  # bob holds one chat: alice gets it
+    another = browser.new_context(viewport={"width": 400, "height": 740}).new_page()  # a tab resumes its own chat
+    start_chat(another, base_url, "Ivy", "Moss", "ivy.moss@example.com")  # bob holds one chat: alice gets it
     second = row_for(alice, "Ivy Moss")
     second.click()
     alice.get_by_role("button", name="Transfer").click()
@@ -142,7 +145,7 @@ def test_a_manager_maintains_teams_and_agents_cannot(browser: Browser, base_url,
     manager.get_by_role("button", name="Add team").click()
     loyalty = manager.locator("[data-testid=team][data-name=Loyalty]")
     expect(loyalty).to_contain_text("No members yet.")
-    loyalty.get_by_label("Add member").select_option(label="Alice Andrews")
+    loyalty.get_by_label("Add member", exact=True).select_option(label="Alice Andrews")
     loyalty.get_by_role("button", name="Add member to Loyalty").click()
     expect(loyalty.get_by_test_id("team-member")).to_have_text(["Alice Andrews"])
     shot(manager, "teams")

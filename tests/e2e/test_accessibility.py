@@ -40,7 +40,9 @@ class Scene:
     def _open(self, interaction_id: str, sentence: str, verified: str) -> Page:
         self.row(interaction_id).click()
         expect(self.agent.get_by_test_id("customer-header")).to_have_attribute("data-verified", verified)
-        expect(self.agent.get_by_test_id("conversation").get_by_text(sentence)).to_be_visible()
+        # `.last`: this chat's line. A suite run with other files may build the scene twice, and Ellen's history
+        # then shows the earlier scene's chat too.
+        expect(self.agent.get_by_test_id("conversation").get_by_text(sentence).last).to_be_visible()
         return self.agent
 
 

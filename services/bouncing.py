@@ -31,9 +31,11 @@ async def due_ids(session: AsyncSession, *, now: datetime, limit: int = 200) -> 
     return list((await session.exec(query)).all())
 
 
-async def _awaiting_transfer(session: AsyncSession, interaction_id: int) -> bool:
+async def _awaiting_transfer(session: AsyncSession, interaction: Interaction) -> bool:
+    """The interaction, or another interaction of its case, awaits a transfer: the transfer outranks the bounce."""
+    of_the_case = select(Interaction.id).where(Interaction.case_id == interaction.case_id)
     return (await session.exec(select(TransferRequest.id).where(
-        TransferRequest.interaction_id == interaction_id, TransferRequest.status == "pending"))).first() is not None
+        col(TransferRequest.interaction_id).in_(of_the_case), TransferRequest.status == "pending"))).first() is not None
 
 
 async def bounce(session: AsyncSession, *, interaction_id: int, clock: Clock) -> Bounce | None:
@@ -47,7 +49,7 @@ async def bounce(session: AsyncSession, *, interaction_id: int, clock: Clock) ->
         return None
     due, from_id = interaction.bounce_due_at, interaction.assignee_id
     interaction.bounce_due_at = None
-    if await _awaiting_transfer(session, interaction.id):
+    if await _awaiting_transfer(session, interaction):
         session.add(interaction)
         return None
     first_agent = await session.get(User, from_id)

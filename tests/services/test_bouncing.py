@@ -178,3 +178,20 @@ async def test_selecting_after_the_bounce_shows_it_read_only(db, clock):
             pass
         else:
             raise AssertionError("the agent it bounced from could still write")
+
+
+async def test_no_bounce_while_another_interaction_of_its_case_awaits_a_transfer(db, clock):
+    org, alice, _ = await _two_agents(db)
+    async with db.transaction() as session:
+        team = Team(organization_id=org.id, name="Escalations")
+        session.add(team)
+    first = await new_chat(db, org, clock)
+    async with db.transaction() as session:
+        await interactions.select_interaction(session, identity=alice, interaction_id=first.id, clock=clock)
+        await transfers.request_transfer(session, identity=alice, interaction_id=first.id, team_id=team.id,
+                                         clock=clock)
+    second = await new_chat(db, org, clock)  # the same customer's contact: it joins the open case
+    assert second.case_id == first.case_id
+    clock.advance(seconds=600)
+    assert await bouncing.bounce_due(db, clock=clock) == 0
+    assert (await _get(db, second.id)).bounce_due_at is None  # disarmed, not left to fire later

@@ -30,6 +30,10 @@ class Organization(SQLModel, table=True):
     # "Allowed chat origins": the sites that may frame /chat/{slug}, one origin per line, `*` for any site.
     # Empty means no site: a new organization's chat is framed only once a manager lists its sites.
     allowed_chat_origins: str = Field(default="", max_length=4000)
+    # Hours of operation, "HH:MM" in `timezone`; both empty: always open. A transfer completes only within them.
+    opens_at: str = Field(default="", max_length=5)
+    closes_at: str = Field(default="", max_length=5)
+    timezone: str = Field(default="UTC", max_length=64)
 
 
 class User(SQLModel, table=True):

@@ -2,7 +2,7 @@
 
 The interaction row is locked first, so concurrent Transfer clicks (on any workers) act one after the other:
 the first moves it, the others find it is no longer theirs. A member who is Available with capacity on the
-channel gets it now; otherwise the request waits (awaiting transfer) and completes, oldest request first, as
+channel gets it now, within the organization's hours of operation; otherwise the request waits (awaiting transfer) and completes, oldest request first, as
 soon as a member can take it. It cannot be cancelled and has no time limit; wrapping up the interaction or the
 customer ending the chat abandons it. While it waits, the interaction does not bounce.
 """
@@ -14,12 +14,12 @@ from dataclasses import dataclass
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from services import audit, events, interactions, routing
+from services import audit, events, hours, interactions, routing
 from services.auth import Identity
 from services.bouncing import display_name
 from services.clock import Clock
 from services.errors import NotFound, Refused
-from services.models import Interaction, Team, TransferRequest, User
+from services.models import Interaction, Organization, Team, TransferRequest, User
 
 GRANT = "transfer"
 
@@ -48,7 +48,10 @@ async def is_pending(session: AsyncSession, *, interaction_id: int) -> bool:
 
 async def _move(session: AsyncSession, *, interaction: Interaction, team: Team, request: TransferRequest,
                 clock: Clock) -> User | None:
-    """Assign to an eligible member of the team (never the agent who asked); None when no one can take it."""
+    """Assign to an eligible member of the team (never the agent who asked); None when no one can take it, or
+    the organization is outside its hours of operation."""
+    if not hours.is_open(await session.get(Organization, interaction.organization_id), clock()):
+        return None
     sender = await session.get(User, request.requested_by_user_id)
     decision = await routing.place(session, interaction=interaction, clock=clock, team_id=team.id,
                                    exclude=frozenset({request.requested_by_user_id}), via="transfer",

@@ -32,6 +32,22 @@ def _sops(org) -> rx.Component:
     )
 
 
+def _hours(org) -> rx.Component:
+    """Hours of operation: a transfer completes only within them; both times empty means always open."""
+    def box(label: str, name: str, value, width: str, placeholder: str) -> rx.Component:
+        box_id = name.replace("_", "-") + "-" + org.slug
+        return field(label, box_id, rx.input(id=box_id, name=name, default_value=value, width=width,
+                                             placeholder=placeholder, key=org.slug + name + value), width="auto")
+
+    return rx.vstack(
+        rx.text("Hours of operation", size="2", weight="medium"),
+        box("Opens at", "opens_at", org.opens_at, "90px", "always"),
+        box("Closes at", "closes_at", org.closes_at, "90px", "open"),
+        box("Time zone", "timezone", org.timezone, "150px", "UTC"),
+        spacing="1",
+    )
+
+
 def _organization(org) -> rx.Component:
     sms_id, limit_id, origins_id = "sms-otp-" + org.slug, "appease-limit-" + org.slug, "chat-origins-" + org.slug
     return rx.form(
@@ -55,6 +71,7 @@ def _organization(org) -> rx.Component:
                                key=org.slug + org.allowed_chat_origins),
                   width="auto"),
             _sops(org),
+            _hours(org),
             rx.el.input(type="hidden", name="organization_id", value=org.organization_id.to_string()),
             rx.button("Save", type="submit", size="2", aria_label="Save " + org.name),
             spacing="5", align="end", padding="12px 0", border_bottom=BORDER, width="100%",
@@ -70,7 +87,8 @@ def organization_settings_page() -> rx.Component:
                 "required, a signed chat link verifies the customer only if it carries an expiry time. Allowed chat origins are "
                 "the sites that may show the Live Chat in a frame, one per line (https://shop.example), or * for any "
                 "site; with none, no site can. The SOP is how many seconds an agent has to pick up an interaction routed to "
-                "them before it bounces to another agent.", size="2",
+                "them before it bounces to another agent. A transfer to a team completes only within the hours of operation "
+                "(HH:MM, 24-hour, in the time zone given; both empty: always open).", size="2",
                 color="var(--gray-11)"),
         rx.foreach(S.organizations, _organization),
         error_text(S.error), info_text(S.saved),

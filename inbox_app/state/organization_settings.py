@@ -42,6 +42,8 @@ class OrganizationSettingsState(ManagerPage, BellState):
                     require_expiring_chat_links=_checked(form_data, "require_expiring_chat_links"),
                     allowed_chat_origins=str(form_data.get("allowed_chat_origins", "")),
                     sop_seconds={channel: str(form_data.get(f"sop_{channel}", ""))[:12] for channel in CHANNELS},
+                    hours_of_operation=tuple(str(form_data.get(name, ""))[:64]
+                                             for name in ("opens_at", "closes_at", "timezone")),
                     clock=runtime.clock)
         except ValueError:
             self.error, self.saved = "That organization was not found.", ""

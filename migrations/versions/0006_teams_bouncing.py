@@ -16,6 +16,13 @@ depends_on = None
 
 
 def upgrade() -> None:
+    with op.batch_alter_table('organization', schema=None) as batch_op:  # hours of operation; empty: always open
+        batch_op.add_column(sa.Column('opens_at', sqlmodel.sql.sqltypes.AutoString(length=5), nullable=False,
+                                      server_default=''))
+        batch_op.add_column(sa.Column('closes_at', sqlmodel.sql.sqltypes.AutoString(length=5), nullable=False,
+                                      server_default=''))
+        batch_op.add_column(sa.Column('timezone', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False,
+                                      server_default='UTC'))
     with op.batch_alter_table('team', schema=None) as batch_op:
         batch_op.create_unique_constraint('uq_team_organization_id_name', ['organization_id', 'name'])
     with op.batch_alter_table('teammember', schema=None) as batch_op:
@@ -80,3 +87,7 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_teammember_user_id'))
     with op.batch_alter_table('team', schema=None) as batch_op:
         batch_op.drop_constraint('uq_team_organization_id_name', type_='unique')
+    with op.batch_alter_table('organization', schema=None) as batch_op:
+        batch_op.drop_column('timezone')
+        batch_op.drop_column('closes_at')
+        batch_op.drop_column('opens_at')

@@ -34,6 +34,9 @@ def test_an_interaction_not_picked_up_shows_the_timer_then_bounces_to_the_other_
     expect(manager.get_by_test_id("organization-settings").filter(has_text="Jane's")
            .get_by_label("Chat SOP (seconds)")).to_have_value("60")
     _set_chat_sop(manager, base_url, "Jane's", "30")
+    janes = manager.get_by_test_id("organization-settings").filter(has_text="Jane's")
+    expect(janes.get_by_label("Time zone")).to_have_value("UTC")  # the demo is always open: no hours given
+    expect(janes.get_by_label("Opens at")).to_have_value("")
     shot(manager, "organization-settings")
 
     alice, bob = browser.new_context().new_page(), browser.new_context().new_page()

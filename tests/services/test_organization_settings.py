@@ -127,3 +127,25 @@ async def test_a_manager_sets_the_sop_per_channel_and_a_bad_one_changes_nothing(
     assert (stored.sop_chat_seconds, stored.sop_sms_seconds, stored.sop_whatsapp_seconds, stored.sop_email_seconds,
             stored.sms_otp_enabled) == (20, 120, 180, 7200, False)
     assert len(events) == 1 and '"chat": 20' in events[0].detail
+
+
+async def test_a_manager_sets_hours_of_operation_and_bad_ones_change_nothing(db, clock):
+    org = await make_org(db)
+    agent = await make_agent(db, "maria", [org])
+    maria = dataclasses.replace(agent, grants=agent.grants | {"manage_organization"})
+
+    async def save(opening):
+        async with db.transaction() as session:
+            return await organization_settings.update(session, identity=maria, organization_id=org.id,
+                                                      sms_otp_enabled=False, appease_limit="50",
+                                                      require_expiring_chat_links=False, allowed_chat_origins="",
+                                                      hours_of_operation=opening, clock=clock)
+
+    row = await save(("08:30", "20:00", "Europe/Paris"))
+    assert (row.opens_at, row.closes_at, row.timezone) == ("08:30", "20:00", "Europe/Paris")
+    with pytest.raises(Refused, match="Closes at must be a time"):
+        await save(("08:30", "8pm", "Europe/Paris"))
+    async with db.read() as session:
+        stored = await session.get(Organization, org.id)
+    assert (stored.opens_at, stored.closes_at, stored.timezone) == ("08:30", "20:00", "Europe/Paris")
+    assert (await save(("", "", "UTC"))).opens_at == ""  # always open again

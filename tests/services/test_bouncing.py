@@ -195,3 +195,27 @@ async def test_no_bounce_while_another_interaction_of_its_case_awaits_a_transfer
     clock.advance(seconds=600)
     assert await bouncing.bounce_due(db, clock=clock) == 0
     assert (await _get(db, second.id)).bounce_due_at is None  # disarmed, not left to fire later
+
+
+async def test_a_pass_that_dies_midway_loses_no_deadline(db, clock, monkeypatch):
+    """As a worker killed midway: its transaction never commits, and the next loop bounces the interaction."""
+    from services import routing
+
+    org, alice, bob = await _two_agents(db)
+    chat = await new_chat(db, org, clock)
+    clock.advance(seconds=60)
+    real_place = routing.place
+
+    async def dies(*args, **kwargs):
+        raise RuntimeError("worker killed")
+
+    monkeypatch.setattr(routing, "place", dies)
+    try:
+        await bouncing.bounce_due(db, clock=clock)
+    except RuntimeError:
+        pass
+    stored = await _get(db, chat.id)
+    assert (stored.assignee_id, stored.bounce_due_at) == (alice.user_id, START + timedelta(seconds=60))
+    monkeypatch.setattr(routing, "place", real_place)
+    assert await bouncing.bounce_due(db, clock=clock) == 1
+    assert (await _get(db, chat.id)).assignee_id == bob.user_id

@@ -65,7 +65,12 @@ async def bounce(session: AsyncSession, *, interaction_id: int, clock: Clock) ->
     record = Bounce(interaction_id=interaction.id, from_user_id=from_id, to_user_id=to_user and to_user.id,
                     due_at=due, at=now)
     session.add_all([interaction, record])
-    where = f"transferred to {display_name(to_user)}" if to_user else "transferred to the queue"
+    if to_user is None:
+        where = "transferred to the queue"
+    elif to_user.id == from_id:
+        where = f"no one else could take it, so it stays with {display_name(to_user)} with a new SOP"
+    else:
+        where = f"transferred to {display_name(to_user)}"
     interactions.add_system_message(
         session, interaction=interaction, at=now, internal=True,
         body=f"Interaction bounced from {display_name(first_agent)}: not picked up within the SOP ({seconds} s); "

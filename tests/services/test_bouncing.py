@@ -118,6 +118,9 @@ async def test_a_bounced_interaction_goes_back_to_the_same_agent_only_when_no_on
     async with db.read() as session:
         alices = await interactions.panel(session, identity=alice, tab="active", clock=clock)
     assert [(r.inactive, r.transferred) for r in alices] == [(False, True)]  # active again, not shown twice
+    async with db.read() as session:
+        notes = (await session.exec(select(Message.body).where(Message.interaction_id == chat.id))).all()
+    assert any("no one else could take it" in n for n in notes), notes
 
 
 async def test_with_no_one_eligible_a_bounced_interaction_waits_in_the_queue(db, clock):

@@ -1,4 +1,5 @@
-"""Builds the app: pages, lifespan tasks (push listener, routing, bounce-and-transfer and delivery loops). Logic lives in services/."""
+"""Builds the app: pages, lifespan tasks (push listener, routing, bounce-and-transfer and delivery loops).
+Logic lives in services/."""
 
 from __future__ import annotations
 

@@ -92,11 +92,12 @@ def organization_settings_page() -> rx.Component:
     content = rx.vstack(
         rx.text("Passcodes go by email unless SMS OTP is enabled; SMS needs the customer's phone with its country "
                 "code. The appeasement limit caps what agents can give back on one order. With expiring chat links "
-                "required, a signed chat link verifies the customer only if it carries an expiry time. Allowed chat origins are "
-                "the sites that may show the Live Chat in a frame, one per line (https://shop.example), or * for any "
-                "site; with none, no site can. The SOP is how many seconds an agent has to pick up an interaction routed to "
-                "them before it bounces to another agent. A transfer to a team completes only within the hours of operation "
-                "(HH:MM, 24-hour, in the time zone given; both empty: always open).", size="2",
+                "required, a signed chat link verifies the customer only if it carries an expiry time. Allowed chat "
+                "origins are the sites that may show the Live Chat in a frame, one per line (https://shop.example), or "
+                "* for any site; with none, no site can. The SOP is how many seconds an agent has to pick up an "
+                "interaction routed to them before it bounces to another agent. A transfer to a team completes only "
+                "within the hours of operation (HH:MM, 24-hour, in the time zone given; both empty: always open).",
+                size="2",
                 color="var(--gray-11)"),
         rx.foreach(S.organizations, _organization),
         error_text(S.error), info_text(S.saved),

@@ -44,6 +44,8 @@ test: setup
 bench: setup
 	@$(PY) -m bench.chat_latency
 	@$(PY) -m bench.load
+	@$(PY) -m bench.bounces
+	@$(PY) -m bench.bounces --kill
 
 clean:
 	rm -rf $(VENV) .tools .web inbox.db test-artifacts

@@ -1,4 +1,5 @@
-"""Builds the app: pages, lifespan tasks (push listener, routing and delivery loops). Logic lives in services/."""
+"""Builds the app: pages, lifespan tasks (push listener, routing, bounce-and-transfer and delivery loops).
+Logic lives in services/."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from inbox_app.pages.login import login_page
 from inbox_app.pages.organization_settings import organization_settings_page
 from inbox_app.pages.outbox import outbox_page
 from inbox_app.pages.routing import routing_page
+from inbox_app.pages.teams_settings import teams_settings_page
 from inbox_app.pages.wrap_up_settings import wrap_up_settings_page
 from inbox_app.state.bell import BellState
 from inbox_app.state.chat import ChatState
@@ -20,8 +22,9 @@ from inbox_app.state.organization_settings import OrganizationSettingsState
 from inbox_app.state.outbox_log import OutboxState
 from inbox_app.state.routing_log import RoutingLogState
 from inbox_app.state.session import SessionState
+from inbox_app.state.teams_settings import TeamsSettingsState
 from inbox_app.state.wrap_up_settings import WrapUpSettingsState
-from services import outbox, routing
+from services import handoff_loop, outbox, routing
 
 
 def _index() -> rx.Component:
@@ -30,6 +33,10 @@ def _index() -> rx.Component:
 
 async def _routing_loop():
     await routing.run_routing_loop(runtime.db(), clock=runtime.clock)
+
+
+async def _handoff_loop():
+    await handoff_loop.run_handoff_loop(runtime.db(), clock=runtime.clock)
 
 
 async def _delivery_loop():
@@ -48,9 +55,12 @@ app.add_page(wrap_up_settings_page, route="/settings/wrap-up", on_load=[BellStat
              title="Wrap-up categories · Agent Inbox")
 app.add_page(organization_settings_page, route="/settings/organizations",
              on_load=[BellState.on_load, OrganizationSettingsState.load], title="Organization settings · Agent Inbox")
+app.add_page(teams_settings_page, route="/settings/teams", on_load=[BellState.on_load, TeamsSettingsState.load],
+             title="Teams · Agent Inbox")
 app.add_page(outbox_page, route="/outbox", on_load=[BellState.on_load, OutboxState.load],
              title="Outbox · Agent Inbox")
 app.add_page(chat_page, route="/chat/[org_slug]", on_load=ChatState.on_load, title="Live Chat")
 app.register_lifespan_task(push.listener(app))
 app.register_lifespan_task(_routing_loop)
+app.register_lifespan_task(_handoff_loop)
 app.register_lifespan_task(_delivery_loop)

@@ -224,6 +224,7 @@ async def end_chat(session: AsyncSession, *, interaction: Interaction, clock: Cl
         return
     now = clock()
     interaction.chat_ended_at = now
+    await interactions.abandon_transfer(session, interaction_id=interaction.id, at=now)
     interactions.add_system_message(session, interaction=interaction, at=now, body="The customer ended the chat.")
     audit.record(session, at=now, kind="chat.ended", organization_id=interaction.organization_id,
                  subject=f"interaction:{interaction.id}")

@@ -127,14 +127,14 @@ async def seed(session: AsyncSession, *, clock: Clock) -> bool:
         return False
     sophias = await _organization(session, "sophias", "Sophia's", "sophias-demo-secret")
     janes = await _organization(session, "janes", "Jane's", "janes-demo-secret")
-    alice = await _user(session, "alice", "Alice", "Andrews", "agent", [sophias, janes])
+    await _user(session, "alice", "Alice", "Andrews", "agent", [sophias, janes])
     bob = await _user(session, "bob", "Bob", "Baker", "agent", [sophias, janes])
-    await _user(session, "maria", "Maria", "Martinez", "manager", [sophias, janes])
-    for org in (sophias, janes):
-        for team_name in ("Customer Care", "Escalations"):
-            team = Team(organization_id=org.id, name=team_name)
-            session.add(team)
-            await session.flush()
-            session.add_all([TeamMember(team_id=team.id, user_id=alice.id), TeamMember(team_id=team.id, user_id=bob.id)])
+    maria = await _user(session, "maria", "Maria", "Martinez", "manager", [sophias, janes])
+    for org, team_name, member in ((sophias, "Escalations", maria), (sophias, "Returns", bob),
+                                   (janes, "Escalations", maria)):
+        team = Team(organization_id=org.id, name=team_name)
+        session.add(team)
+        await session.flush()
+        session.add(TeamMember(team_id=team.id, user_id=member.id))
     await _ellen(session, sophias, clock)
     return True

@@ -55,15 +55,29 @@ EVERYTHING = "*"
 _LOCAL_TOPICS = frozenset({QUEUE_MOVED})
 _PUBLISH_TIMEOUT = 1.0  # seconds
 _RETRY_DELAYS = (0.2, 0.5, 1.0, 2.0, 5.0, 10.0)  # a publish that fails is retried this often, then dropped
-_queue_moved: "weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Event]" = weakref.WeakKeyDictionary()
+# Per event loop, one asyncio.Event per waiter (the routing loop, the bounce loop): each clears only its own,
+# so a wake-up one of them consumed is not lost to the other.
+_queue_moved: "weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[str, asyncio.Event]]" = (
+    weakref.WeakKeyDictionary())
 
 
-def _queue_moved_event() -> asyncio.Event:
-    """One event per loop: an asyncio.Event binds to the loop that first waits on it."""
-    loop = asyncio.get_running_loop()
-    if loop not in _queue_moved:
-        _queue_moved[loop] = asyncio.Event()
-    return _queue_moved[loop]
+def _queue_moved_event(waiter: str = "routing") -> asyncio.Event:
+    """An asyncio.Event binds to the loop that first waits on it: one set per loop."""
+    waiters = _queue_moved.setdefault(asyncio.get_running_loop(), {})
+    if waiter not in waiters:
+        waiters[waiter] = asyncio.Event()
+    return waiters[waiter]
+
+
+def bounce_timer_topic(user_id: int) -> str:
+    """An agent's bounce timer moved a step (15, 10, 5): only their timer is read again, not the panel."""
+    return f"bounce-timer:{user_id}"
+
+
+async def deliver_locally(topics: set[str]) -> None:
+    """To this worker's receivers only. Every worker's bounce loop ticks the timers of the tabs it holds, so a
+    tick never crosses Redis."""
+    await _bus._deliver(notice(topics))
 
 
 class LocalBus:
@@ -172,9 +186,9 @@ def bus() -> LocalBus:
     return _bus
 
 
-async def queue_moved(timeout: float) -> bool:
+async def queue_moved(timeout: float, *, waiter: str = "routing") -> bool:
     """Wait up to `timeout` seconds for QUEUE_MOVED in this worker; True when it came."""
-    event = _queue_moved_event()
+    event = _queue_moved_event(waiter)
     try:
         await asyncio.wait_for(event.wait(), timeout)
         return True
@@ -205,7 +219,8 @@ def origin_of(message: str) -> str:
 async def publish_all(topics: set[str], *, origin: str = "") -> None:
     """Called after a commit: never raises, since the change is committed whatever the bus does."""
     if topics & _LOCAL_TOPICS:
-        _queue_moved_event().set()
+        _queue_moved_event("routing").set()
+        _queue_moved_event("handoffs").set()
     shared = topics - _LOCAL_TOPICS
     if not shared:
         return

@@ -2,24 +2,27 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from sqlalchemy import func
-from sqlmodel import col, or_, select
+from sqlalchemy import and_, exists
+from sqlmodel import col, or_, select, update
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from services import audit, events, routing
+from services import audit, events, routing, sop
 from services.auth import Identity
 from services.clock import Clock
 from services.errors import NotFound, Refused
 from services.models import (
     CHANNELS,
+    Bounce,
     Case,
     Customer,
     Interaction,
     Message,
     Organization,
+    TransferRequest,
     User,
     WrapUpCategory,
 )
@@ -217,6 +220,9 @@ class PanelRow:
     last_sentence: str  # empty for email
     unread: bool  # the red dot
     closed: bool
+    transferred: bool = False  # reached this agent by a transfer or a bounce: the transfer icon
+    pending_transfer: bool = False  # awaiting transfer
+    inactive: bool = False  # bounced away from this agent: read-only, no message box
 
 
 def is_unread(interaction: Interaction) -> bool:
@@ -226,7 +232,8 @@ def is_unread(interaction: Interaction) -> bool:
     )
 
 
-def _panel_row(interaction: Interaction, org_name: str, now: datetime) -> PanelRow:
+def _panel_row(interaction: Interaction, org_name: str, now: datetime, *, pending: bool = False,
+               inactive: bool = False) -> PanelRow:
     name = full_name(interaction.given_first_name, interaction.given_last_name) or "Customer"
     return PanelRow(
         interaction_id=interaction.id,
@@ -237,8 +244,11 @@ def _panel_row(interaction: Interaction, org_name: str, now: datetime) -> PanelR
         last_activity_iso=interaction.last_activity_at.isoformat(),
         recent=now - interaction.last_activity_at < RECENT_WINDOW,
         last_sentence="" if interaction.channel == "email" else last_sentence(interaction.last_text),
-        unread=is_unread(interaction),
+        unread=not inactive and is_unread(interaction),
         closed=interaction.state == "closed",
+        transferred=not inactive and interaction.arrived_by != "",
+        pending_transfer=pending,
+        inactive=inactive,
     )
 
 
@@ -250,41 +260,75 @@ async def panel(session: AsyncSession, *, identity: Identity, tab: str, clock: C
 class Panel:
     rows: list[PanelRow]
     selected: Interaction | None  # the agent's selected interaction when the panel shows it
+    timers: dict[str, int] = field(default_factory=dict)  # interaction id -> bounce timer seconds (15, 10, 5)
 
 
 async def panel_with_selected(session: AsyncSession, *, identity: Identity, tab: str, clock: Clock,
                               selected_id: int = 0) -> Panel:
-    """The agent's own interactions across all their organizations.
+    """The agent's own interactions across all their organizations, in one query.
 
     Active is in assignment order, oldest first: rows never jump while the agent reads or moves
-    with the keyboard, and the longest-waiting customer is on top. Done holds the last 30 closed.
+    with the keyboard, and the longest-waiting customer is on top. It also holds, inactive, the open
+    interactions that bounced away from this agent. Done holds the last 30 closed.
     """
+    me = identity.user_id
+    pending = exists().where(TransferRequest.interaction_id == Interaction.id, TransferRequest.status == "pending")
     query = (
-        select(Interaction, Organization.name)
+        select(Interaction, Organization.name, pending.label("pending"))
         .join(Organization, Organization.id == Interaction.organization_id)
-        .where(Interaction.assignee_id == identity.user_id,
-               col(Interaction.organization_id).in_(identity.organization_ids))
+        .where(col(Interaction.organization_id).in_(identity.organization_ids))
     )
     if tab == "done":
-        query = query.where(Interaction.state == "closed").order_by(
+        query = query.where(Interaction.assignee_id == me, Interaction.state == "closed").order_by(
             col(Interaction.closed_at).desc(), col(Interaction.id).desc()).limit(DONE_TAB_SIZE)
     else:
-        query = query.where(Interaction.state == "assigned").order_by(
-            Interaction.assigned_at, Interaction.id)
+        bounced_away = and_(col(Interaction.id).in_(select(Bounce.interaction_id).where(Bounce.from_user_id == me)),
+                            Interaction.state != "closed",
+                            or_(col(Interaction.assignee_id).is_(None), Interaction.assignee_id != me))
+        query = query.where(or_(and_(Interaction.assignee_id == me, Interaction.state == "assigned"),
+                                bounced_away)).order_by(Interaction.assigned_at, Interaction.id)
     if not identity.can("inbox"):
         return Panel([], None)
     now = clock()
     found = (await session.exec(query)).all()
     # The panel's query already proves the selected one is this agent's: no second read for it.
-    selected = next((i for i, _ in found if i.id == selected_id), None)
-    return Panel([_panel_row(i, org, now) for i, org in found], selected)
+    selected = next((i for i, _, _ in found if i.id == selected_id), None)
+    rows = [_panel_row(i, org, now, pending=bool(waiting), inactive=i.assignee_id != me) for i, org, waiting in found]
+    return Panel(rows, selected, _timers([i for i, _, _ in found if i.assignee_id == me], now))
+
+
+def _timers(mine: list[Interaction], now: datetime) -> dict[str, int]:
+    """The bounce timers showing now, from the deadlines the panel read anyway (sop.timer_seconds)."""
+    shown = {str(i.id): sop.timer_seconds(i.bounce_due_at, now) for i in mine if i.bounce_due_at is not None}
+    return {key: seconds for key, seconds in shown.items() if seconds is not None}
+
+
+async def viewable_interaction(session: AsyncSession, *, identity: Identity, interaction_id: int) -> Interaction:
+    """The agent's own interaction, or one that bounced away from them (read-only); otherwise NotFound."""
+    try:
+        return await assigned_interaction(session, identity=identity, interaction_id=interaction_id)
+    except NotFound:
+        bounced = (await session.exec(select(Bounce.id).where(Bounce.interaction_id == interaction_id,
+                                                              Bounce.from_user_id == identity.user_id))).first()
+        interaction = await session.get(Interaction, interaction_id) if bounced else None
+        if (interaction is None or interaction.state == "closed" or not identity.can("inbox")
+                or not identity.serves(interaction.organization_id)):
+            raise
+        return interaction
 
 
 async def select_interaction(session: AsyncSession, *, identity: Identity, interaction_id: int,
                              clock: Clock) -> Interaction:
-    interaction = await assigned_interaction(session, identity=identity, interaction_id=interaction_id)
+    """Selecting disarms the bounce. The row lock makes this and a bounce at the same instant take turns: the
+    one that commits first wins, and a bounced interaction is shown read-only."""
+    try:
+        interaction = await assigned_interaction(session, identity=identity, interaction_id=interaction_id,
+                                                 for_update=True)
+    except NotFound:
+        return await viewable_interaction(session, identity=identity, interaction_id=interaction_id)
     if interaction.selected_at is None and interaction.state == "assigned":
         interaction.selected_at = clock()
+        interaction.bounce_due_at = None
         session.add(interaction)
         _notify_change(session, interaction)
     return interaction
@@ -305,6 +349,13 @@ async def bell_count(session: AsyncSession, *, identity: Identity) -> int:
     if user.inbox_seen_at is not None:
         query = query.where(Interaction.assigned_at > user.inbox_seen_at)
     return len((await session.exec(query)).all())
+
+
+async def abandon_transfer(session: AsyncSession, *, interaction_id: int, at: datetime) -> None:
+    """Wrapping up, or the customer leaving, abandons a pending transfer: there is no one left to hand over."""
+    await session.exec(update(TransferRequest).where(
+        col(TransferRequest.interaction_id) == interaction_id, col(TransferRequest.status) == "pending")
+        .values(status="abandoned", settled_at=at))
 
 
 # --- wrap-up ------------------------------------------------------------------------------------
@@ -347,8 +398,9 @@ async def wrap_up(session: AsyncSession, *, identity: Identity, interaction_id: 
     case.follow_up = follow_up
     if not follow_up and not others_open:
         case.status, case.closed_at = "closed", now
-    interaction.state, interaction.closed_at = "closed", now
+    interaction.state, interaction.closed_at, interaction.bounce_due_at = "closed", now, None
     session.add_all([case, interaction])
+    await abandon_transfer(session, interaction_id=interaction.id, at=now)
     if interaction.channel == "chat" and not interaction.chat_ended_at:
         add_system_message(session, interaction=interaction, body="The agent has closed this conversation.", at=now)
     audit.record(session, at=now, kind="interaction.wrapped_up", actor_user_id=identity.user_id,

@@ -30,6 +30,10 @@ class Organization(SQLModel, table=True):
     # "Allowed chat origins": the sites that may frame /chat/{slug}, one origin per line, `*` for any site.
     # Empty means no site: a new organization's chat is framed only once a manager lists its sites.
     allowed_chat_origins: str = Field(default="", max_length=4000)
+    # Hours of operation, "HH:MM" in `timezone`; both empty: always open. A transfer completes only within them.
+    opens_at: str = Field(default="", max_length=5)
+    closes_at: str = Field(default="", max_length=5)
+    timezone: str = Field(default="UTC", max_length=64)
 
 
 class User(SQLModel, table=True):
@@ -61,6 +65,9 @@ class Grant(SQLModel, table=True):
 
 
 class Team(SQLModel, table=True):
+    """A group of agents of one organization that interactions are transferred to (escalations, returns)."""
+
+    __table_args__ = (UniqueConstraint("organization_id", "name"),)
     id: int | None = Field(default=None, primary_key=True)
     organization_id: int = Field(foreign_key="organization.id", index=True)
     name: str
@@ -68,7 +75,7 @@ class Team(SQLModel, table=True):
 
 class TeamMember(SQLModel, table=True):
     team_id: int = Field(foreign_key="team.id", primary_key=True)
-    user_id: int = Field(foreign_key="user.id", primary_key=True)
+    user_id: int = Field(foreign_key="user.id", primary_key=True, index=True)
 
 
 class AgentCapacity(SQLModel, table=True):
@@ -126,6 +133,8 @@ class Interaction(SQLModel, table=True):
     __table_args__ = (
         Index("ix_interaction_assignee_state", "assignee_id", "state"),
         Index("ix_interaction_queue", "state", "organization_id", "created_at"),
+        # The bounce loop claims due deadlines in order.
+        Index("ix_interaction_bounce_due", "bounce_due_at"),
     )
     id: int | None = Field(default=None, primary_key=True)
     organization_id: int = Field(foreign_key="organization.id")
@@ -143,12 +152,44 @@ class Interaction(SQLModel, table=True):
     created_at: datetime
     assigned_at: datetime | None = None
     selected_at: datetime | None = None  # first time the assignee opened it
+    # The SOP deadline: assigned_at + the organization's SOP for the channel. Cleared once the assignee selects
+    # it, when it bounces, while a transfer is pending and when it closes; the bounce loop claims it once.
+    bounce_due_at: datetime | None = None
+    arrived_by: str = Field(default="", max_length=16)  # "" | bounce | transfer: the transfer icon
     last_activity_at: datetime
     last_author: str = "system"
     last_text: str = ""
     chat_token_hash: str | None = Field(default=None, index=True, max_length=128)
     chat_ended_at: datetime | None = None
     closed_at: datetime | None = None
+
+
+class Bounce(SQLModel, table=True):
+    """An interaction taken from an agent who did not pick it up within the SOP. It stays in that agent's
+    panel, inactive, while the interaction is open."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    interaction_id: int = Field(foreign_key="interaction.id", index=True)
+    from_user_id: int = Field(foreign_key="user.id", index=True)
+    to_user_id: int | None = Field(default=None, foreign_key="user.id")  # None: back in the queue
+    due_at: datetime  # the deadline that fired: one bounce per deadline
+    at: datetime
+
+
+class TransferRequest(SQLModel, table=True):
+    """An agent's request to move an interaction (and its case) to a team. Pending ones complete oldest first
+    when a member of the team becomes Available with capacity."""
+
+    __table_args__ = (Index("ix_transferrequest_pending", "status", "requested_at"),)
+    id: int | None = Field(default=None, primary_key=True)
+    interaction_id: int = Field(foreign_key="interaction.id", index=True)
+    organization_id: int = Field(foreign_key="organization.id")
+    team_id: int = Field(foreign_key="team.id")
+    requested_by_user_id: int = Field(foreign_key="user.id")
+    requested_at: datetime
+    status: str = Field(default="pending", max_length=16)  # pending | done | abandoned
+    assigned_user_id: int | None = Field(default=None, foreign_key="user.id")
+    settled_at: datetime | None = None
 
 
 class Message(SQLModel, table=True):

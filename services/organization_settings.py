@@ -1,6 +1,6 @@
 """Per-organization settings a manager maintains: "Enable SMS OTP Verification", the appeasement limit and
-"Require expiring chat links" (signed Live Chat links must carry `expires`) and "Allowed chat origins" (the sites
-that may frame the Live Chat)."""
+"Require expiring chat links" (signed Live Chat links must carry `expires`), "Allowed chat origins" (the sites
+that may frame the Live Chat) and the SOP per channel (the seconds an agent has to pick up an interaction)."""
 
 from __future__ import annotations
 
@@ -9,11 +9,11 @@ from dataclasses import dataclass
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from services import audit, embedding
+from services import audit, embedding, hours, sop
 from services.auth import Identity
 from services.clock import Clock
 from services.errors import NotFound, Refused
-from services.models import Organization
+from services.models import CHANNELS, Organization
 from services.orders import money, parse_amount
 
 GRANT = "manage_organization"
@@ -29,6 +29,26 @@ class OrganizationSettings:
     appease_limit: str  # "50.00"
     require_expiring_chat_links: bool
     allowed_chat_origins: str  # one origin per line, as the textbox shows it
+    sop_seconds: dict[str, str]  # channel -> seconds, as the textboxes show them
+    opens_at: str = ""  # hours of operation; both empty: always open
+    closes_at: str = ""
+    timezone: str = "UTC"
+
+
+SOP_LABELS = {"chat": "Chat", "sms": "SMS", "whatsapp": "WhatsApp", "email": "Email"}
+
+
+def parse_sops(values: dict[str, str]) -> dict[str, int]:
+    """Each channel's SOP as whole seconds; a bad one is refused with its label, and nothing is saved."""
+    parsed = {}
+    for channel in CHANNELS:
+        text = str(values.get(channel, "")).strip()
+        label = f"{SOP_LABELS[channel]} SOP"
+        if not text.isdigit() or not sop.MIN_SOP_SECONDS <= int(text) <= sop.MAX_SOP_SECONDS:
+            raise Refused(f"{label} must be a whole number of seconds from {sop.MIN_SOP_SECONDS} to "
+                          f"{sop.MAX_SOP_SECONDS}.")
+        parsed[channel] = int(text)
+    return parsed
 
 
 def _row(org: Organization) -> OrganizationSettings:
@@ -36,7 +56,9 @@ def _row(org: Organization) -> OrganizationSettings:
                                 sms_otp_enabled=org.sms_otp_enabled,
                                 appease_limit=f"{org.appease_limit_cents / 100:.2f}",
                                 require_expiring_chat_links=org.require_expiring_chat_links,
-                                allowed_chat_origins=org.allowed_chat_origins)
+                                allowed_chat_origins=org.allowed_chat_origins,
+                                sop_seconds={c: str(sop.seconds_for(org, c)) for c in CHANNELS},
+                                opens_at=org.opens_at, closes_at=org.closes_at, timezone=org.timezone)
 
 
 async def listing(session: AsyncSession, *, identity: Identity) -> list[OrganizationSettings]:
@@ -49,14 +71,26 @@ async def listing(session: AsyncSession, *, identity: Identity) -> list[Organiza
 
 async def update(session: AsyncSession, *, identity: Identity, organization_id: int, sms_otp_enabled: bool,
                  appease_limit: str, require_expiring_chat_links: bool, allowed_chat_origins: str,
-                 clock: Clock) -> OrganizationSettings:
+                 clock: Clock, sop_seconds: dict[str, str] | None = None,
+                 hours_of_operation: tuple[str, str, str] | None = None) -> OrganizationSettings:
+    """`sop_seconds`: channel -> seconds; None leaves the SOPs as they are. A new SOP applies to interactions
+    assigned from now on; deadlines already armed keep theirs. `hours_of_operation`: (opens at, closes at, time
+    zone); None leaves them as they are."""
     if not identity.can(GRANT) or not isinstance(organization_id, int) or not identity.serves(organization_id):
         raise NotFound("That organization")
     limit = parse_amount(appease_limit)
     if limit > MAX_APPEASE_LIMIT_CENTS:
         raise Refused(f"The appeasement limit can be at most {money(MAX_APPEASE_LIMIT_CENTS)}.")
     origins = "\n".join(embedding.parse_allowed_origins(allowed_chat_origins))
+    sops = parse_sops(sop_seconds) if sop_seconds is not None else None
+    opening = hours.parse(*hours_of_operation) if hours_of_operation is not None else None
     org = await session.get(Organization, organization_id, with_for_update=True)
+    sops_before = {c: sop.seconds_for(org, c) for c in CHANNELS}
+    for channel, seconds in (sops or {}).items():
+        setattr(org, f"sop_{channel}_seconds", seconds)
+    hours_before = [org.opens_at, org.closes_at, org.timezone]
+    if opening is not None:
+        org.opens_at, org.closes_at, org.timezone = opening
     before = (org.sms_otp_enabled, org.appease_limit_cents, org.require_expiring_chat_links,
               org.allowed_chat_origins)
     org.sms_otp_enabled, org.appease_limit_cents = bool(sms_otp_enabled), limit
@@ -67,5 +101,7 @@ async def update(session: AsyncSession, *, identity: Identity, organization_id: 
                  organization_id=org.id, sms_otp_enabled=[before[0], org.sms_otp_enabled],
                  appease_limit_cents=[before[1], limit],
                  require_expiring_chat_links=[before[2], org.require_expiring_chat_links],
-                 allowed_chat_origins=[before[3], origins])
+                 allowed_chat_origins=[before[3], origins],
+                 sop_seconds=[sops_before, {c: sop.seconds_for(org, c) for c in CHANNELS}],
+                 hours_of_operation=[hours_before, [org.opens_at, org.closes_at, org.timezone]])
     return _row(org)

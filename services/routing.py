@@ -13,6 +13,10 @@ to be assigned is locked, then re-checked (still Available, still under capacity
 first choice is waited for; later choices are skipped when another router holds them, so two routers never
 deadlock and never queue behind every agent of the organization. An interaction that is no longer queued
 is left alone, so it is never assigned twice.
+
+Bounces and transfers place an interaction with the same rules (`place`): a transfer only among the
+members of one team, a bounce preferring anyone but the agent it bounced from. Every assignment arms the
+SOP deadline (services/sop.py) that the bounce loop claims.
 """
 
 from __future__ import annotations
@@ -27,13 +31,15 @@ from sqlalchemy import func
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from services import events
+from services import events, sop
 from services.clock import Clock
 from services.models import (
     AgentCapacity,
     Grant,
     Interaction,
+    Organization,
     RoutingDecision,
+    TeamMember,
     User,
     UserOrganization,
 )
@@ -58,7 +64,8 @@ class Candidate:
         return self.available and self.open_on_channel < self.capacity and not self.held_elsewhere
 
 
-async def _candidates(session: AsyncSession, interaction: Interaction) -> list[Candidate]:
+async def _candidates(session: AsyncSession, interaction: Interaction, *, team_id: int | None = None,
+                      exclude: frozenset[int] = frozenset()) -> list[Candidate]:
     serving = (
         select(User)
         .join(UserOrganization, UserOrganization.user_id == User.id)
@@ -66,6 +73,10 @@ async def _candidates(session: AsyncSession, interaction: Interaction) -> list[C
         .where(UserOrganization.organization_id == interaction.organization_id)
         .order_by(User.id)
     )
+    if team_id is not None:
+        serving = serving.join(TeamMember, (TeamMember.user_id == User.id) & (TeamMember.team_id == team_id))
+    if exclude:
+        serving = serving.where(col(User.id).notin_(exclude))
     users = (await session.exec(serving)).all()
     if not users:
         return []
@@ -106,10 +117,12 @@ async def _candidates(session: AsyncSession, interaction: Interaction) -> list[C
     ]
 
 
-def _choose(candidates: list[Candidate], channel: str) -> Candidate | None:
+def _choose(candidates: list[Candidate], channel: str, avoid: frozenset[int] = frozenset()) -> Candidate | None:
+    """`avoid`: agents chosen only when no one else qualifies (the agent an interaction just bounced from)."""
     eligible = [c for c in candidates if c.eligible]
     eligible.sort(
         key=lambda c: (
+            c.user_id in avoid,
             c.open_on_channel,
             datetime.fromisoformat(c.last_assigned_at) if c.last_assigned_at else _NEVER,
             c.user_id,
@@ -126,7 +139,9 @@ def _choose(candidates: list[Candidate], channel: str) -> Candidate | None:
             )
     chosen = eligible[0] if eligible else None
     for candidate in eligible[1:]:
-        if candidate.open_on_channel > chosen.open_on_channel:
+        if candidate.user_id in avoid:
+            candidate.passed_over = "just bounced from this agent"
+        elif candidate.open_on_channel > chosen.open_on_channel:
             candidate.passed_over = (
                 f"more open interactions on {channel} ({candidate.open_on_channel} vs {chosen.open_on_channel})"
             )
@@ -140,7 +155,7 @@ _NAMES_PER_GROUP = 10
 
 def _reason_kind(candidate: Candidate, channel: str) -> str:
     """The reason without this agent's numbers, so that agents passed over alike are grouped."""
-    for kind in ("Unavailable", f"no capacity on {channel}", f"more open interactions on {channel}"):
+    for kind in ("just bounced from this agent", "Unavailable", f"no capacity on {channel}", f"more open interactions on {channel}"):
         if candidate.passed_over.startswith(kind):
             return kind
     return candidate.passed_over
@@ -157,8 +172,11 @@ def _passed_over(candidates: list[Candidate], channel: str) -> list[dict]:
             for reason, members in groups.items()]
 
 
-def _explanation(interaction: Interaction, candidates: list[Candidate], chosen: Candidate | None) -> str:
-    if not candidates:
+def _explanation(interaction: Interaction, candidates: list[Candidate], chosen: Candidate | None,
+                 why: str = "") -> str:
+    if why and chosen is not None:
+        summary = f"{why} Assigned to {chosen.login}."
+    elif not candidates:
         summary = "No agent serves this organization; waiting in the queue."
     elif chosen is None:
         summary = "No eligible agent; waiting in the organization's queue."
@@ -187,8 +205,8 @@ async def _still_eligible(session: AsyncSession, interaction: Interaction, candi
     return candidate.eligible
 
 
-async def _claim_agent(session: AsyncSession, interaction: Interaction,
-                       candidates: list[Candidate]) -> Candidate | None:
+async def _claim_agent(session: AsyncSession, interaction: Interaction, candidates: list[Candidate],
+                       avoid: frozenset[int] = frozenset()) -> Candidate | None:
     """The best eligible agent, locked and re-checked under the lock.
 
     Only the first lock waits, while this router holds no other agent; later ones skip an agent another
@@ -196,7 +214,7 @@ async def _claim_agent(session: AsyncSession, interaction: Interaction,
     agent of the organization.
     """
     locked: set[int] = set()
-    while (best := _choose(candidates, interaction.channel)) is not None:
+    while (best := _choose(candidates, interaction.channel, avoid)) is not None:
         if best.user_id in locked:
             return best  # locked, re-checked, and still the best choice
         still = await _still_eligible(session, interaction, best, wait=not locked)
@@ -231,11 +249,26 @@ async def route(session: AsyncSession, *, interaction_id: int, clock: Clock) -> 
     ).first()
     if interaction is None or interaction.state != "queued":
         return None  # taken by another router, or no longer waiting
-    candidates = await _candidates(session, interaction)
-    chosen = await _claim_agent(session, interaction, candidates)
-    explanation = _explanation(interaction, candidates, chosen)
+    return await place(session, interaction=interaction, clock=clock)
+
+
+async def place(session: AsyncSession, *, interaction: Interaction, clock: Clock, team_id: int | None = None,
+                avoid: frozenset[int] = frozenset(), exclude: frozenset[int] = frozenset(), via: str = "",
+                why: str = "") -> RoutingDecision | None:
+    """Assign an interaction the caller holds locked to the best eligible agent.
+
+    `team_id`: only that team's members (a transfer); `exclude`: never these agents (the one transferring);
+    `avoid`: these only when no one else qualifies (a bounce). `via` marks how it arrives (the transfer icon).
+    With no one eligible a queued interaction records why and stays queued; a transfer or a bounce gets None
+    and decides for itself.
+    """
+    candidates = await _candidates(session, interaction, team_id=team_id, exclude=exclude)
+    chosen = await _claim_agent(session, interaction, candidates, avoid)
+    explanation = _explanation(interaction, candidates, chosen, why)
     now = clock()
     if chosen is None:
+        if via or interaction.state != "queued":
+            return None
         # A queued interaction is re-examined often; record only when the reasons change.
         if await _last_explanation(session, interaction.id) == explanation:
             return None
@@ -243,10 +276,14 @@ async def route(session: AsyncSession, *, interaction_id: int, clock: Clock) -> 
                                    at=now, outcome="queued", explanation=explanation)
         session.add(decision)
         return decision
+    organization = await session.get(Organization, interaction.organization_id)
     interaction.state = "assigned"
     interaction.assignee_id = chosen.user_id
     interaction.assigned_at = now
     interaction.selected_at = None  # new to this agent: the red dot shows until they open it
+    interaction.bounce_due_at = sop.deadline(organization, interaction.channel, now)
+    if via:
+        interaction.arrived_by = via
     agent = await session.get(User, chosen.user_id)
     agent.last_assigned_at = now
     session.add_all([interaction, agent])

@@ -88,6 +88,16 @@ def transcript() -> rx.Component:
 
 def message_box() -> rx.Component:
     return rx.cond(
+        InboxState.selected_inactive,
+        rx.center(rx.text("This interaction was transferred to another agent; it is read-only here.", size="2",
+                          color="var(--gray-11)", data_testid="inactive-notice"),
+                  padding="14px", border_top=BORDER, width="100%"),
+        _message_box(),
+    )
+
+
+def _message_box() -> rx.Component:
+    return rx.cond(
         InboxState.selected_closed,
         rx.center(rx.text("This interaction is closed and read-only.", size="2", color="var(--gray-11)"),
                   padding="14px", border_top=BORDER, width="100%"),

@@ -6,10 +6,11 @@ import reflex as rx
 
 from inbox_app.components.common import BORDER, channel_icon
 from inbox_app.components.customer_cards import customer_cards
-from inbox_app.components.panel import verified_mark
+from inbox_app.components.panel import bounce_timer, verified_mark
 from inbox_app.state.case_details import CaseDetailsState
 from inbox_app.state.inbox import InboxState
 from inbox_app.state.profile import ProfileState
+from inbox_app.state.transfer import TransferState
 from inbox_app.state.verify import VerifyState
 from inbox_app.state.wrap_up import WrapUpState
 
@@ -51,12 +52,19 @@ def _banner() -> rx.Component:
             rx.text(InboxState.organization_name, size="1", color="var(--gray-11)"),
             spacing="0",
         ),
-        _case_button(),
+        rx.cond(~InboxState.selected_inactive, _case_button()),  # no longer this agent's case
+        bounce_timer(InboxState.selected_id),
         rx.spacer(),
-        rx.cond(~InboxState.customer_verified & ~InboxState.selected_closed,
+        rx.cond(InboxState.selected_pending_transfer,
+                rx.badge("Awaiting transfer", color_scheme="amber", high_contrast=True)),
+        rx.cond(~InboxState.customer_verified & ~InboxState.selected_closed & ~InboxState.selected_inactive,
                 rx.button(rx.icon("shield-check", size=14), "Verify Customer", on_click=VerifyState.open_verify,
                           size="2", variant="solid")),
-        rx.cond(~InboxState.selected_closed,
+        rx.cond(~InboxState.selected_closed & ~InboxState.selected_inactive & ~InboxState.selected_pending_transfer
+                & InboxState.can_transfer,
+                rx.button(rx.icon("arrow-left-right", size=14), "Transfer", on_click=TransferState.open_transfer,
+                          size="2", variant="soft")),
+        rx.cond(~InboxState.selected_closed & ~InboxState.selected_inactive,
                 rx.button(rx.icon("circle-check", size=14), "Wrap Up", on_click=WrapUpState.start, size="2",
                           variant="soft")),
         padding="8px 24px", width="100%", align="center", spacing="4", background="var(--blue-3)",

@@ -6,6 +6,7 @@ import reflex as rx
 from reflex.vars.function import FunctionStringVar
 
 from inbox_app.components.common import BORDER, channel_icon, local_time
+from inbox_app.state.bounce_timer import BounceTimerState
 from inbox_app.state.inbox import InboxState
 
 
@@ -39,6 +40,34 @@ def verified_mark(verified) -> rx.Component:
     )
 
 
+def bounce_timer(interaction_id) -> rx.Component:
+    """The seconds left before the interaction bounces (15, 10, 5), from the bounce timer's own small state."""
+    key = interaction_id.to_string()
+    return rx.cond(
+        BounceTimerState.seconds.contains(key),
+        rx.hstack(
+            rx.icon("arrow-left-right", size=12, aria_hidden="true"),
+            rx.text(BounceTimerState.seconds[key].to_string(), data_testid="bounce-timer", size="1", weight="bold"),
+            rx.text("s", size="1"),
+            spacing="1", align="center", color="var(--red-11)", role="timer",
+            aria_label="Bounces to another agent in " + BounceTimerState.seconds[key].to_string() + " seconds",
+            title="Pick it up before the timer runs out, or it moves to another agent",
+        ),
+    )
+
+
+def _marks(row) -> rx.Component:
+    """The transfer icon, awaiting transfer, and the inactive word, beside the organization name."""
+    return rx.hstack(
+        rx.cond(row.transferred, rx.icon("arrow-left-right", size=13, color="var(--accent-11)", role="img",
+                                         aria_label="Transferred to you", data_testid="transfer-icon")),
+        rx.cond(row.pending_transfer, rx.text("Awaiting transfer", size="1", color="var(--amber-11)")),
+        rx.cond(row.inactive, rx.text("Transferred", size="1", color="var(--gray-11)", font_style="italic")),
+        bounce_timer(row.interaction_id),
+        spacing="2", align="center",
+    )
+
+
 def _row(row) -> rx.Component:
     selected = InboxState.selected_id == row.interaction_id
     return rx.el.button(
@@ -55,7 +84,8 @@ def _row(row) -> rx.Component:
                                     data_testid="last-activity")),
                     width="100%", align="center", spacing="1",
                 ),
-                rx.text(row.organization_name, size="1", color="var(--gray-11)", data_testid="org-name"),
+                rx.hstack(rx.text(row.organization_name, size="1", color="var(--gray-11)", data_testid="org-name"),
+                          _marks(row), spacing="2", align="center"),
                 rx.cond(row.channel != "email",
                         rx.text(row.last_sentence, size="1", color="var(--gray-11)", data_testid="last-sentence",
                                 overflow="hidden", text_overflow="ellipsis", white_space="nowrap", width="100%")),
@@ -74,12 +104,15 @@ def _row(row) -> rx.Component:
         data_interaction_id=row.interaction_id.to_string(),
         data_channel=row.channel,
         data_unread=rx.cond(row.unread, "true", "false"),
+        data_transferred=rx.cond(row.transferred, "true", "false"),
+        data_pending_transfer=rx.cond(row.pending_transfer, "true", "false"),
+        data_inactive=rx.cond(row.inactive, "true", "false"),
         aria_current=rx.cond(selected, "true", "false"),
         style={
             "width": "100%", "textAlign": "left", "padding": "10px 12px", "borderBottom": BORDER,
             "background": rx.cond(selected, "var(--accent-3)", "transparent"),
             "borderLeft": rx.cond(selected, "3px solid var(--accent-9)", "3px solid transparent"),
-            "cursor": "pointer", "outlineOffset": "-2px",
+            "cursor": "pointer", "outlineOffset": "-2px", "opacity": rx.cond(row.inactive, "0.6", "1"),
         },
     )
 

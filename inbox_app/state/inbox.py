@@ -6,6 +6,7 @@ import reflex as rx
 
 from inbox_app import announcements, push, runtime, tab_memory
 from inbox_app.push import assign_if_changed
+from inbox_app.state.bounce_timer import BounceTimerState
 from inbox_app.state.session import SessionState
 from services import conversation, customer_header, events, interactions
 from services.auth import Identity
@@ -28,6 +29,9 @@ class InboxState(SessionState):
     organization_name: str = ""
     joined_open_case: bool = False
     chat_ended: bool = False
+    selected_inactive: bool = False  # bounced away from this agent: read-only, no message box
+    selected_pending_transfer: bool = False
+    can_transfer: bool = False  # the `transfer` grant, as the server sees it
     # The transcript as two lists (services/conversation.py Window): a new message resends only `items`,
     # the live end, not the whole conversation.
     earlier: list[ConversationItem] = []
@@ -57,18 +61,24 @@ class InboxState(SessionState):
             assign_if_changed(self, "rows", panel.rows)
             if self.selected_id:
                 try:
-                    interaction = panel.selected or await interactions.assigned_interaction(
+                    interaction = panel.selected or await interactions.viewable_interaction(
                         session, identity=identity, interaction_id=self.selected_id)
                 except Refused:
                     self._clear_selection()
                 else:
                     self._show(interaction, await self._organization_name(session, interaction))
                     await self._refresh_transcript(session, interaction)
-                    if header or self._header_for != interaction.id or (interaction.verified
-                                                                        and not self.profile.customer_id):
+                    if self.selected_inactive:
+                        self._clear_header()  # no longer this agent's: the conversation only
+                        self._header_for = interaction.id
+                    elif header or self._header_for != interaction.id or (interaction.verified
+                                                                          and not self.profile.customer_id):
                         await self._load_header(session, identity, interaction.id)
+        assign_if_changed(self, "can_transfer", identity.can("transfer"))
         self._watch(identity)
         self._remember_view()
+        if self.tab == "active":  # the panel read the deadlines: the timer costs no query of its own
+            assign_if_changed(await self.get_state(BounceTimerState), "seconds", panel.timers)
 
     async def _organization_name(self, session, interaction) -> str:
         """From the panel row just read when the interaction is there (it nearly always is)."""
@@ -116,11 +126,15 @@ class InboxState(SessionState):
                  "customer_verified": interaction.verified, "organization_name": organization_name,
                  "joined_open_case": interaction.joined_open_case,
                  "chat_ended": interaction.chat_ended_at is not None}
+        row = next((r for r in self.rows if r.interaction_id == interaction.id), None)
+        shown["selected_inactive"] = bool(row and row.inactive)
+        shown["selected_pending_transfer"] = bool(row and row.pending_transfer)
         for name, value in shown.items():
             assign_if_changed(self, name, value)
 
     def _clear_selection(self) -> None:
         self.selected_id, self.customer_name, self.selected_channel = 0, "", ""
+        self.selected_inactive = self.selected_pending_transfer = False
         self.earlier, self.items, self.has_earlier, self._transcript_for = [], [], False, 0
         self._header_for = 0
         self._clear_header()
@@ -132,6 +146,8 @@ class InboxState(SessionState):
         if self.profile.customer_id:
             topics.add(events.customer_topic(self.profile.customer_id))
         push.watch(self.router.session.client_token, InboxState, topics, page=self.router.route_id)
+        push.watch(self.router.session.client_token, BounceTimerState, {events.bounce_timer_topic(identity.user_id)},
+                   page=self.router.route_id)
 
     def _tab_token(self) -> str:
         return self.router.session.client_token
@@ -199,7 +215,7 @@ class InboxState(SessionState):
             return
         try:
             async with runtime.db().read() as session:
-                interaction = await interactions.assigned_interaction(session, identity=identity,
+                interaction = await interactions.viewable_interaction(session, identity=identity,
                                                                       interaction_id=self.selected_id)
                 page = await conversation.transcript_page(session, interaction=interaction, before_id=first)
         except Refused as refused:

@@ -10,6 +10,7 @@ from inbox_app.state.bell import BellState
 from inbox_app.state.manager_page import ManagerPage
 from services import organization_settings
 from services.errors import Refused
+from services.models import CHANNELS
 from services.organization_settings import OrganizationSettings
 
 
@@ -40,6 +41,9 @@ class OrganizationSettingsState(ManagerPage, BellState):
                     appease_limit=str(form_data.get("appease_limit", ""))[:20],
                     require_expiring_chat_links=_checked(form_data, "require_expiring_chat_links"),
                     allowed_chat_origins=str(form_data.get("allowed_chat_origins", "")),
+                    sop_seconds={channel: str(form_data.get(f"sop_{channel}", ""))[:12] for channel in CHANNELS},
+                    hours_of_operation=tuple(str(form_data.get(name, ""))[:64]
+                                             for name in ("opens_at", "closes_at", "timezone")),
                     clock=runtime.clock)
         except ValueError:
             self.error, self.saved = "That organization was not found.", ""

@@ -6,6 +6,7 @@ import os
 from pathlib import Path
 
 import pytest
+from sqlalchemy import create_engine, text
 
 from tests.e2e.server import ROOT, AppServer, app_env, flush_redis, free_port, fresh_database
 from tests.fakes.smtp import SmtpServer
@@ -32,6 +33,27 @@ def pytest_collection_modifyitems(items):
 @pytest.fixture(scope="session")
 def e2e_database(tmp_path_factory) -> str:
     return fresh_database(tmp_path_factory.mktemp("e2e"))
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _inboxes_emptied_after_each_module(e2e_database):
+    """Each test file starts with empty inboxes. A chat a file leaves open would otherwise bounce between the
+    agents (its SOP runs on) and fill a later file's agent's capacity or panel; within a file, tests keep
+    what they share (the accessibility scene)."""
+    yield
+    from datetime import datetime, timezone
+
+    from services.db import sync_url
+
+    engine = create_engine(sync_url(e2e_database))
+    now = datetime.now(timezone.utc)
+    with engine.begin() as conn:
+        conn.execute(text("UPDATE interaction SET state = 'closed', closed_at = :now, bounce_due_at = NULL "
+                          "WHERE state <> 'closed'"), {"now": now})
+        conn.execute(text("UPDATE \"case\" SET status = 'closed', closed_at = :now WHERE status = 'open'"), {"now": now})
+        conn.execute(text("UPDATE transferrequest SET status = 'abandoned', settled_at = :now WHERE status = 'pending'"),
+                     {"now": now})
+    engine.dispose()
 
 
 @pytest.fixture(scope="session")

@@ -40,7 +40,9 @@ class Scene:
     def _open(self, interaction_id: str, sentence: str, verified: str) -> Page:
         self.row(interaction_id).click()
         expect(self.agent.get_by_test_id("customer-header")).to_have_attribute("data-verified", verified)
-        expect(self.agent.get_by_test_id("conversation").get_by_text(sentence)).to_be_visible()
+        # `.last`: this chat's line. A suite run with other files may build the scene twice, and Ellen's history
+        # then shows the earlier scene's chat too.
+        expect(self.agent.get_by_test_id("conversation").get_by_text(sentence).last).to_be_visible()
         return self.agent
 
 
@@ -134,6 +136,11 @@ def _wrap_up_dialog(request) -> Page:
     return _dialog(page, page.get_by_role("button", name="Wrap Up"), "Wrap Up")
 
 
+def _transfer_dialog(request) -> Page:
+    page = request.getfixturevalue("scene").open_unverified()
+    return _dialog(page, page.get_by_role("button", name="Transfer"), "Transfer Interaction")
+
+
 def _case_dialog(request) -> Page:
     page = request.getfixturevalue("scene").open_unverified()
     return _dialog(page, page.get_by_role("button", name="Case Details"), "Case Details")
@@ -172,6 +179,7 @@ SCREENS = {
     "inbox-verified-conversation": _inbox_verified,
     "verify-customer-dialog": _verify_dialog,
     "wrap-up-dialog": _wrap_up_dialog,
+    "transfer-dialog": _transfer_dialog,
     "case-details-dialog": _case_dialog,
     "customer-profile-dialog": _profile_dialog,
     "order-action-dialog": _order_dialog,
@@ -179,6 +187,7 @@ SCREENS = {
     "outbox": _manager_page("/outbox", "Outbox"),
     "wrap-up-categories": _manager_page("/settings/wrap-up", "Wrap-up categories"),
     "organization-settings": _manager_page("/settings/organizations", "Organization settings"),
+    "teams": _manager_page("/settings/teams", "Teams"),
 }
 
 

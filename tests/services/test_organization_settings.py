@@ -95,3 +95,55 @@ async def test_a_manager_lists_the_sites_that_may_frame_the_chat_and_a_bad_line_
     # The refused save changed nothing, not even the other fields of the same form.
     assert (stored.allowed_chat_origins, stored.sms_otp_enabled) == ("https://shop.example\nhttp://127.0.0.1:8090", True)
     assert len(events) == 1 and "https://shop.example" in events[0].detail
+
+
+async def test_a_manager_sets_the_sop_per_channel_and_a_bad_one_changes_nothing(db, clock):
+    org = await make_org(db)
+    agent = await make_agent(db, "maria", [org])
+    maria = dataclasses.replace(agent, grants=agent.grants | {"manage_organization"})
+    async with db.read() as session:
+        [before] = await organization_settings.listing(session, identity=maria)
+    assert before.sop_seconds == {"chat": "60", "sms": "300", "whatsapp": "300", "email": "3600"}
+    sops = {"chat": "20", "sms": "120", "whatsapp": "180", "email": "7200"}
+    async with db.transaction() as session:
+        row = await organization_settings.update(session, identity=maria, organization_id=org.id,
+                                                 sms_otp_enabled=False, appease_limit="50", sop_seconds=sops,
+                                                 require_expiring_chat_links=False, allowed_chat_origins="",
+                                                 clock=clock)
+    assert row.sop_seconds == sops
+    for bad, message in (("abc", "Chat SOP must be a whole number"), ("4", "from 5"), ("-10", "Chat SOP")):
+        with pytest.raises(Refused, match=message):
+            async with db.transaction() as session:
+                await organization_settings.update(session, identity=maria, organization_id=org.id,
+                                                   sms_otp_enabled=True, appease_limit="50",
+                                                   sop_seconds={**sops, "chat": bad},
+                                                   require_expiring_chat_links=False, allowed_chat_origins="",
+                                                   clock=clock)
+    async with db.read() as session:
+        stored = await session.get(Organization, org.id)
+        events = (await session.exec(select(AuditEvent).where(AuditEvent.kind == "organization.settings_changed"))).all()
+    assert (stored.sop_chat_seconds, stored.sop_sms_seconds, stored.sop_whatsapp_seconds, stored.sop_email_seconds,
+            stored.sms_otp_enabled) == (20, 120, 180, 7200, False)
+    assert len(events) == 1 and '"chat": 20' in events[0].detail
+
+
+async def test_a_manager_sets_hours_of_operation_and_bad_ones_change_nothing(db, clock):
+    org = await make_org(db)
+    agent = await make_agent(db, "maria", [org])
+    maria = dataclasses.replace(agent, grants=agent.grants | {"manage_organization"})
+
+    async def save(opening):
+        async with db.transaction() as session:
+            return await organization_settings.update(session, identity=maria, organization_id=org.id,
+                                                      sms_otp_enabled=False, appease_limit="50",
+                                                      require_expiring_chat_links=False, allowed_chat_origins="",
+                                                      hours_of_operation=opening, clock=clock)
+
+    row = await save(("08:30", "20:00", "Europe/Paris"))
+    assert (row.opens_at, row.closes_at, row.timezone) == ("08:30", "20:00", "Europe/Paris")
+    with pytest.raises(Refused, match="Closes at must be a time"):
+        await save(("08:30", "8pm", "Europe/Paris"))
+    async with db.read() as session:
+        stored = await session.get(Organization, org.id)
+    assert (stored.opens_at, stored.closes_at, stored.timezone) == ("08:30", "20:00", "Europe/Paris")
+    assert (await save(("", "", "UTC"))).opens_at == ""  # always open again

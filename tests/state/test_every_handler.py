@@ -20,7 +20,7 @@ import inbox_app.inbox_app  # noqa: F401 - registers every page's states
 from inbox_app.state.inbox import InboxState
 from services import events
 from services import auth, outbox
-from services.models import Grant, User, WrapUpCategory
+from services.models import Grant, Team, TeamMember, User, WrapUpCategory
 from tests.services.factories import make_agent, make_customer, make_org, new_chat
 from tests.state.support import SECRET, state_for
 
@@ -56,7 +56,8 @@ def _argument(parameter: inspect.Parameter, target: dict[str, int]):
         return _BY_NAME[parameter.name]
     annotation = str(parameter.annotation)
     if "dict" in annotation:
-        return {**_FORM, "organization_id": str(target["organization_id"])}
+        return {**_FORM, "organization_id": str(target["organization_id"]), "team_id": str(target["team_id"]),
+                "member": str(target["user_id"])}
     if "bool" in annotation:
         return True
     if "int" in annotation or parameter.name.endswith("_id"):
@@ -86,7 +87,7 @@ async def _snapshot(db, caller_id: int | None = None) -> dict[str, list]:
 async def _world(db, clock) -> tuple[dict[str, int], str]:
     """The victim organization's rows a client could aim at, and a signed-in manager of another organization."""
     victim, other = await make_org(db), await make_org(db, "janes", "Jane's")
-    await make_agent(db, "alice", [victim])
+    alice = await make_agent(db, "alice", [victim])
     await make_customer(db, victim)
     interaction = await new_chat(db, victim, clock)
     manager = await make_agent(db, "olga", [other])
@@ -99,9 +100,13 @@ async def _world(db, clock) -> tuple[dict[str, int], str]:
         held.status = "held"
         category = (await session.exec(sql_select(WrapUpCategory).where(
             WrapUpCategory.organization_id == victim.id))).scalars().first()
+        team = Team(organization_id=victim.id, name="Returns")  # the Transfer popup and /settings/teams aim here
+        session.add(team)
+        await session.flush()
+        session.add(TeamMember(team_id=team.id, user_id=alice.user_id))
         token = (await auth.sign_in(session, login="olga", password="pw", secret_key=SECRET, clock=clock)).token
     target = {"interaction_id": interaction.id, "organization_id": victim.id, "outbound_id": held.id,
-              "category_id": category.id}
+              "category_id": category.id, "team_id": team.id, "user_id": alice.user_id}
     return target, token
 
 
@@ -128,7 +133,9 @@ def _background_events(result) -> list[str]:
 def test_the_enumeration_finds_the_handlers_that_matter():
     names = {f"{cls.__name__}.{name}" for cls, name in _every_handler()}
     assert {"InboxState.send", "InboxState.select", "WrapUpState.submit", "VerifyState.send_code",
-            "ChatState.start_chat", "OutboxState.retry", "SessionState.toggle_availability"} <= names
+            "ChatState.start_chat", "OutboxState.retry", "SessionState.toggle_availability", "TransferState.submit",
+            "TeamsSettingsState.add_member", "TeamsSettingsState.remove_member", "TeamsSettingsState.remove_team",
+            "TeamsSettingsState.add_team"} <= names
     # No handler may start a routing drain: routing follows committed domain changes only.
     assert not {name for name in names if "drain" in name}
 

@@ -1,0 +1,132 @@
+"""Bounces and transfers under concurrency on PostgreSQL: two loops, each deadline bounces exactly once; a
+selection and a bounce at the same instant never both win; concurrent Transfer clicks move it once."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+from sqlalchemy import func
+from sqlmodel import select
+
+from services import bouncing, interactions, transfers
+from services.db import Database
+from services.errors import Refused
+from services.models import AgentCapacity, Bounce, Interaction, Team, TeamMember, TransferRequest
+from tests.services.factories import make_agent, make_org, new_chat
+
+
+@pytest.fixture
+def postgres_only(db):
+    if db.dialect != "postgresql":
+        pytest.skip("row-lock concurrency is proven on PostgreSQL")
+
+
+async def test_fifty_deadlines_bounce_exactly_once_with_two_loops(db, clock, postgres_only):
+    org = await make_org(db)
+    first = await make_agent(db, "first", [org], capacity=50)
+    chats = [await new_chat(db, org, clock, email=f"c{i}@example.com") for i in range(50)]
+    others = [await make_agent(db, f"other{i}", [org], capacity=10) for i in range(4)]  # 40 slots for 50
+    clock.advance(seconds=60)
+    second_worker = Database(db.url)
+    try:
+        counts = await asyncio.gather(bouncing.bounce_due(db, clock=clock),
+                                      bouncing.bounce_due(second_worker, clock=clock))
+    finally:
+        await second_worker.dispose()
+    async with db.read() as session:
+        per_deadline = (await session.exec(select(Bounce.interaction_id, func.count()).group_by(
+            Bounce.interaction_id))).all()
+        rows = (await session.exec(select(Interaction))).all()
+    assert sum(counts) == 50 and len(per_deadline) == 50  # none lost
+    assert all(n == 1 for _, n in per_deadline)  # none twice
+    per_agent = {a.user_id: sum(1 for r in rows if r.assignee_id == a.user_id) for a in others}
+    assert all(n <= 10 for n in per_agent.values()) and sum(per_agent.values()) == 40  # capacity holds
+    assert sum(1 for r in rows if r.assignee_id == first.user_id) == 10  # back only when no one else qualifies
+    assert {c.id for c in chats} == {r.id for r in rows}
+
+
+async def test_select_and_bounce_at_the_same_instant_never_both_win(db, clock, postgres_only):
+    org = await make_org(db)
+    alice = await make_agent(db, "alice", [org])
+    chat_ = await new_chat(db, org, clock)
+    await make_agent(db, "bob", [org])
+    clock.advance(seconds=60)
+    other = Database(db.url)
+    try:
+        async with db.transaction() as session:  # the agent's click holds the row...
+            await interactions.select_interaction(session, identity=alice, interaction_id=chat_.id, clock=clock)
+            assert await bouncing.bounce_due(other, clock=clock) == 0  # ...so the loop skips it
+        assert await bouncing.bounce_due(other, clock=clock) == 0  # and finds it selected afterwards
+    finally:
+        await other.dispose()
+    async with db.read() as session:
+        stored = await session.get(Interaction, chat_.id)
+    assert stored.assignee_id == alice.user_id and stored.selected_at is not None
+
+
+async def test_concurrent_transfer_clicks_move_it_once(db, clock, postgres_only):
+    org = await make_org(db)
+    alice = await make_agent(db, "alice", [org])
+    chats = [await new_chat(db, org, clock, email=f"c{i}@example.com") for i in range(5)]
+    members = [await make_agent(db, f"member{i}", [org]) for i in range(2)]
+    async with db.transaction() as session:
+        team = Team(organization_id=org.id, name="Returns")
+        session.add(team)
+        await session.flush()
+        session.add_all([TeamMember(team_id=team.id, user_id=m.user_id) for m in members])
+        for member in members:  # room for 2 of the 5 between them
+            (await session.get(AgentCapacity, (member.user_id, "chat"))).capacity = 1
+    workers = [Database(db.url) for _ in range(3)]
+
+    async def click(worker, chat_id):
+        try:
+            async with worker.transaction() as session:
+                return await transfers.request_transfer(session, identity=alice, interaction_id=chat_id,
+                                                        team_id=team.id, clock=clock)
+        except Refused:
+            return None
+
+    try:
+        outcomes = await asyncio.gather(*[click(w, c.id) for c in chats for w in workers])
+    finally:
+        for worker in workers:
+            await worker.dispose()
+    async with db.read() as session:
+        requests = (await session.exec(select(TransferRequest))).all()
+        rows = (await session.exec(select(Interaction))).all()
+    assert len([o for o in outcomes if o is not None]) == 5  # one accepted click per interaction
+    assert sorted(r.interaction_id for r in requests) == sorted(c.id for c in chats)
+    assert sum(r.status == "done" for r in requests) == 2 and sum(r.status == "pending" for r in requests) == 3
+    assert sorted(r.assignee_id for r in rows if r.assignee_id != alice.user_id) == sorted(
+        m.user_id for m in members)  # capacity holds
+
+
+async def test_pending_transfers_complete_once_with_two_loops(db, clock, postgres_only):
+    org = await make_org(db)
+    alice = await make_agent(db, "alice", [org], capacity=50)
+    member = await make_agent(db, "member", [org], available=False, capacity=50)
+    async with db.transaction() as session:
+        team = Team(organization_id=org.id, name="Returns")
+        session.add(team)
+        await session.flush()
+        session.add(TeamMember(team_id=team.id, user_id=member.user_id))
+    chats = [await new_chat(db, org, clock, email=f"c{i}@example.com") for i in range(50)]
+    for c in chats:
+        async with db.transaction() as session:
+            await transfers.request_transfer(session, identity=alice, interaction_id=c.id, team_id=team.id,
+                                             clock=clock)
+    async with db.transaction() as session:
+        from services.models import User
+        (await session.get(User, member.user_id)).available = True
+    second_worker = Database(db.url)
+    try:
+        done = await asyncio.gather(transfers.complete_pending(db, clock=clock),
+                                    transfers.complete_pending(second_worker, clock=clock))
+    finally:
+        await second_worker.dispose()
+    async with db.read() as session:
+        statuses = (await session.exec(select(TransferRequest.status))).all()
+        mine = (await session.exec(select(func.count()).select_from(Interaction).where(
+            Interaction.assignee_id == member.user_id))).one()
+    assert sum(done) == 50 and statuses == ["done"] * 50 and mine == 50

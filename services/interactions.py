@@ -11,6 +11,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services import audit, events, routing
 from services.auth import Identity
+from services.channels import whatsapp
 from services.clock import Clock
 from services.errors import NotFound, Refused
 from services.models import (
@@ -60,6 +61,7 @@ async def open_interaction(
     email: str | None = None,
     phone: str | None = None,
     chat_token_hash: str | None = None,
+    channel_number: str | None = None,
 ) -> Interaction:
     """Create an interaction: it joins the customer's open case or opens a new one, then is routed."""
     if channel not in CHANNELS:
@@ -82,7 +84,7 @@ async def open_interaction(
         given_last_name=customer.last_name if customer else last_name,
         given_email=customer.email if customer else email,
         given_phone=customer.phone if customer else phone,
-        created_at=now, last_activity_at=now, chat_token_hash=chat_token_hash,
+        created_at=now, last_activity_at=now, chat_token_hash=chat_token_hash, channel_number=channel_number,
     )
     session.add(interaction)
     await session.flush()
@@ -133,10 +135,16 @@ async def add_customer_message(session: AsyncSession, *, interaction_id: int, bo
     interaction = await locked_interaction(session, interaction_id=interaction_id)
     if interaction.state == "closed" or interaction.chat_ended_at:
         raise Refused("This conversation has ended.")
-    now = clock()
-    message = Message(interaction_id=interaction.id, author="customer", body=text, created_at=now,
-                      delivery_status="received")
-    _touch(interaction, author="customer", body=text, at=now)
+    return append_customer_message(session, interaction=interaction, body=text, at=clock())
+
+
+def append_customer_message(session: AsyncSession, *, interaction: Interaction, body: str, at: datetime,
+                            provider_id: str | None = None) -> Message:
+    """What the customer wrote, into an interaction the caller holds locked; `provider_id` is the channel's
+    own id for it (Twilio's MessageSid), unique, so a provider's retry is stored once."""
+    message = Message(interaction_id=interaction.id, author="customer", body=body, created_at=at,
+                      delivery_status="received", provider_id=provider_id)
+    _touch(interaction, author="customer", body=body, at=at)
     session.add_all([message, interaction])
     _notify_change(session, interaction)
     return message
@@ -181,8 +189,20 @@ async def send_agent_message(session: AsyncSession, *, identity: Identity, inter
     interaction = await active_interaction(session, identity=identity, interaction_id=interaction_id,
                                            for_update=True)
     now = clock()
+    if interaction.channel == "whatsapp" and not await whatsapp.free_text_allowed(
+            session, interaction_id=interaction.id, now=now):
+        raise Refused(whatsapp.WINDOW_CLOSED)
+    return await add_agent_message(session, identity=identity, interaction=interaction, body=text, at=now,
+                                   clock=clock)
+
+
+async def add_agent_message(session: AsyncSession, *, identity: Identity, interaction: Interaction, body: str,
+                            at: datetime, clock: Clock, content_sid: str | None = None,
+                            content_variables: str = "") -> Message:
+    """The agent's message into their interaction (held locked by the caller): shown at once in a chat,
+    queued in the outbox for every other channel."""
     message = Message(interaction_id=interaction.id, author="agent", author_user_id=identity.user_id,
-                      body=text, created_at=now)
+                      body=body, created_at=at)
     if interaction.channel == "chat":
         if interaction.chat_ended_at:
             # The customer has left: the message is kept, and shown as failed, never as sent.
@@ -196,8 +216,9 @@ async def send_agent_message(session: AsyncSession, *, identity: Identity, inter
         message.delivery_status = "queued"
         session.add(message)
         await session.flush()
-        await outbox.enqueue_for_message(session, interaction=interaction, message=message, clock=clock)
-    _touch(interaction, author="agent", body=text, at=now)
+        await outbox.enqueue_for_message(session, interaction=interaction, message=message, clock=clock,
+                                         content_sid=content_sid, content_variables=content_variables)
+    _touch(interaction, author="agent", body=body, at=at)
     session.add_all([message, interaction])
     _notify_change(session, interaction)
     return message
@@ -226,8 +247,14 @@ def is_unread(interaction: Interaction) -> bool:
     )
 
 
+def customer_label(interaction: Interaction) -> str:
+    """The name the customer gave, or for a text message (no name given) the number they wrote from."""
+    return (full_name(interaction.given_first_name, interaction.given_last_name) or interaction.given_phone
+            or interaction.given_email or "Customer")
+
+
 def _panel_row(interaction: Interaction, org_name: str, now: datetime) -> PanelRow:
-    name = full_name(interaction.given_first_name, interaction.given_last_name) or "Customer"
+    name = customer_label(interaction)
     return PanelRow(
         interaction_id=interaction.id,
         channel=interaction.channel,

@@ -15,6 +15,8 @@ AUTHORS = ("customer", "agent", "system", "bot")
 
 
 class Organization(SQLModel, table=True):
+    __table_args__ = (UniqueConstraint("sms_number", name="uq_organization_sms_number"),
+                      UniqueConstraint("whatsapp_number", name="uq_organization_whatsapp_number"))
     id: int | None = Field(default=None, primary_key=True)
     slug: str = Field(unique=True, index=True, max_length=64)
     name: str = Field(max_length=200)
@@ -30,6 +32,10 @@ class Organization(SQLModel, table=True):
     # "Allowed chat origins": the sites that may frame /chat/{slug}, one origin per line, `*` for any site.
     # Empty means no site: a new organization's chat is framed only once a manager lists its sites.
     allowed_chat_origins: str = Field(default="", max_length=4000)
+    # The Twilio numbers customers write to (E.164). An inbound message finds its organization by the number it
+    # was sent to, and replies go out from that same number. One number serves one organization per channel.
+    sms_number: str | None = Field(default=None, max_length=32)
+    whatsapp_number: str | None = Field(default=None, max_length=32)
 
 
 class User(SQLModel, table=True):
@@ -126,6 +132,8 @@ class Interaction(SQLModel, table=True):
     __table_args__ = (
         Index("ix_interaction_assignee_state", "assignee_id", "state"),
         Index("ix_interaction_queue", "state", "organization_id", "created_at"),
+        # An inbound SMS or WhatsApp message looks for the open interaction of its number.
+        Index("ix_interaction_phone_channel", "organization_id", "channel", "given_phone", "state"),
     )
     id: int | None = Field(default=None, primary_key=True)
     organization_id: int = Field(foreign_key="organization.id")
@@ -147,6 +155,8 @@ class Interaction(SQLModel, table=True):
     last_author: str = "system"
     last_text: str = ""
     chat_token_hash: str | None = Field(default=None, index=True, max_length=128)
+    # SMS and WhatsApp: our number the customer wrote to; replies go out from it.
+    channel_number: str | None = Field(default=None, max_length=32)
     chat_ended_at: datetime | None = None
     closed_at: datetime | None = None
 
@@ -162,7 +172,7 @@ class Message(SQLModel, table=True):
     author_user_id: int | None = Field(default=None, foreign_key="user.id")
     body: str = Field(sa_column=Column(Text, nullable=False))
     created_at: datetime
-    # received (from customer) | delivered | queued | sent | failed
+    # received (from customer) | delivered | queued | sent | failed; Twilio's callbacks add read, undelivered
     delivery_status: str = "delivered"
     failure_reason: str = ""
     provider_id: str | None = Field(default=None, max_length=128)
@@ -295,6 +305,11 @@ class OutboundMessage(SQLModel, table=True):
     recipient: str
     subject: str = ""
     body: str = Field(sa_column=Column(Text, nullable=False))
+    # SMS and WhatsApp: the number it goes out from (the one the customer wrote to); None: the configured one.
+    sender: str | None = Field(default=None, max_length=32)
+    # An approved WhatsApp template (Twilio Content API) instead of free text; `body` is its text as shown.
+    content_sid: str | None = Field(default=None, max_length=64)
+    content_variables: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))  # JSON
     status: str = "pending"  # pending | sending (claimed) | sent | failed | held (no provider configured)
     claimed_at: datetime | None = None  # a claim older than the lease is taken over (its worker died)
     next_attempt_at: datetime | None = None  # a failed attempt waits (backoff) until then; None: now
@@ -303,6 +318,19 @@ class OutboundMessage(SQLModel, table=True):
     provider_id: str | None = None
     created_at: datetime
     sent_at: datetime | None = None
+
+
+class WhatsAppTemplate(SQLModel, table=True):
+    """A WhatsApp message template the organization had approved: the only way to write first, or again once
+    24 hours have passed since the customer's last message. `body` holds the approved text with its
+    placeholders {{1}}, {{2}}, … that the agent fills in."""
+
+    __table_args__ = (UniqueConstraint("organization_id", "name"),)
+    id: int | None = Field(default=None, primary_key=True)
+    organization_id: int = Field(foreign_key="organization.id", index=True)
+    name: str = Field(max_length=200)
+    content_sid: str = Field(max_length=64)  # Twilio's HX… id of the approved content
+    body: str = Field(sa_column=Column(Text, nullable=False))
 
 
 class RoutingDecision(SQLModel, table=True):

@@ -1,4 +1,5 @@
-"""HTTP routes beside the Reflex app (mounted with `api_transformer`): sign-in and sign-out, `/healthz`.
+"""HTTP routes beside the Reflex app (mounted with `api_transformer`): sign-in and sign-out, `/healthz`, and
+Twilio's webhooks.
 
 As thin as event handlers: check the request, call one service, answer.
 """
@@ -8,7 +9,7 @@ from __future__ import annotations
 from starlette.applications import Starlette
 from starlette.routing import Route
 
-from inbox_app.http import health, session_routes
+from inbox_app.http import health, session_routes, twilio_webhooks
 from inbox_app.http.security_headers import SecurityHeaders
 
 
@@ -17,6 +18,8 @@ def routes() -> Starlette:
         Route("/auth/sign-in", session_routes.sign_in, methods=["POST"]),
         Route("/auth/sign-out", session_routes.sign_out, methods=["POST"]),
         Route("/healthz", health.healthz, methods=["GET"]),
+        Route("/webhooks/twilio/messages", twilio_webhooks.messages, methods=["POST"]),
+        Route("/webhooks/twilio/status", twilio_webhooks.status, methods=["POST"]),
     ])
 
 

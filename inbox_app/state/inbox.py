@@ -14,7 +14,6 @@ from services.customer_header import CustomerMetrics, CustomerProfile, Picture, 
 from services.errors import Refused
 from services.interactions import PanelRow
 from services.models import Organization
-from services.text import full_name
 
 _NEXT_KEYS = ("ArrowDown", "j")
 _PREVIOUS_KEYS = ("ArrowUp", "k")
@@ -115,7 +114,7 @@ class InboxState(SessionState):
     def _show(self, interaction, organization_name: str) -> None:
         """The selected interaction's facts; a push that changed none of them sends none of them."""
         shown = {"selected_channel": interaction.channel, "selected_closed": interaction.state == "closed",
-                 "customer_name": full_name(interaction.given_first_name, interaction.given_last_name),
+                 "customer_name": interactions.customer_label(interaction),
                  "customer_verified": interaction.verified, "organization_name": organization_name,
                  "joined_open_case": interaction.joined_open_case,
                  "chat_ended": interaction.chat_ended_at is not None}

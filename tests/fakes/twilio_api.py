@@ -1,7 +1,9 @@
 """A local stand-in of Twilio's Messages REST API, for tests only (TWILIO_API_BASE points here).
 
 It checks HTTP basic auth against the account SID and token, takes the form the twilio library posts,
-keeps it, and answers with the JSON shape the library parses. `while_answering` lets a test act while a
+keeps it, and answers with the JSON shape the library parses. Like Twilio, it can then post a signed status
+callback to the message's StatusCallback URL (`report_status`), and `signed` builds any webhook request
+exactly as Twilio signs it (RequestValidator.compute_signature over the URL and the form fields). `while_answering` lets a test act while a
 request is in the provider's hands (e.g. hold it there until the sender's claim has expired).
 """
 
@@ -14,7 +16,10 @@ import threading
 import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Callable
-from urllib.parse import parse_qs
+from urllib.parse import parse_qs, urlencode
+from urllib.request import Request, urlopen
+
+from twilio.request_validator import RequestValidator
 
 _MESSAGES = re.compile(r"^/2010-04-01/Accounts/(?P<sid>[^/]+)/Messages\.json$")
 
@@ -39,6 +44,17 @@ class TwilioStandIn:
 
     def stop(self) -> None:
         self._server.shutdown()
+
+    def report_status(self, message: dict, status: str, error_code: str = "") -> int:
+        """Post a status callback for a message sent through the stand-in, as Twilio does; returns the HTTP
+        status the app answered."""
+        fields = {"MessageSid": message["sid"], "MessageStatus": status, "AccountSid": self.account_sid,
+                  "To": message.get("To", ""), "From": message.get("From", "")}
+        if error_code:
+            fields["ErrorCode"] = error_code
+        body, headers = signed(self.auth_token, message["StatusCallback"], fields)
+        with urlopen(Request(message["StatusCallback"], data=body, headers=headers, method="POST"), timeout=10) as r:
+            return r.status
 
     def _handler_class(self):
         stand_in = self
@@ -86,3 +102,19 @@ def wait_for_sms(stand_in: TwilioStandIn, to: str, *, after: int = 0, timeout: f
                 return message
         time.sleep(0.1)
     raise AssertionError(f"no SMS to {to} within {timeout}s")
+
+
+def signature(auth_token: str, url: str, fields: dict) -> str:
+    return RequestValidator(auth_token).compute_signature(url, fields)
+
+
+def signed(auth_token: str, url: str, fields: dict) -> tuple[bytes, dict]:
+    """A webhook request's form body and headers, signed over `url` exactly as Twilio signs it."""
+    return urlencode(fields).encode(), {"Content-Type": "application/x-www-form-urlencoded",
+                                        "X-Twilio-Signature": signature(auth_token, url, fields)}
+
+
+def inbound_fields(*, sid: str, from_: str, to: str, body: str, account_sid: str = "ACtest", **extra) -> dict:
+    """The form Twilio posts for an inbound SMS (or WhatsApp, with whatsapp: addresses)."""
+    return {"MessageSid": sid, "SmsSid": sid, "AccountSid": account_sid, "From": from_, "To": to, "Body": body,
+            "NumMedia": "0", "NumSegments": "1", "ApiVersion": "2010-04-01", **extra}

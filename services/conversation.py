@@ -146,9 +146,19 @@ def last_message_id(window: Window) -> int:
     return max((message_id(item) for item in (*window.earlier, *window.tail)), default=0)
 
 
-def pending_ids(window: Window) -> list[int]:
+# Statuses that may still change, per channel: a chat message is delivered at once; Twilio's callbacks move an
+# SMS on from "sent" to delivered, and a WhatsApp message on from delivered to read.
+_MOVING = {"sms": frozenset({"queued", "sent"}), "whatsapp": frozenset({"queued", "sent", "delivered"})}
+_MOVING_DEFAULT = frozenset({"queued"})
+
+
+def still_moving(channel: str) -> frozenset[str]:
+    return _MOVING.get(channel, _MOVING_DEFAULT)
+
+
+def pending_ids(window: Window, moving: frozenset[str] = _MOVING_DEFAULT) -> list[int]:
     """Messages whose delivery status may still change."""
-    return [message_id(item) for item in (*window.earlier, *window.tail) if item.delivery_status == "queued"]
+    return [message_id(item) for item in (*window.earlier, *window.tail) if item.delivery_status in moving]
 
 
 def merge(window: Window, changes: list[ConversationItem]) -> Window:
@@ -173,8 +183,8 @@ def prepend(window: Window, page: list[ConversationItem]) -> Window:
 
 
 async def refreshed(session: AsyncSession, *, interaction_id: int, held: Window,
-                    include_internal: bool = True) -> Window | None:
+                    include_internal: bool = True, channel: str = "chat") -> Window | None:
     """The window after what changed since `held` was read, or None when nothing did."""
     changes = await updates(session, interaction_id=interaction_id, after_id=last_message_id(held),
-                            recheck_ids=pending_ids(held), include_internal=include_internal)
+                            recheck_ids=pending_ids(held, still_moving(channel)), include_internal=include_internal)
     return merge(held, changes) if changes else None

@@ -6,6 +6,8 @@ import reflex as rx
 
 from inbox_app.components.common import BORDER
 from inbox_app.state.inbox import InboxState
+from inbox_app.state.whatsapp_templates import WhatsAppTemplateState
+from services.channels.whatsapp import WINDOW_CLOSED
 
 _BUBBLE = {
     "customer": ("flex-start", "var(--gray-3)", "var(--gray-12)"),
@@ -19,7 +21,10 @@ def _status(item) -> rx.Component:
         ("failed", rx.hstack(rx.icon("circle-alert", size=12), rx.text("Not delivered", size="1"),
                              color="var(--red-11)", spacing="1", title=item.failure_reason, data_testid="failed")),
         ("queued", rx.text("Queued", size="1", color="var(--gray-11)")),
+        ("undelivered", rx.hstack(rx.icon("circle-alert", size=12), rx.text("Not delivered", size="1"),
+                                  color="var(--red-11)", spacing="1", title=item.failure_reason)),
         ("sent", rx.text("Sent", size="1", color="var(--gray-11)")),
+        ("read", rx.text("Read", size="1", color="var(--gray-11)")),
         rx.fragment(),
     )
 
@@ -35,7 +40,8 @@ def message_bubble(item, *, mine: str = "agent") -> rx.Component:
                 rx.text(item.body, size="2", white_space="pre-wrap", word_break="break-word"),
                 background=rx.cond(is_mine, "var(--accent-9)", "var(--gray-3)"),
                 color=rx.cond(is_mine, "white", "var(--gray-12)"),
-                border=rx.cond(item.delivery_status == "failed", "1px solid var(--red-9)", "none"),
+                border=rx.cond((item.delivery_status == "failed") | (item.delivery_status == "undelivered"),
+                               "1px solid var(--red-9)", "none"),
                 padding="8px 12px", border_radius="12px", max_width="70%",
             ),
             rx.hstack(rx.moment(item.at_iso, format="HH:mm", local=True, size="1", color="var(--gray-11)",
@@ -82,6 +88,21 @@ def transcript() -> rx.Component:
     )
 
 
+def _whatsapp_window() -> rx.Component:
+    """WhatsApp: the approved templates are one click away; outside the 24 hours the composer says why."""
+    return rx.cond(
+        InboxState.selected_channel == "whatsapp",
+        rx.hstack(
+            rx.cond(~InboxState.whatsapp_window_open,
+                    rx.text(WINDOW_CLOSED, size="1", color="var(--amber-11)", data_testid="whatsapp-window-closed")),
+            rx.spacer(),
+            rx.button(rx.icon("file-text", size=14), "WhatsApp template", on_click=WhatsAppTemplateState.open_templates,
+                      size="1", variant="soft"),
+            width="100%", align="center",
+        ),
+    )
+
+
 def message_box() -> rx.Component:
     return rx.cond(
         InboxState.selected_closed,
@@ -92,6 +113,7 @@ def message_box() -> rx.Component:
             rx.cond(InboxState.chat_ended,
                     rx.text("The customer has ended the chat; new messages cannot be delivered.", size="1",
                             color="var(--amber-11)")),
+            _whatsapp_window(),
             rx.hstack(
                 rx.text_area(
                     value=InboxState.draft,
@@ -105,6 +127,8 @@ def message_box() -> rx.Component:
                 rx.button(rx.icon("send", size=14), "Send", on_click=InboxState.send, size="2"),
                 width="100%", align="end", spacing="2",
             ),
+            rx.cond((InboxState.selected_channel == "sms") & (InboxState.sms_segments != ""),
+                    rx.text(InboxState.sms_segments, size="1", color="var(--gray-11)", data_testid="sms-segments")),
             padding="12px 24px", border_top=BORDER, width="100%", spacing="1",
             background="var(--color-panel-solid)",
         ),

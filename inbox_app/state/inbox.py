@@ -8,6 +8,8 @@ from inbox_app import announcements, push, runtime, tab_memory
 from inbox_app.push import assign_if_changed
 from inbox_app.state.session import SessionState
 from services import conversation, customer_header, events, interactions
+from services.channels import sms_segments, whatsapp
+from services.channels.plain_text import plain_text
 from services.auth import Identity
 from services.conversation import ConversationItem
 from services.customer_header import CustomerMetrics, CustomerProfile, Picture, RecentOrder
@@ -36,6 +38,8 @@ class InboxState(SessionState):
     items: list[ConversationItem] = []
     has_earlier: bool = False
     draft: str = ""
+    sms_segments: str = ""  # e.g. "2 SMS segments (GSM-7)", for the draft of an SMS reply
+    whatsapp_window_open: bool = True  # False: WhatsApp allows only an approved template now
     notice: str = ""
     announcement: str = ""  # read out by the polite live region: what the last push brought
     # The verified customer header; empty while the customer is unverified.
@@ -66,6 +70,7 @@ class InboxState(SessionState):
                 else:
                     self._show(interaction, await self._organization_name(session, interaction))
                     await self._refresh_transcript(session, interaction)
+                    await self._check_whatsapp_window(session, interaction)
                     if header or self._header_for != interaction.id or (interaction.verified
                                                                         and not self.profile.customer_id):
                         await self._load_header(session, identity, interaction.id)
@@ -88,11 +93,18 @@ class InboxState(SessionState):
             self._transcript_for, self._transcript_verified = interaction.id, interaction.verified
             return
         window = await conversation.refreshed(session, interaction_id=interaction.id,
-                                              held=conversation.Window(self.earlier, self.items))
+                                              held=conversation.Window(self.earlier, self.items),
+                                              channel=interaction.channel)
         if window is not None:
             self._set_window(window)
             if window.trimmed:
                 assign_if_changed(self, "has_earlier", True)
+
+    async def _check_whatsapp_window(self, session, interaction) -> None:
+        """Outside WhatsApp's 24 hours the composer says so (and the service refuses free text anyway)."""
+        open_ = interaction.channel != "whatsapp" or await whatsapp.free_text_allowed(
+            session, interaction_id=interaction.id, now=runtime.clock())
+        assign_if_changed(self, "whatsapp_window_open", open_)
 
     def _set_window(self, window) -> None:
         assign_if_changed(self, "earlier", window.earlier)
@@ -234,7 +246,7 @@ class InboxState(SessionState):
             self.notice = str(refused) if isinstance(refused, Refused) else "That interaction was not found."
             return
         if self.selected_id != int(interaction_id):
-            self.draft = ""
+            self.draft, self.sms_segments = "", ""
         self.selected_id, self.notice = int(interaction_id), ""
         await self._reload(identity)
         return rx.scroll_to("conversation-end")
@@ -254,7 +266,13 @@ class InboxState(SessionState):
 
     @rx.event
     def set_draft(self, value: str):
-        self.draft = value[:5000]
+        self.draft = str(value)[:5000]
+        self._count_segments()
+
+    def _count_segments(self) -> None:
+        """An SMS costs by the segment: the count shows under the message box as the agent types."""
+        label = sms_segments.segments(plain_text(self.draft)).label if self.draft and self.selected_channel == "sms" else ""
+        assign_if_changed(self, "sms_segments", label)
 
     @rx.event
     def use_recommendation(self, index: int):
@@ -263,6 +281,7 @@ class InboxState(SessionState):
             return
         url = self.recommendations[index].url
         self.draft = f"{self.draft.rstrip()} {url}".strip()[:5000]
+        self._count_segments()
         return rx.set_focus("message-box")
 
     @rx.event
@@ -286,6 +305,6 @@ class InboxState(SessionState):
         except Refused as refused:
             self.notice = str(refused)
             return
-        self.draft, self.notice = "", ""
+        self.draft, self.notice, self.sms_segments = "", "", ""
         await self._reload(identity)
         return rx.scroll_to("conversation-end")

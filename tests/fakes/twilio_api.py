@@ -25,14 +25,14 @@ _MESSAGES = re.compile(r"^/2010-04-01/Accounts/(?P<sid>[^/]+)/Messages\.json$")
 
 
 class TwilioStandIn:
-    def __init__(self, account_sid: str = "ACtest", auth_token: str = "token"):
+    def __init__(self, account_sid: str = "ACtest", auth_token: str = "token", port: int = 0):
         self.account_sid, self.auth_token = account_sid, auth_token
         self.messages: list[dict] = []
         self.fail_with: int | None = None  # set to an HTTP status to make the next sends fail
         # Called with the posted form in the server's thread before each answer; it may block there
         # (requests are served on their own threads, so others are answered meanwhile).
         self.while_answering: Callable[[dict], None] | None = None
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
+        self._server = ThreadingHTTPServer(("127.0.0.1", port), self._handler_class())
 
     @property
     def base_url(self) -> str:
@@ -118,3 +118,63 @@ def inbound_fields(*, sid: str, from_: str, to: str, body: str, account_sid: str
     """The form Twilio posts for an inbound SMS (or WhatsApp, with whatsapp: addresses)."""
     return {"MessageSid": sid, "SmsSid": sid, "AccountSid": account_sid, "From": from_, "To": to, "Body": body,
             "NumMedia": "0", "NumSegments": "1", "ApiVersion": "2010-04-01", **extra}
+
+
+def _serve(args) -> None:
+    """Run the stand-in for a local try-out: print each message the app sends, then report it delivered."""
+    import time
+
+    stand_in = TwilioStandIn(args.account_sid, args.auth_token, args.port)
+
+    def deliver(form: dict) -> None:
+        print(f"SMS from {form.get('From')} to {form.get('To')}: {form.get('Body') or form.get('ContentSid')}",
+              flush=True)
+
+    stand_in.while_answering = deliver
+    stand_in.start()
+    print(f"Twilio stand-in on {stand_in.base_url} (account {args.account_sid}); Ctrl+C stops it", flush=True)
+    reported = 0
+    while True:
+        time.sleep(1)
+        for message in stand_in.messages[reported:]:
+            if message.get("StatusCallback"):
+                try:
+                    stand_in.report_status(message, "delivered")
+                except OSError as error:
+                    print(f"status callback failed: {error}", flush=True)
+        reported = len(stand_in.messages)
+
+
+def _text(args) -> None:
+    """Post a signed inbound SMS (or WhatsApp, with --whatsapp) to the app, as Twilio would."""
+    prefix = "whatsapp:" if args.whatsapp else ""
+    url = args.app.rstrip("/") + "/webhooks/twilio/messages"
+    fields = inbound_fields(sid="SM" + uuid.uuid4().hex, from_=prefix + args.from_, to=prefix + args.to,
+                            body=args.body, account_sid=args.account_sid)
+    body, headers = signed(args.auth_token, url, fields)
+    with urlopen(Request(url, data=body, headers=headers, method="POST"), timeout=10) as answer:
+        print(f"{answer.status} {answer.read().decode()}")
+
+
+def main(argv: list[str] | None = None) -> None:
+    import argparse
+
+    parser = argparse.ArgumentParser(prog="python -m tests.fakes.twilio_api",
+                                     description="Try SMS and WhatsApp locally without Twilio.")
+    parser.add_argument("--account-sid", default="ACdemo")
+    parser.add_argument("--auth-token", default="demo-token")
+    commands = parser.add_subparsers(dest="command", required=True)
+    serve = commands.add_parser("serve", help="run the stand-in of Twilio's REST API")
+    serve.add_argument("--port", type=int, default=8099)
+    text = commands.add_parser("text", help="post a signed inbound message to the app's webhook")
+    text.add_argument("--app", default="http://localhost:3000", help="the app's PUBLIC_BASE_URL")
+    text.add_argument("--from", dest="from_", default="+14155550142")
+    text.add_argument("--to", default="+15005550006")
+    text.add_argument("--whatsapp", action="store_true")
+    text.add_argument("body")
+    args = parser.parse_args(argv)
+    _serve(args) if args.command == "serve" else _text(args)
+
+
+if __name__ == "__main__":
+    main()

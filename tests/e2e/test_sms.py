@@ -1,0 +1,68 @@
+"""SMS end to end: Twilio posts a signed inbound SMS, the agent sees it in the panel, answers, the reply reaches
+Twilio's stand-in from the number written to with our status callback URL, and the stand-in's signed status
+callback moves the message's data-status in the agent's browser."""
+
+from __future__ import annotations
+
+import urllib.error
+import urllib.request
+
+from playwright.sync_api import Browser, expect
+
+from tests.e2e.helpers import row_saying, set_available, sign_in, sign_out, wrap_up
+from tests.fakes.twilio_api import inbound_fields, signed, wait_for_sms
+
+SOPHIAS_SMS = "+15005550006"  # TWILIO_SMS_FROM of the end-to-end app: the demo gives it to Sophia's
+CUSTOMER = "+14155550142"
+
+
+def _post(base_url: str, path: str, fields: dict, token: str) -> int:
+    body, headers = signed(token, base_url + path, fields)  # the app's PUBLIC_BASE_URL is base_url
+    request = urllib.request.Request(base_url + path, data=body, headers=headers, method="POST")
+    try:
+        with urllib.request.urlopen(request, timeout=10) as answer:
+            return answer.status
+    except urllib.error.HTTPError as answer:
+        return answer.code
+
+
+def test_an_sms_reaches_the_agent_and_the_reply_reaches_twilio_with_live_status(browser: Browser, base_url,
+                                                                                twilio_api, shot):
+    agent = browser.new_context(viewport={"width": 1360, "height": 860}).new_page()
+    sign_in(agent, base_url, "alice")
+    set_available(agent)
+
+    sms = inbound_fields(sid="SMe2e0001", from_=CUSTOMER, to=SOPHIAS_SMS, body="Hi! Is my order on its way?",
+                         account_sid=twilio_api.account_sid)
+    assert _post(base_url, "/webhooks/twilio/messages", {**sms, "Body": "forged"}, "not-the-token") == 403
+    assert _post(base_url, "/webhooks/twilio/messages", sms, twilio_api.auth_token) == 200
+    assert _post(base_url, "/webhooks/twilio/messages", sms, twilio_api.auth_token) == 200  # Twilio's retry
+
+    row = row_saying(agent, "Is my order on its way?")
+    expect(row).to_have_attribute("data-channel", "sms")
+    expect(row).to_have_attribute("data-unread", "true")
+    expect(row.get_by_test_id("customer-name")).to_have_text(CUSTOMER)
+    expect(row).to_contain_text("(Unverified)")
+    expect(agent.get_by_test_id("interaction-row").filter(has_text="forged")).to_have_count(0)
+    row.click()
+    expect(agent.get_by_test_id("message").filter(has_text="Is my order on its way?")).to_have_count(1)
+
+    sent_before = len(twilio_api.messages)
+    agent.get_by_test_id("message-box").fill("Yes, it ships today. Track it at sophias.example/t/1042 €")
+    expect(agent.get_by_test_id("sms-segments")).to_have_text("1 SMS segment (GSM-7)")
+    agent.get_by_role("button", name="Send").click()
+
+    posted = wait_for_sms(twilio_api, CUSTOMER, after=sent_before)
+    assert (posted["From"], posted["Body"]) == (SOPHIAS_SMS, "Yes, it ships today. Track it at sophias.example/t/1042 €")
+    assert posted["StatusCallback"] == f"{base_url}/webhooks/twilio/status"
+    reply = agent.get_by_test_id("message").filter(has_text="Yes, it ships today.")
+    expect(reply).to_have_attribute("data-status", "sent")
+
+    assert twilio_api.report_status(posted, "delivered") == 204
+    expect(reply).to_have_attribute("data-status", "delivered")
+    assert twilio_api.report_status(posted, "sent") == 204  # late and out of order: ignored
+    shot(agent, "sms-conversation")
+    expect(reply).to_have_attribute("data-status", "delivered")
+
+    wrap_up(agent)
+    sign_out(agent)

@@ -18,7 +18,7 @@ from tests.services.factories import make_agent, make_org
 from tests.state.support import SECRET
 
 PUBLIC = "https://inbox.example.com"  # where Twilio calls us: not the address the request arrives at
-TOKEN, SMS_NUMBER, ELLEN = "auth-token-1", "+15005550006", "+14155550100"
+TOKEN, SMS_NUMBER, WA_NUMBER, ELLEN = "auth-token-1", "+15005550006", "+14155238886", "+14155550100"
 MESSAGES, STATUS = "/webhooks/twilio/messages", "/webhooks/twilio/status"
 
 
@@ -35,7 +35,7 @@ async def client(wired, monkeypatch, twilio):
                               "TWILIO_ACCOUNT_SID": twilio.account_sid, "TWILIO_AUTH_TOKEN": TOKEN,
                               "TWILIO_API_BASE": twilio.base_url})
     monkeypatch.setattr(runtime, "settings", lambda: settings)
-    org = await make_org(wired, sms_number=SMS_NUMBER)
+    org = await make_org(wired, sms_number=SMS_NUMBER, whatsapp_number=WA_NUMBER)
     await make_agent(wired, "alice", [org])
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=served()), base_url="http://10.0.0.5:8000") as http:
         yield http
@@ -170,3 +170,41 @@ async def test_undelivered_carries_twilios_error_code(client, wired, clock, twil
     async with wired.read() as session:
         message = await session.get(Message, reply.id)
     assert (message.delivery_status, message.failure_reason) == ("undelivered", "Not delivered (Twilio error 30003)")
+
+
+async def test_the_whatsapp_window_opens_with_each_signed_inbound_message(client, wired, clock, twilio):
+    """Free text within 24 hours of the customer's last WhatsApp message, a template after; a new message
+    through the webhook opens the window again."""
+    from services.auth import identity_for_user
+    from services.channels import whatsapp_templates
+    from services.errors import Refused
+    from services.models import User, WhatsAppTemplate
+
+    def whatsapp(sid, body):
+        return inbound_fields(sid=sid, from_=f"whatsapp:{ELLEN}", to=f"whatsapp:{WA_NUMBER}", body=body)
+
+    assert (await _post(client, MESSAGES, whatsapp("SMwa1", "Hello"))).status_code == 200
+    async with wired.transaction() as session:
+        interaction = (await session.exec(select(Interaction))).one()
+        agent = await identity_for_user(session, user_id=(await session.exec(select(User.id))).one())
+        template = WhatsAppTemplate(organization_id=interaction.organization_id, name="Follow-up",
+                                    content_sid="HXfollow", body="Hi {{1}}, any news?")
+        session.add(template)
+
+    async def reply(body):
+        async with wired.transaction() as session:
+            await interactions.send_agent_message(session, identity=agent, interaction_id=interaction.id,
+                                                  body=body, clock=clock)
+
+    clock.advance(hours=24, seconds=1)
+    with pytest.raises(Refused, match="24 hours"):
+        await reply("Too late for free text.")
+    async with wired.transaction() as session:
+        await whatsapp_templates.send_template(session, identity=agent, interaction_id=interaction.id,
+                                               template_id=template.id, values=["Ellen"], clock=clock)
+    assert (await _post(client, MESSAGES, whatsapp("SMwa2", "Yes, still waiting"))).status_code == 200
+    await reply("Thanks, looking now.")
+    await outbox.deliver_pending(wired, runtime.settings(), clock=clock)
+    first, second = twilio.messages
+    assert (first["ContentSid"], first["From"], first["To"]) == ("HXfollow", f"whatsapp:{WA_NUMBER}", f"whatsapp:{ELLEN}")
+    assert second["Body"] == "Thanks, looking now." and "ContentSid" not in second

@@ -4,15 +4,18 @@ callback moves the message's data-status in the agent's browser."""
 
 from __future__ import annotations
 
+import json
 import urllib.error
 import urllib.request
 
 from playwright.sync_api import Browser, expect
 
+from tests.e2e import axe
 from tests.e2e.helpers import row_saying, set_available, sign_in, sign_out, wrap_up
 from tests.fakes.twilio_api import inbound_fields, signed, wait_for_sms
 
 SOPHIAS_SMS = "+15005550006"  # TWILIO_SMS_FROM of the end-to-end app: the demo gives it to Sophia's
+SOPHIAS_WHATSAPP = "+14155238886"  # and TWILIO_WHATSAPP_FROM
 CUSTOMER = "+14155550142"
 
 
@@ -64,5 +67,38 @@ def test_an_sms_reaches_the_agent_and_the_reply_reaches_twilio_with_live_status(
     shot(agent, "sms-conversation")
     expect(reply).to_have_attribute("data-status", "delivered")
 
+    wrap_up(agent)
+    sign_out(agent)
+
+
+def test_a_whatsapp_template_is_sent_from_the_composer(browser: Browser, base_url, twilio_api, shot):
+    """Inside the 24 hours the agent may write freely; the approved template goes out by its content SID."""
+    agent = browser.new_context(viewport={"width": 1360, "height": 860}).new_page()
+    sign_in(agent, base_url, "alice")
+    set_available(agent)
+    customer = "+14155550143"
+    message = inbound_fields(sid="SMe2e0002", from_=f"whatsapp:{customer}", to=f"whatsapp:{SOPHIAS_WHATSAPP}",
+                             body="Hello from WhatsApp.", account_sid=twilio_api.account_sid)
+    assert _post(base_url, "/webhooks/twilio/messages", message, twilio_api.auth_token) == 200
+    row = row_saying(agent, "Hello from WhatsApp.")
+    expect(row).to_have_attribute("data-channel", "whatsapp")
+    row.click()
+    expect(agent.get_by_test_id("whatsapp-window-closed")).to_have_count(0)  # the customer just wrote
+
+    agent.get_by_role("button", name="WhatsApp template").click()
+    dialog = agent.get_by_role("dialog", name="WhatsApp template")
+    dialog.get_by_label("Template").select_option("Order update")
+    dialog.get_by_label("Value 1").fill("SO-1042")
+    assert axe.violations(agent) == [], axe.report(axe.violations(agent))
+    shot(agent, "whatsapp-template")
+    sent_before = len(twilio_api.messages)
+    dialog.get_by_role("button", name="Send template").click()
+    expect(dialog).to_be_hidden()
+
+    posted = wait_for_sms(twilio_api, f"whatsapp:{customer}", after=sent_before)
+    assert posted["From"] == f"whatsapp:{SOPHIAS_WHATSAPP}" and "Body" not in posted
+    assert json.loads(posted["ContentVariables"]) == {"1": "SO-1042"}
+    expect(agent.get_by_test_id("message").filter(has_text="news about your order SO-1042")).to_have_attribute(
+        "data-status", "sent")
     wrap_up(agent)
     sign_out(agent)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import pytest
 from sqlmodel import select
 
-from services import interactions
 from services.channels import whatsapp, whatsapp_templates
 from services.errors import NotFound, Refused
 from services.models import Message, OutboundMessage, WhatsAppTemplate

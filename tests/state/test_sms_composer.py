@@ -7,7 +7,7 @@ from sqlmodel import select
 
 from inbox_app.state.inbox import InboxState
 from inbox_app.state.whatsapp_templates import WhatsAppTemplateState
-from services import auth, events, outbox
+from services import auth, events
 from services.channels import delivery_status, inbound
 from services.models import Interaction, Message, OutboundMessage, WhatsAppTemplate
 from tests.fakes.twilio_api import inbound_fields

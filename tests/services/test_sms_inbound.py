@@ -144,3 +144,14 @@ async def test_a_form_without_sid_or_numbers_is_not_a_message(db, clock):
     await _org(db)
     assert await inbound.receive(db, fields={"From": ELLEN, "To": SMS_NUMBER}, clock=clock) == inbound.NOT_A_MESSAGE
     assert await _all(db, Message) == []
+
+
+async def test_the_bell_rings_for_an_sms_that_arrives_while_the_agent_is_away(db, clock):
+    org = await _org(db)
+    agent = await make_agent(db, "alice", [org])
+    async with db.transaction() as session:
+        await interactions.mark_inbox_seen(session, identity=agent, clock=clock)
+    clock.advance(seconds=5)
+    await _receive(db, clock)
+    async with db.read() as session:
+        assert await interactions.bell_count(session, identity=agent) == 1

@@ -15,7 +15,8 @@ _BUBBLE = {
 }
 
 
-def _status(item) -> rx.Component:
+def _status(item, texted) -> rx.Component:
+    """A chat message is delivered the moment it is sent, so only SMS and WhatsApp (`texted`) say so."""
     return rx.match(
         item.delivery_status,
         ("failed", rx.hstack(rx.icon("circle-alert", size=12), rx.text("Not delivered", size="1"),
@@ -25,12 +26,15 @@ def _status(item) -> rx.Component:
                                   color="var(--red-11)", spacing="1", title=item.failure_reason)),
         ("sent", rx.text("Sent", size="1", color="var(--gray-11)")),
         ("read", rx.text("Read", size="1", color="var(--gray-11)")),
+        ("delivered", rx.cond(rx.Var.create(texted) & (item.author == "agent"),
+                              rx.text("Delivered", size="1", color="var(--gray-11)"))),
         rx.fragment(),
     )
 
 
-def message_bubble(item, *, mine: str = "agent") -> rx.Component:
-    """One message. `mine` is the author shown on the right (agent in the inbox, customer in the chat)."""
+def message_bubble(item, *, mine: str = "agent", texted=False) -> rx.Component:
+    """One message. `mine` is the author shown on the right (agent in the inbox, customer in the chat);
+    `texted`: the conversation is SMS or WhatsApp, whose delivery Twilio reports."""
     is_mine = item.author == mine
     is_other = (item.author == "customer") | (item.author == "agent")
     return rx.cond(
@@ -46,7 +50,7 @@ def message_bubble(item, *, mine: str = "agent") -> rx.Component:
             ),
             rx.hstack(rx.moment(item.at_iso, format="HH:mm", local=True, size="1", color="var(--gray-11)",
                                 font_size="11px"),
-                      _status(item), spacing="2", align="center"),
+                      _status(item, texted), spacing="2", align="center"),
             align=rx.cond(is_mine, "end", "start"), width="100%", spacing="1",
             data_testid="message", data_author=item.author, data_status=item.delivery_status,
         ),
@@ -67,7 +71,8 @@ def _item(item) -> rx.Component:
         item.kind == "divider",
         rx.hstack(rx.separator(size="4"), rx.text(item.label, size="1", color="var(--gray-11)", white_space="nowrap"),
                   rx.separator(size="4"), width="100%", align="center", data_testid="history-divider"),
-        message_bubble(item),
+        message_bubble(item, texted=(InboxState.selected_channel == "sms")
+                       | (InboxState.selected_channel == "whatsapp")),
     )
 
 

@@ -24,7 +24,7 @@ def whatsapp_template_dialog() -> rx.Component:
         dialog_content(
             rx.dialog.title("WhatsApp template"),
             rx.dialog.description("WhatsApp lets you write first, or again after 24 hours, only with a template "
-                                  "your organization had approved.", size="2", color="var(--gray-11)"),
+                                  "approved for your organization.", size="2", color="var(--gray-11)"),
             rx.vstack(
                 field("Template", "whatsapp-template", rx.el.select(
                     rx.el.option("Choose a template", value=""),

@@ -53,6 +53,7 @@ def test_an_sms_reaches_the_agent_and_the_reply_reaches_twilio_with_live_status(
     sent_before = len(twilio_api.messages)
     agent.get_by_test_id("message-box").fill("Yes, it ships today. Track it at sophias.example/t/1042 €")
     expect(agent.get_by_test_id("sms-segments")).to_have_text("1 SMS segment (GSM-7)")
+    shot(agent, "sms-typing")
     agent.get_by_role("button", name="Send").click()
 
     posted = wait_for_sms(twilio_api, CUSTOMER, after=sent_before)
@@ -63,6 +64,7 @@ def test_an_sms_reaches_the_agent_and_the_reply_reaches_twilio_with_live_status(
 
     assert twilio_api.report_status(posted, "delivered") == 204
     expect(reply).to_have_attribute("data-status", "delivered")
+    expect(reply).to_contain_text("Delivered")
     assert twilio_api.report_status(posted, "sent") == 204  # late and out of order: ignored
     shot(agent, "sms-conversation")
     expect(reply).to_have_attribute("data-status", "delivered")

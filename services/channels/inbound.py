@@ -65,13 +65,13 @@ async def _open_interaction_of(session: AsyncSession, organization_id: int, send
 
 async def _store(session: AsyncSession, *, sid: str, sender: Address, to: Address, body: str,
                  clock: Clock) -> str:
-    if await _already_stored(session, sid):
-        return DUPLICATE
     organization = await organization_for(session, to)
     if organization is None:
         _log.warning("inbound %s %s to %s: no organization has this number; not stored", to.channel, sid, to.number)
         return UNKNOWN_NUMBER
     await _one_at_a_time(session, organization.id, sender)
+    if await _already_stored(session, sid):  # after the lock: a retry racing its original sees it stored
+        return DUPLICATE
     interaction = await _open_interaction_of(session, organization.id, sender)
     if interaction is None:
         interaction = await interactions.open_interaction(

@@ -205,6 +205,7 @@ async def test_the_whatsapp_window_opens_with_each_signed_inbound_message(client
     assert (await _post(client, MESSAGES, whatsapp("SMwa2", "Yes, still waiting"))).status_code == 200
     await reply("Thanks, looking now.")
     await outbox.deliver_pending(wired, runtime.settings(), clock=clock)
-    first, second = twilio.messages
+    # Sent side by side: the stand-in may take them in either order.
+    first, second = sorted(twilio.messages, key=lambda posted: "ContentSid" not in posted)
     assert (first["ContentSid"], first["From"], first["To"]) == ("HXfollow", f"whatsapp:{WA_NUMBER}", f"whatsapp:{ELLEN}")
     assert second["Body"] == "Thanks, looking now." and "ContentSid" not in second

@@ -155,3 +155,21 @@ async def test_the_bell_rings_for_an_sms_that_arrives_while_the_agent_is_away(db
     await _receive(db, clock)
     async with db.read() as session:
         assert await interactions.bell_count(session, identity=agent) == 1
+
+
+async def test_two_messages_from_one_number_at_once_open_one_interaction(db, clock):
+    import asyncio
+
+    await _org(db)
+    outcomes = await asyncio.gather(*(_receive(db, clock, f"SM{n}", body=f"Message {n}.") for n in range(4)))
+    assert outcomes == [inbound.STORED] * 4
+    assert len(await _all(db, Interaction)) == 1 and len(await _all(db, Message)) == 4
+
+
+async def test_a_retry_racing_the_original_is_stored_once(db, clock):
+    import asyncio
+
+    await _org(db)
+    outcomes = await asyncio.gather(*(_receive(db, clock, "SMsame") for _ in range(3)))
+    assert sorted(outcomes) == [inbound.DUPLICATE, inbound.DUPLICATE, inbound.STORED]
+    assert len(await _all(db, Message)) == 1 and len(await _all(db, Interaction)) == 1

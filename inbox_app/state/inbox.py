@@ -304,6 +304,8 @@ class InboxState(SessionState):
                                                       body=self.draft, clock=runtime.clock)
         except Refused as refused:
             self.notice = str(refused)
+            if self.selected_channel == "whatsapp":  # the 24 hours may have run out while the agent typed
+                await self._reload(identity)
             return
         self.draft, self.notice, self.sms_segments = "", "", ""
         await self._reload(identity)

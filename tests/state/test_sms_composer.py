@@ -81,6 +81,14 @@ async def test_outside_the_whatsapp_window_the_composer_says_so_and_does_not_sen
         assert (await session.exec(select(OutboundMessage))).first() is None
 
 
+async def test_a_refused_send_shows_the_window_closed_even_without_a_push(wired, clock):
+    _, inbox, _, _ = await _open(wired, clock, "whatsapp", later_hours=23)
+    clock.advance(hours=2)  # the window ran out while the agent typed; no notice came
+    InboxState.set_draft.fn(inbox, "Sorry for the wait.")
+    await InboxState.send.fn(inbox)
+    assert not inbox.whatsapp_window_open and "24 hours" in inbox.notice
+
+
 async def test_a_template_is_chosen_filled_in_and_sent(wired, clock):
     org, inbox, interaction, token = await _open(wired, clock, "whatsapp", later_hours=48)
     async with wired.transaction() as session:

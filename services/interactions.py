@@ -11,7 +11,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services import audit, events, routing
 from services.auth import Identity
-from services.channels import whatsapp
+from services.channels import reply_via, whatsapp
 from services.clock import Clock
 from services.errors import NotFound, Refused
 from services.models import (
@@ -184,26 +184,33 @@ async def active_interaction(session: AsyncSession, *, identity: Identity, inter
 
 
 async def send_agent_message(session: AsyncSession, *, identity: Identity, interaction_id: int,
-                             body: str, clock: Clock) -> Message:
+                             body: str, clock: Clock, via: str = "") -> Message:
+    """The agent's reply, by the interaction's own channel or by `via` (Reply via), if the customer can be
+    reached that way now."""
     text = _checked_body(body)
+    if not isinstance(via, str):
+        raise Refused("Choose how to reply.")
     interaction = await active_interaction(session, identity=identity, interaction_id=interaction_id,
                                            for_update=True)
     now = clock()
-    if interaction.channel == "whatsapp" and not await whatsapp.free_text_allowed(
+    if via and via != interaction.channel:
+        if via not in await reply_via.options(session, interaction=interaction, now=now):
+            raise Refused(f"This customer cannot be reached by {reply_via.LABELS.get(via, 'that channel')} now.")
+    elif interaction.channel == "whatsapp" and not await whatsapp.free_text_allowed(
             session, interaction_id=interaction.id, now=now):
         raise Refused(whatsapp.WINDOW_CLOSED)
     return await add_agent_message(session, identity=identity, interaction=interaction, body=text, at=now,
-                                   clock=clock)
+                                   clock=clock, via=via if via and via != interaction.channel else None)
 
 
 async def add_agent_message(session: AsyncSession, *, identity: Identity, interaction: Interaction, body: str,
                             at: datetime, clock: Clock, content_sid: str | None = None,
-                            content_variables: str = "") -> Message:
+                            content_variables: str = "", via: str | None = None) -> Message:
     """The agent's message into their interaction (held locked by the caller): shown at once in a chat,
-    queued in the outbox for every other channel."""
+    queued in the outbox for every other channel (the interaction's own, or `via`)."""
     message = Message(interaction_id=interaction.id, author="agent", author_user_id=identity.user_id,
-                      body=body, created_at=at)
-    if interaction.channel == "chat":
+                      body=body, created_at=at, via=via)
+    if (via or interaction.channel) == "chat":
         if interaction.chat_ended_at:
             # The customer has left: the message is kept, and shown as failed, never as sent.
             message.delivery_status = "failed"
@@ -217,7 +224,10 @@ async def add_agent_message(session: AsyncSession, *, identity: Identity, intera
         session.add(message)
         await session.flush()
         await outbox.enqueue_for_message(session, interaction=interaction, message=message, clock=clock,
-                                         content_sid=content_sid, content_variables=content_variables)
+                                         content_sid=content_sid, content_variables=content_variables,
+                                         channel=via or interaction.channel,
+                                         sender=await reply_via.sender_for(session, interaction=interaction,
+                                                                           channel=via or interaction.channel))
     _touch(interaction, author="agent", body=body, at=at)
     session.add_all([message, interaction])
     _notify_change(session, interaction)

@@ -178,6 +178,8 @@ class Message(SQLModel, table=True):
     provider_id: str | None = Field(default=None, max_length=128)
     # An internal note for agents (verification, order actions); the customer's chat never shows it.
     internal: bool = False
+    # The channel an agent's message went by when it is not the interaction's own ("Reply via"); None: its own.
+    via: str | None = Field(default=None, max_length=16)
 
 
 class Attachment(SQLModel, table=True):

@@ -59,18 +59,19 @@ async def enqueue(session: AsyncSession, *, organization_id: int, channel: str, 
 
 
 async def enqueue_for_message(session: AsyncSession, *, interaction: Interaction, message: Message,
-                              clock: Clock, content_sid: str | None = None,
-                              content_variables: str = "") -> OutboundMessage:
-    """A reply goes back the way the customer came: SMS and WhatsApp as plain text, from our number they
-    wrote to, to the number they wrote from."""
-    if interaction.channel == "email":
+                              clock: Clock, content_sid: str | None = None, content_variables: str = "",
+                              channel: str | None = None, sender: str | None = None) -> OutboundMessage:
+    """A reply goes back the way the customer came, or by `channel` (Reply via): SMS and WhatsApp as plain
+    text, from `sender` (our number they wrote to, or the organization's), to the number they wrote from."""
+    channel = channel or interaction.channel
+    if channel == "email":
         return await enqueue(session, organization_id=interaction.organization_id, channel="email",
                              recipient=interaction.given_email or "", body=message.body, clock=clock,
                              subject="Re: your message", message_id=message.id)
-    return await enqueue(session, organization_id=interaction.organization_id, channel=interaction.channel,
+    return await enqueue(session, organization_id=interaction.organization_id, channel=channel,
                          recipient=interaction.given_phone or "", body=plain_text(message.body), clock=clock,
-                         message_id=message.id, sender=interaction.channel_number, content_sid=content_sid,
-                         content_variables=content_variables)
+                         message_id=message.id, sender=sender or interaction.channel_number,
+                         content_sid=content_sid, content_variables=content_variables)
 
 
 # --- delivery ---------------------------------------------------------------------------------

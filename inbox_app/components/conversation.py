@@ -5,10 +5,12 @@ from __future__ import annotations
 import reflex as rx
 
 from inbox_app.components.common import BORDER
+from inbox_app.components.forms import SELECT_STYLE
 from inbox_app.state.inbox import InboxState
 from inbox_app.state.whatsapp_templates import WhatsAppTemplateState
 from services.channels.whatsapp import WINDOW_CLOSED
 
+_REPLY_LABELS = {"chat": "Chat", "sms": "SMS", "whatsapp": "WhatsApp"}
 _BUBBLE = {
     "customer": ("flex-start", "var(--gray-3)", "var(--gray-12)"),
     "agent": ("flex-end", "var(--accent-9)", "white"),
@@ -26,7 +28,7 @@ def _status(item, texted) -> rx.Component:
                                   color="var(--red-11)", spacing="1", title=item.failure_reason)),
         ("sent", rx.text("Sent", size="1", color="var(--gray-11)")),
         ("read", rx.text("Read", size="1", color="var(--gray-11)")),
-        ("delivered", rx.cond(rx.Var.create(texted) & (item.author == "agent"),
+        ("delivered", rx.cond(texted & (item.author == "agent"),
                               rx.text("Delivered", size="1", color="var(--gray-11)"))),
         rx.fragment(),
     )
@@ -50,7 +52,9 @@ def message_bubble(item, *, mine: str = "agent", texted=False) -> rx.Component:
             ),
             rx.hstack(rx.moment(item.at_iso, format="HH:mm", local=True, size="1", color="var(--gray-11)",
                                 font_size="11px"),
-                      _status(item, texted), spacing="2", align="center"),
+                      rx.cond(item.via != "", rx.text("via ", rx.match(item.via, *_REPLY_LABELS.items(), item.via),
+                                                       size="1", color="var(--gray-11)")),
+                      _status(item, rx.Var.create(texted) | (item.via != "")), spacing="2", align="center"),
             align=rx.cond(is_mine, "end", "start"), width="100%", spacing="1",
             data_testid="message", data_author=item.author, data_status=item.delivery_status,
         ),
@@ -108,6 +112,23 @@ def _whatsapp_window() -> rx.Component:
     )
 
 
+def _reply_via() -> rx.Component:
+    """Shown when the customer can be reached another way too: the reply goes by the channel chosen."""
+    return rx.cond(
+        InboxState.reply_options.length() > 1,
+        rx.hstack(
+            rx.el.label("Reply via", html_for="reply-via", style={"fontSize": "13px", "fontWeight": "500"}),
+            rx.el.select(
+                rx.foreach(InboxState.reply_options,
+                           lambda c: rx.el.option(rx.match(c, *_REPLY_LABELS.items(), c), value=c)),
+                id="reply-via", value=InboxState.reply_via, on_change=InboxState.set_reply_via,
+                style={**SELECT_STYLE, "width": "auto"},
+            ),
+            align="center", spacing="2",
+        ),
+    )
+
+
 def message_box() -> rx.Component:
     return rx.cond(
         InboxState.selected_closed,
@@ -119,6 +140,7 @@ def message_box() -> rx.Component:
                     rx.text("The customer has ended the chat; new messages cannot be delivered.", size="1",
                             color="var(--amber-11)")),
             _whatsapp_window(),
+            _reply_via(),
             rx.hstack(
                 rx.text_area(
                     value=InboxState.draft,
@@ -132,7 +154,7 @@ def message_box() -> rx.Component:
                 rx.button(rx.icon("send", size=14), "Send", on_click=InboxState.send, size="2"),
                 width="100%", align="end", spacing="2",
             ),
-            rx.cond((InboxState.selected_channel == "sms") & (InboxState.sms_segments != ""),
+            rx.cond(InboxState.sms_segments != "",
                     rx.text(InboxState.sms_segments, size="1", color="var(--gray-11)", data_testid="sms-segments")),
             padding="12px 24px", border_top=BORDER, width="100%", spacing="1",
             background="var(--color-panel-solid)",

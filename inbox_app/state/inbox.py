@@ -9,6 +9,7 @@ from inbox_app.push import assign_if_changed
 from inbox_app.state.session import SessionState
 from services import conversation, customer_header, events, interactions
 from services.channels import sms_segments, whatsapp
+from services.channels.reply_via import options as reachable_channels
 from services.channels.plain_text import plain_text
 from services.auth import Identity
 from services.conversation import ConversationItem
@@ -38,6 +39,8 @@ class InboxState(SessionState):
     items: list[ConversationItem] = []
     has_earlier: bool = False
     draft: str = ""
+    reply_options: list[str] = []  # Reply via: chat, sms, whatsapp, as this customer can be reached now
+    reply_via: str = ""
     sms_segments: str = ""  # e.g. "2 SMS segments (GSM-7)", for the draft of an SMS reply
     whatsapp_window_open: bool = True  # False: WhatsApp allows only an approved template now
     notice: str = ""
@@ -50,6 +53,7 @@ class InboxState(SessionState):
     recommendations: list[Picture] = []
     _header_for: int = 0  # the interaction the header was loaded for: a new message does not reload it
     _restored: bool = False  # False in a state Redis has lost: the tab's ids come back from tab_memory
+    _reply_options_for: tuple = ()  # (interaction id, state, chat ended) the Reply via options were read for
     _transcript_for: int = 0  # the interaction whose transcript the tab holds; 0: load it whole
     _transcript_verified: bool = False  # verifying adds the customer's history: the window is loaded again
 
@@ -71,6 +75,7 @@ class InboxState(SessionState):
                     self._show(interaction, await self._organization_name(session, interaction))
                     await self._refresh_transcript(session, interaction)
                     await self._check_whatsapp_window(session, interaction)
+                    await self._load_reply_options(session, interaction)
                     if header or self._header_for != interaction.id or (interaction.verified
                                                                         and not self.profile.customer_id):
                         await self._load_header(session, identity, interaction.id)
@@ -105,6 +110,21 @@ class InboxState(SessionState):
         open_ = interaction.channel != "whatsapp" or await whatsapp.free_text_allowed(
             session, interaction_id=interaction.id, now=runtime.clock())
         assign_if_changed(self, "whatsapp_window_open", open_)
+
+    async def _load_reply_options(self, session, interaction) -> None:
+        """Reply via: the channels this customer can be reached on now; the choice stays while it still can.
+
+        Read when the interaction is shown or its chat or state changes, not on every message (a push stays
+        cheap); a channel that lapsed meanwhile is refused by the service when used."""
+        seen = (interaction.id, interaction.state, interaction.chat_ended_at is not None)
+        if self._reply_options_for == seen:
+            return
+        self._reply_options_for = seen
+        options = (await reachable_channels(session, interaction=interaction, now=runtime.clock())
+                   if interaction.state == "assigned" else [])
+        assign_if_changed(self, "reply_options", options)
+        if self.reply_via not in options:
+            self.reply_via = options[0] if options else ""
 
     def _set_window(self, window) -> None:
         assign_if_changed(self, "earlier", window.earlier)
@@ -246,7 +266,7 @@ class InboxState(SessionState):
             self.notice = str(refused) if isinstance(refused, Refused) else "That interaction was not found."
             return
         if self.selected_id != int(interaction_id):
-            self.draft, self.sms_segments = "", ""
+            self.draft, self.sms_segments, self.reply_via = "", "", ""
         self.selected_id, self.notice = int(interaction_id), ""
         await self._reload(identity)
         return rx.scroll_to("conversation-end")
@@ -271,8 +291,16 @@ class InboxState(SessionState):
 
     def _count_segments(self) -> None:
         """An SMS costs by the segment: the count shows under the message box as the agent types."""
-        label = sms_segments.segments(plain_text(self.draft)).label if self.draft and self.selected_channel == "sms" else ""
+        texting = (self.reply_via or self.selected_channel) == "sms"
+        label = sms_segments.segments(plain_text(self.draft)).label if self.draft and texting else ""
         assign_if_changed(self, "sms_segments", label)
+
+    @rx.event
+    def set_reply_via(self, value: str):
+        """Only a channel the server offered for this interaction can be chosen."""
+        if value in self.reply_options:
+            self.reply_via = value
+            self._count_segments()
 
     @rx.event
     def use_recommendation(self, index: int):
@@ -301,11 +329,12 @@ class InboxState(SessionState):
         try:
             async with runtime.db().transaction(origin=self._tab_token()) as session:
                 await interactions.send_agent_message(session, identity=identity, interaction_id=self.selected_id,
-                                                      body=self.draft, clock=runtime.clock)
+                                                      body=self.draft, clock=runtime.clock, via=self.reply_via)
         except Refused as refused:
             self.notice = str(refused)
-            if self.selected_channel == "whatsapp":  # the 24 hours may have run out while the agent typed
-                await self._reload(identity)
+            # A channel may have lapsed while the agent typed (WhatsApp's 24 hours, an ended chat): show it.
+            self._reply_options_for = ()
+            await self._reload(identity)
             return
         self.draft, self.notice, self.sms_segments = "", "", ""
         await self._reload(identity)

@@ -1,5 +1,6 @@
 """sms and whatsapp: per-organization numbers, the number an interaction was written to, the sender and
-WhatsApp template of an outbound message, and the organizations' approved WhatsApp templates
+WhatsApp template of an outbound message, the channel a message was replied by, and the organizations'
+approved WhatsApp templates
 
 Revision ID: 0005
 Revises: 0004
@@ -42,6 +43,9 @@ def upgrade() -> None:
         batch_op.create_unique_constraint('uq_organization_sms_number', ['sms_number'])
         batch_op.create_unique_constraint('uq_organization_whatsapp_number', ['whatsapp_number'])
 
+    with op.batch_alter_table('message', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('via', sqlmodel.sql.sqltypes.AutoString(length=16), nullable=True))
+
     with op.batch_alter_table('outboundmessage', schema=None) as batch_op:
         batch_op.add_column(sa.Column('sender', sqlmodel.sql.sqltypes.AutoString(length=32), nullable=True))
         batch_op.add_column(sa.Column('content_sid', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=True))
@@ -53,6 +57,9 @@ def downgrade() -> None:
         batch_op.drop_column('content_variables')
         batch_op.drop_column('content_sid')
         batch_op.drop_column('sender')
+
+    with op.batch_alter_table('message', schema=None) as batch_op:
+        batch_op.drop_column('via')
 
     with op.batch_alter_table('organization', schema=None) as batch_op:
         batch_op.drop_constraint('uq_organization_whatsapp_number', type_='unique')

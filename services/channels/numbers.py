@@ -35,6 +35,16 @@ def e164(raw: str) -> str:
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
+def has_country_code(phone: str | None) -> bool:
+    """Only a stored number written with its country code ('+1…') can receive an SMS (seed note)."""
+    if not phone or not phone.startswith("+"):
+        return False
+    try:
+        return phonenumbers.is_valid_number(phonenumbers.parse(phone, None))
+    except phonenumbers.NumberParseException:
+        return False
+
+
 def parse_address(raw: str) -> Address:
     raw = (raw or "").strip()
     if raw.lower().startswith(WHATSAPP_PREFIX):

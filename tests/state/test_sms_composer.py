@@ -110,3 +110,29 @@ async def test_a_template_is_chosen_filled_in_and_sent(wired, clock):
         row = (await session.exec(select(OutboundMessage))).one()
     assert (row.content_sid, row.body, row.recipient, row.sender) == ("HX9", "Your order SO-1042 has shipped.",
                                                                        ELLEN, WA_NUMBER)
+
+
+async def test_reply_via_sms_from_a_chat(wired, clock):
+    from services import chat
+
+    org = await make_org(wired, sms_number=SMS_NUMBER)
+    await make_agent(wired, "alice", [org])
+    async with wired.transaction() as session:
+        started = await chat.start_chat(session, organization=org, secret_key="k", clock=clock, first_name="Ellen",
+                                        last_name="Smith", phone=ELLEN)
+        token = (await auth.sign_in(session, login="alice", password="pw", secret_key=SECRET, clock=clock)).token
+    inbox = await state_for(InboxState, token)
+    await InboxState.on_load.fn(inbox)
+    await InboxState.select.fn(inbox, started.interaction_id)
+    assert (inbox.reply_options, inbox.reply_via) == (["chat", "sms"], "chat")
+    InboxState.set_reply_via.fn(inbox, "whatsapp")  # not offered: ignored
+    assert inbox.reply_via == "chat"
+    InboxState.set_draft.fn(inbox, "a" * 161)
+    assert inbox.sms_segments == ""  # a chat message has no segments
+    InboxState.set_reply_via.fn(inbox, "sms")
+    assert inbox.sms_segments == "2 SMS segments (GSM-7)"
+    await InboxState.send.fn(inbox)
+    async with wired.read() as session:
+        row = (await session.exec(select(OutboundMessage))).one()
+    assert (row.channel, row.recipient, row.sender) == ("sms", ELLEN, SMS_NUMBER)
+    assert [i.via for i in inbox.items if i.author == "agent"] == ["sms"]

@@ -11,7 +11,8 @@ import urllib.request
 from playwright.sync_api import Browser, expect
 
 from tests.e2e import axe
-from tests.e2e.helpers import row_saying, set_available, sign_in, sign_out, wrap_up
+from tests.e2e.helpers import (agent_and_customer, customer_says, row_saying, set_available, sign_in, sign_out,
+                               start_chat, wrap_up)
 from tests.fakes.twilio_api import inbound_fields, signed, wait_for_sms
 
 SOPHIAS_SMS = "+15005550006"  # TWILIO_SMS_FROM of the end-to-end app: the demo gives it to Sophia's
@@ -102,5 +103,25 @@ def test_a_whatsapp_template_is_sent_from_the_composer(browser: Browser, base_ur
     assert json.loads(posted["ContentVariables"]) == {"1": "SO-1042"}
     expect(agent.get_by_test_id("message").filter(has_text="news about your order SO-1042")).to_have_attribute(
         "data-status", "sent")
+    wrap_up(agent)
+    sign_out(agent)
+
+
+def test_a_chat_is_answered_by_sms_with_reply_via(browser: Browser, base_url, twilio_api):
+    agent, customer = agent_and_customer(browser)
+    sign_in(agent, base_url, "alice")
+    set_available(agent)
+    start_chat(customer, base_url, "Dana", "Reyes", phone="+1 415 555 0144")
+    customer_says(customer, "Could you text me the tracking link?")
+    row_saying(agent, "Could you text me the tracking link?").click()
+    agent.get_by_label("Reply via").select_option("sms")
+    sent_before = len(twilio_api.messages)
+    agent.get_by_test_id("message-box").fill("Here it is: sophias.example/t/2001")
+    expect(agent.get_by_test_id("sms-segments")).to_have_text("1 SMS segment (GSM-7)")
+    agent.get_by_role("button", name="Send").click()
+    posted = wait_for_sms(twilio_api, "+14155550144", after=sent_before)
+    assert (posted["From"], posted["Body"]) == (SOPHIAS_SMS, "Here it is: sophias.example/t/2001")
+    expect(agent.get_by_test_id("message").filter(has_text="sophias.example/t/2001")).to_contain_text("via SMS")
+    expect(customer.get_by_test_id("message").filter(has_text="sophias.example/t/2001")).to_have_count(0)
     wrap_up(agent)
     sign_out(agent)

@@ -19,6 +19,12 @@ def _checkbox(label: str, box_id, name: str, checked) -> rx.Component:
     )
 
 
+def _number(label: str, field_id, name: str, value, slug) -> rx.Component:
+    return field(label, field_id, rx.input(id=field_id, name=name, default_value=value, width="150px",
+                                           input_mode="tel", placeholder="+1 415 555 0100", key=slug + name + value),
+                 width="auto")
+
+
 def _organization(org) -> rx.Component:
     sms_id, limit_id, origins_id = "sms-otp-" + org.slug, "appease-limit-" + org.slug, "chat-origins-" + org.slug
     return rx.form(
@@ -41,6 +47,12 @@ def _organization(org) -> rx.Component:
                                resize="vertical", style={"fontFamily": "var(--code-font-family)", "fontSize": "12px"},
                                key=org.slug + org.allowed_chat_origins),
                   width="auto"),
+            rx.vstack(
+                _number("SMS number", "sms-number-" + org.slug, "sms_number", org.sms_number, org.slug),
+                _number("WhatsApp number", "whatsapp-number-" + org.slug, "whatsapp_number", org.whatsapp_number,
+                        org.slug),
+                spacing="2",
+            ),
             rx.el.input(type="hidden", name="organization_id", value=org.organization_id.to_string()),
             rx.button("Save", type="submit", size="2", aria_label="Save " + org.name),
             spacing="5", align="end", padding="12px 0", border_bottom=BORDER, width="100%",
@@ -55,7 +67,8 @@ def organization_settings_page() -> rx.Component:
                 "code. The appeasement limit caps what agents can give back on one order. With expiring chat links "
                 "required, a signed chat link verifies the customer only if it carries an expiry time. Allowed chat origins are "
                 "the sites that may show the Live Chat in a frame, one per line (https://shop.example), or * for any "
-                "site; with none, no site can.", size="2",
+                "site; with none, no site can. Customers text and WhatsApp the organization's numbers (with their "
+                "country code); set the same numbers in Twilio.", size="2",
                 color="var(--gray-11)"),
         rx.foreach(S.organizations, _organization),
         error_text(S.error), info_text(S.saved),

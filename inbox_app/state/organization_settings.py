@@ -1,5 +1,5 @@
-"""Managers maintain each organization's SMS OTP switch, appeasement limit, expiring-chat-link rule and the sites
-that may frame its Live Chat."""
+"""Managers maintain each organization's SMS OTP switch, appeasement limit, expiring-chat-link rule, the sites
+that may frame its Live Chat, and its SMS and WhatsApp numbers."""
 
 from __future__ import annotations
 
@@ -40,6 +40,8 @@ class OrganizationSettingsState(ManagerPage, BellState):
                     appease_limit=str(form_data.get("appease_limit", ""))[:20],
                     require_expiring_chat_links=_checked(form_data, "require_expiring_chat_links"),
                     allowed_chat_origins=str(form_data.get("allowed_chat_origins", "")),
+                    sms_number=str(form_data.get("sms_number", ""))[:40],
+                    whatsapp_number=str(form_data.get("whatsapp_number", ""))[:40],
                     clock=runtime.clock)
         except ValueError:
             self.error, self.saved = "That organization was not found.", ""

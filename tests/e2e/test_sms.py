@@ -125,3 +125,18 @@ def test_a_chat_is_answered_by_sms_with_reply_via(browser: Browser, base_url, tw
     expect(customer.get_by_test_id("message").filter(has_text="sophias.example/t/2001")).to_have_count(0)
     wrap_up(agent)
     sign_out(agent)
+
+
+def test_a_manager_sees_and_keeps_sophias_numbers(browser: Browser, base_url):
+    manager = browser.new_context().new_page()
+    sign_in(manager, base_url, "maria")
+    manager.goto(f"{base_url}/settings/organizations")
+    sophias = manager.get_by_test_id("organization-settings").filter(has_text="Sophia's")
+    expect(sophias.get_by_label("SMS number")).to_have_value(SOPHIAS_SMS)
+    expect(sophias.get_by_label("WhatsApp number")).to_have_value(SOPHIAS_WHATSAPP)
+    sophias.get_by_label("SMS number").fill("5550006")
+    sophias.get_by_role("button", name="Save Sophia's").click()
+    expect(manager.get_by_role("alert")).to_contain_text("country code")
+    manager.reload()
+    expect(sophias.get_by_label("SMS number")).to_have_value(SOPHIAS_SMS)  # the refused number changed nothing
+    manager.context.close()

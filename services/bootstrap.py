@@ -33,7 +33,8 @@ async def _seed(settings: Settings) -> bool:
     db = Database(settings.database_url)
     try:
         async with db.transaction() as session:
-            return await demo.seed(session, clock=utcnow)
+            return await demo.seed(session, clock=utcnow, sms_number=settings.twilio_sms_from,
+                                   whatsapp_number=settings.twilio_whatsapp_from)
     finally:
         await db.dispose()
 

@@ -27,13 +27,14 @@ class ConversationItem:
     failure_reason: str = ""
     label: str = ""  # for a divider: channel and date of an earlier interaction
     internal: bool = False  # an agents-only note: the customer's chat never shows it
+    via: str = ""  # the channel an agent's reply went by when not the interaction's own (Reply via)
 
 
 def _message_item(message: Message) -> ConversationItem:
     return ConversationItem(key=f"m{message.id}", kind="message", author=message.author, body=message.body,
                             at_iso=message.created_at.isoformat(),
                             delivery_status=message.delivery_status, failure_reason=message.failure_reason,
-                            internal=message.internal)
+                            internal=message.internal, via=message.via or "")
 
 
 def _divider(interaction: Interaction, current: bool) -> ConversationItem:
@@ -53,8 +54,8 @@ async def _messages(session: AsyncSession, interaction_ids: list[int], limit: in
                     include_internal: bool = True, before_id: int | None = None) -> tuple[list[Message], bool]:
     """The latest `limit` messages (before `before_id`), oldest first, and whether older ones exist."""
     query = select(Message).where(col(Message.interaction_id).in_(interaction_ids))
-    if not include_internal:
-        query = query.where(Message.internal == False)  # noqa: E712 - SQL comparison
+    if not include_internal:  # the customer's chat: no agents-only notes, nor replies sent by SMS or WhatsApp
+        query = query.where(Message.internal == False, col(Message.via).is_(None))  # noqa: E712 - SQL comparison
     if before_id is not None:
         query = query.where(Message.id < before_id)
     rows = (await session.exec(query.order_by(col(Message.id).desc()).limit(limit + 1))).all()
@@ -110,7 +111,7 @@ async def updates(session: AsyncSession, *, interaction_id: int, after_id: int,
         changed = changed | col(Message.id).in_(recheck_ids)
     query = select(Message).where(Message.interaction_id == interaction_id, changed)
     if not include_internal:
-        query = query.where(Message.internal == False)  # noqa: E712 - SQL comparison
+        query = query.where(Message.internal == False, col(Message.via).is_(None))  # noqa: E712 - SQL comparison
     return [_message_item(m) for m in (await session.exec(query.order_by(Message.id))).all()]
 
 
@@ -146,9 +147,19 @@ def last_message_id(window: Window) -> int:
     return max((message_id(item) for item in (*window.earlier, *window.tail)), default=0)
 
 
-def pending_ids(window: Window) -> list[int]:
+# Statuses that may still change, per channel: a chat message is delivered at once; Twilio's callbacks move an
+# SMS on from "sent" to delivered, and a WhatsApp message on from delivered to read.
+_MOVING = {"sms": frozenset({"queued", "sent"}), "whatsapp": frozenset({"queued", "sent", "delivered"})}
+_MOVING_DEFAULT = frozenset({"queued"})
+
+
+def still_moving(channel: str) -> frozenset[str]:
+    return _MOVING.get(channel, _MOVING_DEFAULT)
+
+
+def pending_ids(window: Window, moving: frozenset[str] = _MOVING_DEFAULT) -> list[int]:
     """Messages whose delivery status may still change."""
-    return [message_id(item) for item in (*window.earlier, *window.tail) if item.delivery_status == "queued"]
+    return [message_id(item) for item in (*window.earlier, *window.tail) if item.delivery_status in moving]
 
 
 def merge(window: Window, changes: list[ConversationItem]) -> Window:
@@ -173,8 +184,8 @@ def prepend(window: Window, page: list[ConversationItem]) -> Window:
 
 
 async def refreshed(session: AsyncSession, *, interaction_id: int, held: Window,
-                    include_internal: bool = True) -> Window | None:
+                    include_internal: bool = True, channel: str = "chat") -> Window | None:
     """The window after what changed since `held` was read, or None when nothing did."""
     changes = await updates(session, interaction_id=interaction_id, after_id=last_message_id(held),
-                            recheck_ids=pending_ids(held), include_internal=include_internal)
+                            recheck_ids=pending_ids(held, still_moving(channel)), include_internal=include_internal)
     return merge(held, changes) if changes else None

@@ -24,8 +24,10 @@ from services.models import (
     TeamMember,
     User,
     UserOrganization,
+    WhatsAppTemplate,
     WrapUpCategory,
 )
+from services.channels.numbers import parse_address
 
 DEMO_PASSWORD = "demo-pass"
 CAPACITY = {"chat": 5, "sms": 5, "whatsapp": 5, "email": 10}
@@ -121,11 +123,27 @@ async def _marcus(session, org: Organization, items: list[Item], now) -> None:
         session.add(Recommendation(customer_id=marcus.id, item_id=item.id, rank=rank))
 
 
-async def seed(session: AsyncSession, *, clock: Clock) -> bool:
+# The demo's WhatsApp template. A real one is approved by WhatsApp in Twilio's Content Template Builder, which
+# gives its HX… content SID; this one works against the test stand-in of Twilio only.
+DEMO_WHATSAPP_TEMPLATE = ("Order update", "HXd0e0000000000000000000000000demo",
+                          "Hello from Sophia's! There is news about your order {{1}}. Reply here to talk to us.")
+
+
+def _numbers(org: Organization, sms_number: str | None, whatsapp_number: str | None) -> None:
+    """Sophia's answers on the numbers the environment names (TWILIO_SMS_FROM, TWILIO_WHATSAPP_FROM)."""
+    org.sms_number = parse_address(sms_number).number if sms_number else None
+    org.whatsapp_number = parse_address(whatsapp_number).number if whatsapp_number else None
+
+
+async def seed(session: AsyncSession, *, clock: Clock, sms_number: str | None = None,
+               whatsapp_number: str | None = None) -> bool:
     """Seed the demo organizations, users, Ellen Smith and Marcus Lee; returns False if data already exists."""
     if not await is_empty(session):
         return False
     sophias = await _organization(session, "sophias", "Sophia's", "sophias-demo-secret")
+    _numbers(sophias, sms_number, whatsapp_number)
+    name, content_sid, body = DEMO_WHATSAPP_TEMPLATE
+    session.add(WhatsAppTemplate(organization_id=sophias.id, name=name, content_sid=content_sid, body=body))
     janes = await _organization(session, "janes", "Jane's", "janes-demo-secret")
     await _user(session, "alice", "Alice", "Andrews", "agent", [sophias, janes])
     bob = await _user(session, "bob", "Bob", "Baker", "agent", [sophias, janes])

@@ -12,6 +12,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services import audit, events, routing, sop
 from services.auth import Identity
+from services.channels import reply_via, whatsapp
 from services.clock import Clock
 from services.errors import NotFound, Refused
 from services.models import (
@@ -63,6 +64,7 @@ async def open_interaction(
     email: str | None = None,
     phone: str | None = None,
     chat_token_hash: str | None = None,
+    channel_number: str | None = None,
 ) -> Interaction:
     """Create an interaction: it joins the customer's open case or opens a new one, then is routed."""
     if channel not in CHANNELS:
@@ -85,7 +87,7 @@ async def open_interaction(
         given_last_name=customer.last_name if customer else last_name,
         given_email=customer.email if customer else email,
         given_phone=customer.phone if customer else phone,
-        created_at=now, last_activity_at=now, chat_token_hash=chat_token_hash,
+        created_at=now, last_activity_at=now, chat_token_hash=chat_token_hash, channel_number=channel_number,
     )
     session.add(interaction)
     await session.flush()
@@ -136,10 +138,16 @@ async def add_customer_message(session: AsyncSession, *, interaction_id: int, bo
     interaction = await locked_interaction(session, interaction_id=interaction_id)
     if interaction.state == "closed" or interaction.chat_ended_at:
         raise Refused("This conversation has ended.")
-    now = clock()
-    message = Message(interaction_id=interaction.id, author="customer", body=text, created_at=now,
-                      delivery_status="received")
-    _touch(interaction, author="customer", body=text, at=now)
+    return append_customer_message(session, interaction=interaction, body=text, at=clock())
+
+
+def append_customer_message(session: AsyncSession, *, interaction: Interaction, body: str, at: datetime,
+                            provider_id: str | None = None) -> Message:
+    """What the customer wrote, into an interaction the caller holds locked; `provider_id` is the channel's
+    own id for it (Twilio's MessageSid), unique, so a provider's retry is stored once."""
+    message = Message(interaction_id=interaction.id, author="customer", body=body, created_at=at,
+                      delivery_status="received", provider_id=provider_id)
+    _touch(interaction, author="customer", body=body, at=at)
     session.add_all([message, interaction])
     _notify_change(session, interaction)
     return message
@@ -179,14 +187,33 @@ async def active_interaction(session: AsyncSession, *, identity: Identity, inter
 
 
 async def send_agent_message(session: AsyncSession, *, identity: Identity, interaction_id: int,
-                             body: str, clock: Clock) -> Message:
+                             body: str, clock: Clock, via: str = "") -> Message:
+    """The agent's reply, by the interaction's own channel or by `via` (Reply via), if the customer can be
+    reached that way now."""
     text = _checked_body(body)
+    if not isinstance(via, str):
+        raise Refused("Choose how to reply.")
     interaction = await active_interaction(session, identity=identity, interaction_id=interaction_id,
                                            for_update=True)
     now = clock()
+    if via and via != interaction.channel:
+        if via not in await reply_via.options(session, interaction=interaction, now=now):
+            raise Refused(f"This customer cannot be reached by {reply_via.LABELS.get(via, 'that channel')} now.")
+    elif interaction.channel == "whatsapp" and not await whatsapp.free_text_allowed(
+            session, interaction_id=interaction.id, now=now):
+        raise Refused(whatsapp.WINDOW_CLOSED)
+    return await add_agent_message(session, identity=identity, interaction=interaction, body=text, at=now,
+                                   clock=clock, via=via if via and via != interaction.channel else None)
+
+
+async def add_agent_message(session: AsyncSession, *, identity: Identity, interaction: Interaction, body: str,
+                            at: datetime, clock: Clock, content_sid: str | None = None,
+                            content_variables: str = "", via: str | None = None) -> Message:
+    """The agent's message into their interaction (held locked by the caller): shown at once in a chat,
+    queued in the outbox for every other channel (the interaction's own, or `via`)."""
     message = Message(interaction_id=interaction.id, author="agent", author_user_id=identity.user_id,
-                      body=text, created_at=now)
-    if interaction.channel == "chat":
+                      body=body, created_at=at, via=via)
+    if (via or interaction.channel) == "chat":
         if interaction.chat_ended_at:
             # The customer has left: the message is kept, and shown as failed, never as sent.
             message.delivery_status = "failed"
@@ -199,8 +226,12 @@ async def send_agent_message(session: AsyncSession, *, identity: Identity, inter
         message.delivery_status = "queued"
         session.add(message)
         await session.flush()
-        await outbox.enqueue_for_message(session, interaction=interaction, message=message, clock=clock)
-    _touch(interaction, author="agent", body=text, at=now)
+        await outbox.enqueue_for_message(session, interaction=interaction, message=message, clock=clock,
+                                         content_sid=content_sid, content_variables=content_variables,
+                                         channel=via or interaction.channel,
+                                         sender=await reply_via.sender_for(session, interaction=interaction,
+                                                                           channel=via or interaction.channel))
+    _touch(interaction, author="agent", body=body, at=at)
     session.add_all([message, interaction])
     _notify_change(session, interaction)
     return message
@@ -232,9 +263,15 @@ def is_unread(interaction: Interaction) -> bool:
     )
 
 
+def customer_label(interaction: Interaction) -> str:
+    """The name the customer gave, or for a text message (no name given) the number they wrote from."""
+    return (full_name(interaction.given_first_name, interaction.given_last_name) or interaction.given_phone
+            or interaction.given_email or "Customer")
+
+
 def _panel_row(interaction: Interaction, org_name: str, now: datetime, *, pending: bool = False,
                inactive: bool = False) -> PanelRow:
-    name = full_name(interaction.given_first_name, interaction.given_last_name) or "Customer"
+    name = customer_label(interaction)
     return PanelRow(
         interaction_id=interaction.id,
         channel=interaction.channel,

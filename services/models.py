@@ -15,6 +15,8 @@ AUTHORS = ("customer", "agent", "system", "bot")
 
 
 class Organization(SQLModel, table=True):
+    __table_args__ = (UniqueConstraint("sms_number", name="uq_organization_sms_number"),
+                      UniqueConstraint("whatsapp_number", name="uq_organization_whatsapp_number"))
     id: int | None = Field(default=None, primary_key=True)
     slug: str = Field(unique=True, index=True, max_length=64)
     name: str = Field(max_length=200)
@@ -34,6 +36,10 @@ class Organization(SQLModel, table=True):
     opens_at: str = Field(default="", max_length=5)
     closes_at: str = Field(default="", max_length=5)
     timezone: str = Field(default="UTC", max_length=64)
+    # The Twilio numbers customers write to (E.164). An inbound message finds its organization by the number it
+    # was sent to, and replies go out from that same number. One number serves one organization per channel.
+    sms_number: str | None = Field(default=None, max_length=32)
+    whatsapp_number: str | None = Field(default=None, max_length=32)
 
 
 class User(SQLModel, table=True):
@@ -135,6 +141,8 @@ class Interaction(SQLModel, table=True):
         Index("ix_interaction_queue", "state", "organization_id", "created_at"),
         # The bounce loop claims due deadlines in order.
         Index("ix_interaction_bounce_due", "bounce_due_at"),
+        # An inbound SMS or WhatsApp message looks for the open interaction of its number.
+        Index("ix_interaction_phone_channel", "organization_id", "channel", "given_phone", "state"),
     )
     id: int | None = Field(default=None, primary_key=True)
     organization_id: int = Field(foreign_key="organization.id")
@@ -160,6 +168,8 @@ class Interaction(SQLModel, table=True):
     last_author: str = "system"
     last_text: str = ""
     chat_token_hash: str | None = Field(default=None, index=True, max_length=128)
+    # SMS and WhatsApp: our number the customer wrote to; replies go out from it.
+    channel_number: str | None = Field(default=None, max_length=32)
     chat_ended_at: datetime | None = None
     closed_at: datetime | None = None
 
@@ -203,12 +213,14 @@ class Message(SQLModel, table=True):
     author_user_id: int | None = Field(default=None, foreign_key="user.id")
     body: str = Field(sa_column=Column(Text, nullable=False))
     created_at: datetime
-    # received (from customer) | delivered | queued | sent | failed
+    # received (from customer) | delivered | queued | sent | failed; Twilio's callbacks add read, undelivered
     delivery_status: str = "delivered"
     failure_reason: str = ""
     provider_id: str | None = Field(default=None, max_length=128)
     # An internal note for agents (verification, order actions); the customer's chat never shows it.
     internal: bool = False
+    # The channel an agent's message went by when it is not the interaction's own ("Reply via"); None: its own.
+    via: str | None = Field(default=None, max_length=16)
 
 
 class Attachment(SQLModel, table=True):
@@ -336,6 +348,11 @@ class OutboundMessage(SQLModel, table=True):
     recipient: str
     subject: str = ""
     body: str = Field(sa_column=Column(Text, nullable=False))
+    # SMS and WhatsApp: the number it goes out from (the one the customer wrote to); None: the configured one.
+    sender: str | None = Field(default=None, max_length=32)
+    # An approved WhatsApp template (Twilio Content API) instead of free text; `body` is its text as shown.
+    content_sid: str | None = Field(default=None, max_length=64)
+    content_variables: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))  # JSON
     status: str = "pending"  # pending | sending (claimed) | sent | failed | held (no provider configured)
     claimed_at: datetime | None = None  # a claim older than the lease is taken over (its worker died)
     next_attempt_at: datetime | None = None  # a failed attempt waits (backoff) until then; None: now
@@ -344,6 +361,19 @@ class OutboundMessage(SQLModel, table=True):
     provider_id: str | None = None
     created_at: datetime
     sent_at: datetime | None = None
+
+
+class WhatsAppTemplate(SQLModel, table=True):
+    """A WhatsApp message template the organization had approved: the only way to write first, or again once
+    24 hours have passed since the customer's last message. `body` holds the approved text with its
+    placeholders {{1}}, {{2}}, … that the agent fills in."""
+
+    __table_args__ = (UniqueConstraint("organization_id", "name"),)
+    id: int | None = Field(default=None, primary_key=True)
+    organization_id: int = Field(foreign_key="organization.id", index=True)
+    name: str = Field(max_length=200)
+    content_sid: str = Field(max_length=64)  # Twilio's HX… id of the approved content
+    body: str = Field(sa_column=Column(Text, nullable=False))
 
 
 class RoutingDecision(SQLModel, table=True):

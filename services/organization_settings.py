@@ -1,6 +1,7 @@
 """Per-organization settings a manager maintains: "Enable SMS OTP Verification", the appeasement limit and
 "Require expiring chat links" (signed Live Chat links must carry `expires`), "Allowed chat origins" (the sites
-that may frame the Live Chat) and the SOP per channel (the seconds an agent has to pick up an interaction)."""
+that may frame the Live Chat), the SOP per channel (the seconds an agent has to pick up an interaction), the hours
+of operation, and the SMS and WhatsApp numbers customers write to."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services import audit, embedding, hours, sop
 from services.auth import Identity
+from services.channels.numbers import has_country_code, parse_address
 from services.clock import Clock
 from services.errors import NotFound, Refused
 from services.models import CHANNELS, Organization
@@ -30,6 +32,8 @@ class OrganizationSettings:
     require_expiring_chat_links: bool
     allowed_chat_origins: str  # one origin per line, as the textbox shows it
     sop_seconds: dict[str, str]  # channel -> seconds, as the textboxes show them
+    sms_number: str  # E.164, or "" for none
+    whatsapp_number: str
     opens_at: str = ""  # hours of operation; both empty: always open
     closes_at: str = ""
     timezone: str = "UTC"
@@ -58,6 +62,7 @@ def _row(org: Organization) -> OrganizationSettings:
                                 require_expiring_chat_links=org.require_expiring_chat_links,
                                 allowed_chat_origins=org.allowed_chat_origins,
                                 sop_seconds={c: str(sop.seconds_for(org, c)) for c in CHANNELS},
+                                sms_number=org.sms_number or "", whatsapp_number=org.whatsapp_number or "",
                                 opens_at=org.opens_at, closes_at=org.closes_at, timezone=org.timezone)
 
 
@@ -69,13 +74,34 @@ async def listing(session: AsyncSession, *, identity: Identity) -> list[Organiza
     return [_row(org) for org in rows]
 
 
+_NUMBER_COLUMNS = {"SMS": Organization.sms_number, "WhatsApp": Organization.whatsapp_number}
+
+
+async def _number(session: AsyncSession, *, kind: str, raw: str, organization_id: int) -> str | None:
+    """An SMS or WhatsApp number in E.164, or None for none; one organization per number and channel, since an
+    inbound message finds its organization by the number it was sent to."""
+    raw = raw.strip().removeprefix("whatsapp:")
+    if not raw:
+        return None
+    number = parse_address(raw).number
+    if not has_country_code(number):
+        raise Refused(f"Write the {kind} number with its country code, like +1 415 555 0100.")
+    column = _NUMBER_COLUMNS[kind]
+    other = (await session.exec(select(Organization.name).where(column == number,
+                                                                Organization.id != organization_id))).first()
+    if other is not None:
+        raise Refused(f"{number} is already the {kind} number of {other}.")
+    return number
+
+
 async def update(session: AsyncSession, *, identity: Identity, organization_id: int, sms_otp_enabled: bool,
                  appease_limit: str, require_expiring_chat_links: bool, allowed_chat_origins: str,
                  clock: Clock, sop_seconds: dict[str, str] | None = None,
-                 hours_of_operation: tuple[str, str, str] | None = None) -> OrganizationSettings:
+                 hours_of_operation: tuple[str, str, str] | None = None, sms_number: str | None = None,
+                 whatsapp_number: str | None = None) -> OrganizationSettings:
     """`sop_seconds`: channel -> seconds; None leaves the SOPs as they are. A new SOP applies to interactions
     assigned from now on; deadlines already armed keep theirs. `hours_of_operation`: (opens at, closes at, time
-    zone); None leaves them as they are."""
+    zone); None leaves them as they are. A number left as None is not changed, "" removes it."""
     if not identity.can(GRANT) or not isinstance(organization_id, int) or not identity.serves(organization_id):
         raise NotFound("That organization")
     limit = parse_amount(appease_limit)
@@ -84,6 +110,8 @@ async def update(session: AsyncSession, *, identity: Identity, organization_id: 
     origins = "\n".join(embedding.parse_allowed_origins(allowed_chat_origins))
     sops = parse_sops(sop_seconds) if sop_seconds is not None else None
     opening = hours.parse(*hours_of_operation) if hours_of_operation is not None else None
+    numbers = {kind: await _number(session, kind=kind, raw=str(raw), organization_id=organization_id)
+               for kind, raw in (("SMS", sms_number), ("WhatsApp", whatsapp_number)) if raw is not None}
     org = await session.get(Organization, organization_id, with_for_update=True)
     sops_before = {c: sop.seconds_for(org, c) for c in CHANNELS}
     for channel, seconds in (sops or {}).items():
@@ -91,6 +119,9 @@ async def update(session: AsyncSession, *, identity: Identity, organization_id: 
     hours_before = [org.opens_at, org.closes_at, org.timezone]
     if opening is not None:
         org.opens_at, org.closes_at, org.timezone = opening
+    numbers_before = (org.sms_number, org.whatsapp_number)
+    org.sms_number = numbers.get("SMS", org.sms_number)
+    org.whatsapp_number = numbers.get("WhatsApp", org.whatsapp_number)
     before = (org.sms_otp_enabled, org.appease_limit_cents, org.require_expiring_chat_links,
               org.allowed_chat_origins)
     org.sms_otp_enabled, org.appease_limit_cents = bool(sms_otp_enabled), limit
@@ -103,5 +134,6 @@ async def update(session: AsyncSession, *, identity: Identity, organization_id: 
                  require_expiring_chat_links=[before[2], org.require_expiring_chat_links],
                  allowed_chat_origins=[before[3], origins],
                  sop_seconds=[sops_before, {c: sop.seconds_for(org, c) for c in CHANNELS}],
-                 hours_of_operation=[hours_before, [org.opens_at, org.closes_at, org.timezone]])
+                 hours_of_operation=[hours_before, [org.opens_at, org.closes_at, org.timezone]],
+                 numbers=[list(numbers_before), [org.sms_number, org.whatsapp_number]])
     return _row(org)

@@ -22,6 +22,8 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services import audit, events
 from services.auth import Identity
+from services.channels.numbers import twilio_address
+from services.channels.plain_text import plain_text
 from services.clock import Clock
 from services.config import Settings
 from services.errors import NotFound, Refused
@@ -31,33 +33,45 @@ from services.text import last_sentence
 _log = logging.getLogger(__name__)
 
 
-def provider_configured(settings: Settings, channel: str) -> bool:
+def provider_configured(settings: Settings, channel: str, sender: str | None = None) -> bool:
+    """Can this row be sent? SMS and WhatsApp need Twilio's credentials and a number to send from: the
+    row's own (the organization's number the customer wrote to) or the configured one."""
     if channel == "email":
         return bool(settings.smtp_host)
     twilio = bool(settings.twilio_account_sid and settings.twilio_auth_token)
     if channel == "sms":
-        return twilio and bool(settings.twilio_sms_from)
+        return twilio and bool(sender or settings.twilio_sms_from)
     if channel == "whatsapp":
-        return twilio and bool(settings.twilio_whatsapp_from)
+        return twilio and bool(sender or settings.twilio_whatsapp_from)
     return False
 
 
 async def enqueue(session: AsyncSession, *, organization_id: int, channel: str, recipient: str, body: str,
-                  clock: Clock, subject: str = "", purpose: str = "message",
-                  message_id: int | None = None) -> OutboundMessage:
+                  clock: Clock, subject: str = "", purpose: str = "message", message_id: int | None = None,
+                  sender: str | None = None, content_sid: str | None = None,
+                  content_variables: str = "") -> OutboundMessage:
     row = OutboundMessage(organization_id=organization_id, channel=channel, recipient=recipient, body=body,
-                          subject=subject, purpose=purpose, message_id=message_id, created_at=clock())
+                          subject=subject, purpose=purpose, message_id=message_id, created_at=clock(),
+                          sender=sender, content_sid=content_sid, content_variables=content_variables)
     session.add(row)
     await session.flush()
     return row
 
 
 async def enqueue_for_message(session: AsyncSession, *, interaction: Interaction, message: Message,
-                              clock: Clock) -> OutboundMessage:
-    recipient = interaction.given_email if interaction.channel == "email" else interaction.given_phone
-    return await enqueue(session, organization_id=interaction.organization_id, channel=interaction.channel,
-                         recipient=recipient or "", body=message.body, clock=clock,
-                         subject="Re: your message", message_id=message.id)
+                              clock: Clock, content_sid: str | None = None, content_variables: str = "",
+                              channel: str | None = None, sender: str | None = None) -> OutboundMessage:
+    """A reply goes back the way the customer came, or by `channel` (Reply via): SMS and WhatsApp as plain
+    text, from `sender` (our number they wrote to, or the organization's), to the number they wrote from."""
+    channel = channel or interaction.channel
+    if channel == "email":
+        return await enqueue(session, organization_id=interaction.organization_id, channel="email",
+                             recipient=interaction.given_email or "", body=message.body, clock=clock,
+                             subject="Re: your message", message_id=message.id)
+    return await enqueue(session, organization_id=interaction.organization_id, channel=channel,
+                         recipient=interaction.given_phone or "", body=plain_text(message.body), clock=clock,
+                         message_id=message.id, sender=sender or interaction.channel_number,
+                         content_sid=content_sid, content_variables=content_variables)
 
 
 # --- delivery ---------------------------------------------------------------------------------
@@ -125,15 +139,30 @@ def _twilio_client(settings: Settings):
                   http_client=_BaseUrlClient(timeout=SEND_TIMEOUT.total_seconds()))
 
 
+STATUS_CALLBACK_PATH = "/webhooks/twilio/status"
+
+
+def _twilio_message(settings: Settings, row: OutboundMessage) -> dict:
+    """The arguments of messages.create: from our number, with the status callback, as text or a template."""
+    configured = settings.twilio_sms_from if row.channel == "sms" else settings.twilio_whatsapp_from
+    message = {"to": twilio_address(row.channel, row.recipient),
+               "from_": twilio_address(row.channel, row.sender or configured),
+               "status_callback": settings.public_base_url + STATUS_CALLBACK_PATH}
+    if row.content_sid:
+        message.update(content_sid=row.content_sid, content_variables=row.content_variables or None)
+    else:
+        message["body"] = row.body
+    return message
+
+
 async def _send_twilio(settings: Settings, row: OutboundMessage) -> str:
     # Twilio's Messages API takes no idempotency key (its I-Twilio-Idempotency-Token header only comes
     # on the webhooks Twilio sends us), so a send whose claim was taken over after its lease can reach
     # the customer twice. The fenced settle still records the row once; the lease keeps this rare.
-    sender = settings.twilio_sms_from if row.channel == "sms" else f"whatsapp:{settings.twilio_whatsapp_from}"
-    to = row.recipient if row.channel == "sms" else f"whatsapp:{row.recipient}"
+    message = _twilio_message(settings, row)
 
     def _create():
-        return _twilio_client(settings).messages.create(to=to, from_=sender, body=row.body).sid
+        return _twilio_client(settings).messages.create(**message).sid
 
     return await asyncio.to_thread(_create)
 
@@ -169,7 +198,7 @@ async def _claim_batch(db, settings: Settings, *, clock: Clock, limit: int) -> l
         rows = (await session.exec(select(OutboundMessage).where(_due(now)).order_by(OutboundMessage.id)
                                    .limit(limit).with_for_update(skip_locked=True))).all()
         for row in rows:
-            if provider_configured(settings, row.channel):
+            if provider_configured(settings, row.channel, row.sender):
                 # Counted as it starts: the attempt number fences this claim, and a row that kills
                 # its worker every time still runs out of attempts.
                 row.status, row.claimed_at, row.attempts = "sending", now, row.attempts + 1
@@ -191,10 +220,13 @@ def _outcome(row: OutboundMessage, *, provider_id: str, error: str | None, now, 
 
 
 async def _show_on_message(session: AsyncSession, message_id: int, outcome: dict) -> None:
-    """A final outcome shows on the conversation's message, and its agent is told."""
+    """A final outcome shows on the conversation's message, and its agent is told. The provider's id goes on
+    the message too, so Twilio's status callbacks find it and move it on from "sent"."""
     message = await session.get(Message, message_id)
     message.delivery_status = outcome["status"]
     message.failure_reason = f"Not delivered: {outcome['last_error']}" if outcome["status"] == "failed" else ""
+    if outcome.get("provider_id"):
+        message.provider_id = outcome["provider_id"]
     session.add(message)
     events.notify(session, events.interaction_topic(message.interaction_id))
     interaction = await session.get(Interaction, message.interaction_id)

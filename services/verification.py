@@ -20,7 +20,6 @@ import re
 from dataclasses import dataclass
 from datetime import timedelta
 
-import phonenumbers
 import pyotp
 from sqlalchemy import func
 from sqlmodel import col, or_, select
@@ -28,6 +27,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services import audit, interactions, outbox
 from services.auth import Identity
+from services.channels.numbers import has_country_code
 from services.chat import normalise_email, normalise_phone
 from services.clock import Clock
 from services.config import Settings
@@ -69,16 +69,6 @@ class CheckResult:
     verified: bool
     message: str
     locked: bool = False
-
-
-def has_country_code(phone: str | None) -> bool:
-    """Only a stored number written with its country code ('+1…') can receive an SMS (seed note)."""
-    if not phone or not phone.startswith("+"):
-        return False
-    try:
-        return phonenumbers.is_valid_number(phonenumbers.parse(phone, None))
-    except phonenumbers.NumberParseException:
-        return False
 
 
 def mask_recipient(recipient: str) -> str:

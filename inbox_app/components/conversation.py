@@ -5,27 +5,38 @@ from __future__ import annotations
 import reflex as rx
 
 from inbox_app.components.common import BORDER
+from inbox_app.components.forms import SELECT_STYLE
 from inbox_app.state.inbox import InboxState
+from inbox_app.state.whatsapp_templates import WhatsAppTemplateState
+from services.channels.whatsapp import WINDOW_CLOSED
 
+_REPLY_LABELS = {"chat": "Chat", "sms": "SMS", "whatsapp": "WhatsApp"}
 _BUBBLE = {
     "customer": ("flex-start", "var(--gray-3)", "var(--gray-12)"),
     "agent": ("flex-end", "var(--accent-9)", "white"),
 }
 
 
-def _status(item) -> rx.Component:
+def _status(item, texted) -> rx.Component:
+    """A chat message is delivered the moment it is sent, so only SMS and WhatsApp (`texted`) say so."""
     return rx.match(
         item.delivery_status,
         ("failed", rx.hstack(rx.icon("circle-alert", size=12), rx.text("Not delivered", size="1"),
                              color="var(--red-11)", spacing="1", title=item.failure_reason, data_testid="failed")),
         ("queued", rx.text("Queued", size="1", color="var(--gray-11)")),
+        ("undelivered", rx.hstack(rx.icon("circle-alert", size=12), rx.text("Not delivered", size="1"),
+                                  color="var(--red-11)", spacing="1", title=item.failure_reason)),
         ("sent", rx.text("Sent", size="1", color="var(--gray-11)")),
+        ("read", rx.text("Read", size="1", color="var(--gray-11)")),
+        ("delivered", rx.cond(texted & (item.author == "agent"),
+                              rx.text("Delivered", size="1", color="var(--gray-11)"))),
         rx.fragment(),
     )
 
 
-def message_bubble(item, *, mine: str = "agent") -> rx.Component:
-    """One message. `mine` is the author shown on the right (agent in the inbox, customer in the chat)."""
+def message_bubble(item, *, mine: str = "agent", texted=False) -> rx.Component:
+    """One message. `mine` is the author shown on the right (agent in the inbox, customer in the chat);
+    `texted`: the conversation is SMS or WhatsApp, whose delivery Twilio reports."""
     is_mine = item.author == mine
     is_other = (item.author == "customer") | (item.author == "agent")
     return rx.cond(
@@ -35,12 +46,15 @@ def message_bubble(item, *, mine: str = "agent") -> rx.Component:
                 rx.text(item.body, size="2", white_space="pre-wrap", word_break="break-word"),
                 background=rx.cond(is_mine, "var(--accent-9)", "var(--gray-3)"),
                 color=rx.cond(is_mine, "white", "var(--gray-12)"),
-                border=rx.cond(item.delivery_status == "failed", "1px solid var(--red-9)", "none"),
+                border=rx.cond((item.delivery_status == "failed") | (item.delivery_status == "undelivered"),
+                               "1px solid var(--red-9)", "none"),
                 padding="8px 12px", border_radius="12px", max_width="70%",
             ),
             rx.hstack(rx.moment(item.at_iso, format="HH:mm", local=True, size="1", color="var(--gray-11)",
                                 font_size="11px"),
-                      _status(item), spacing="2", align="center"),
+                      rx.cond(item.via != "", rx.text("via ", rx.match(item.via, *_REPLY_LABELS.items(), item.via),
+                                                       size="1", color="var(--gray-11)")),
+                      _status(item, rx.Var.create(texted) | (item.via != "")), spacing="2", align="center"),
             align=rx.cond(is_mine, "end", "start"), width="100%", spacing="1",
             data_testid="message", data_author=item.author, data_status=item.delivery_status,
         ),
@@ -61,7 +75,8 @@ def _item(item) -> rx.Component:
         item.kind == "divider",
         rx.hstack(rx.separator(size="4"), rx.text(item.label, size="1", color="var(--gray-11)", white_space="nowrap"),
                   rx.separator(size="4"), width="100%", align="center", data_testid="history-divider"),
-        message_bubble(item),
+        message_bubble(item, texted=(InboxState.selected_channel == "sms")
+                       | (InboxState.selected_channel == "whatsapp")),
     )
 
 
@@ -86,6 +101,38 @@ def transcript() -> rx.Component:
     )
 
 
+def _whatsapp_window() -> rx.Component:
+    """WhatsApp: the approved templates are one click away; outside the 24 hours the composer says why."""
+    return rx.cond(
+        InboxState.selected_channel == "whatsapp",
+        rx.hstack(
+            rx.cond(~InboxState.whatsapp_window_open,
+                    rx.text(WINDOW_CLOSED, size="1", color="var(--amber-11)", data_testid="whatsapp-window-closed")),
+            rx.spacer(),
+            rx.button(rx.icon("file-text", size=14), "WhatsApp template", on_click=WhatsAppTemplateState.open_templates,
+                      size="1", variant="soft"),
+            width="100%", align="center",
+        ),
+    )
+
+
+def _reply_via() -> rx.Component:
+    """Shown when the customer can be reached another way too: the reply goes by the channel chosen."""
+    return rx.cond(
+        InboxState.reply_options.length() > 1,
+        rx.hstack(
+            rx.el.label("Reply via", html_for="reply-via", style={"fontSize": "13px", "fontWeight": "500"}),
+            rx.el.select(
+                rx.foreach(InboxState.reply_options,
+                           lambda c: rx.el.option(rx.match(c, *_REPLY_LABELS.items(), c), value=c)),
+                id="reply-via", value=InboxState.reply_via, on_change=InboxState.set_reply_via,
+                style={**SELECT_STYLE, "width": "auto"},
+            ),
+            align="center", spacing="2",
+        ),
+    )
+
+
 def message_box() -> rx.Component:
     return rx.cond(
         InboxState.selected_inactive,
@@ -106,6 +153,8 @@ def _message_box() -> rx.Component:
             rx.cond(InboxState.chat_ended,
                     rx.text("The customer has ended the chat; new messages cannot be delivered.", size="1",
                             color="var(--amber-11)")),
+            _whatsapp_window(),
+            _reply_via(),
             rx.hstack(
                 rx.text_area(
                     value=InboxState.draft,
@@ -119,6 +168,8 @@ def _message_box() -> rx.Component:
                 rx.button(rx.icon("send", size=14), "Send", on_click=InboxState.send, size="2"),
                 width="100%", align="end", spacing="2",
             ),
+            rx.cond(InboxState.sms_segments != "",
+                    rx.text(InboxState.sms_segments, size="1", color="var(--gray-11)", data_testid="sms-segments")),
             padding="12px 24px", border_top=BORDER, width="100%", spacing="1",
             background="var(--color-panel-solid)",
         ),

@@ -1,4 +1,5 @@
-"""HTTP routes beside the Reflex app (mounted with `api_transformer`): sign-in and sign-out, `/healthz`.
+"""HTTP routes beside the Reflex app (mounted with `api_transformer`): sign-in and sign-out, `/healthz`, and
+Twilio's webhooks.
 
 As thin as event handlers: check the request, call one service, answer.
 """
@@ -8,7 +9,7 @@ from __future__ import annotations
 from starlette.applications import Starlette
 from starlette.routing import Route
 
-from inbox_app.http import embedding_routes, health, session_routes
+from inbox_app.http import embedding_routes, health, session_routes, twilio_webhooks
 from inbox_app.http.security_headers import SecurityHeaders
 
 
@@ -18,6 +19,8 @@ def routes() -> Starlette:
         Route("/auth/sign-out", session_routes.sign_out, methods=["POST"]),
         Route("/healthz", health.healthz, methods=["GET"]),
         Route("/api/chat/{slug}/embedders", embedding_routes.chat_embedders, methods=["GET"]),
+        Route("/webhooks/twilio/messages", twilio_webhooks.messages, methods=["POST"]),
+        Route("/webhooks/twilio/status", twilio_webhooks.status, methods=["POST"]),
     ])
 
 

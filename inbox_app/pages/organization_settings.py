@@ -51,6 +51,12 @@ def _hours(org) -> rx.Component:
     )
 
 
+def _number(label: str, field_id, name: str, value, slug) -> rx.Component:
+    return field(label, field_id, rx.input(id=field_id, name=name, default_value=value, width="150px",
+                                           input_mode="tel", placeholder="+1 415 555 0100", key=slug + name + value),
+                 width="auto")
+
+
 def _organization(org) -> rx.Component:
     sms_id, limit_id, origins_id = "sms-otp-" + org.slug, "appease-limit-" + org.slug, "chat-origins-" + org.slug
     first_row = rx.hstack(
@@ -78,6 +84,12 @@ def _organization(org) -> rx.Component:
         rx.box(width="160px", flex_shrink="0"),  # under the organization's name
         _sops(org),
         _hours(org),
+        rx.hstack(
+            _number("SMS number", "sms-number-" + org.slug, "sms_number", org.sms_number, org.slug),
+            _number("WhatsApp number", "whatsapp-number-" + org.slug, "whatsapp_number", org.whatsapp_number,
+                    org.slug),
+            spacing="3", align="end",
+        ),
         rx.el.input(type="hidden", name="organization_id", value=org.organization_id.to_string()),
         rx.button("Save", type="submit", size="2", aria_label="Save " + org.name),
         spacing="5", align="end", width="100%", wrap="wrap",
@@ -96,7 +108,9 @@ def organization_settings_page() -> rx.Component:
                 "origins are the sites that may show the Live Chat in a frame, one per line (https://shop.example), or "
                 "* for any site; with none, no site can. The SOP is how many seconds an agent has to pick up an "
                 "interaction routed to them before it bounces to another agent. A transfer to a team completes only "
-                "within the hours of operation (HH:MM, 24-hour, in the time zone given; both empty: always open).",
+                "within the hours of operation (HH:MM, 24-hour, in the time zone given; both empty: always open). "
+                "Customers text and WhatsApp the organization's numbers (with their country code); set the same "
+                "numbers in Twilio.",
                 size="2",
                 color="var(--gray-11)"),
         rx.foreach(S.organizations, _organization),

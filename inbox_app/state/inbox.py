@@ -9,13 +9,15 @@ from inbox_app.push import assign_if_changed
 from inbox_app.state.bounce_timer import BounceTimerState
 from inbox_app.state.session import SessionState
 from services import conversation, customer_header, events, interactions
+from services.channels import sms_segments, whatsapp
+from services.channels.reply_via import options as reachable_channels
+from services.channels.plain_text import plain_text
 from services.auth import Identity
 from services.conversation import ConversationItem
 from services.customer_header import CustomerMetrics, CustomerProfile, Picture, RecentOrder
 from services.errors import Refused
 from services.interactions import PanelRow
 from services.models import Organization
-from services.text import full_name
 
 
 class InboxState(SessionState):
@@ -38,6 +40,10 @@ class InboxState(SessionState):
     items: list[ConversationItem] = []
     has_earlier: bool = False
     draft: str = ""
+    reply_options: list[str] = []  # Reply via: chat, sms, whatsapp, as this customer can be reached now
+    reply_via: str = ""
+    sms_segments: str = ""  # e.g. "2 SMS segments (GSM-7)", for the draft of an SMS reply
+    whatsapp_window_open: bool = True  # False: WhatsApp allows only an approved template now
     notice: str = ""
     announcement: str = ""  # read out by the polite live region: what the last push brought
     # The verified customer header; empty while the customer is unverified.
@@ -48,6 +54,7 @@ class InboxState(SessionState):
     recommendations: list[Picture] = []
     _header_for: int = 0  # the interaction the header was loaded for: a new message does not reload it
     _restored: bool = False  # False in a state Redis has lost: the tab's ids come back from tab_memory
+    _reply_options_for: tuple = ()  # (interaction id, state, chat ended) the Reply via options were read for
     _transcript_for: int = 0  # the interaction whose transcript the tab holds; 0: load it whole
     _transcript_verified: bool = False  # verifying adds the customer's history: the window is loaded again
 
@@ -68,6 +75,8 @@ class InboxState(SessionState):
                 else:
                     self._show(interaction, await self._organization_name(session, interaction))
                     await self._refresh_transcript(session, interaction)
+                    await self._check_whatsapp_window(session, interaction)
+                    await self._load_reply_options(session, interaction)
                     if self.selected_inactive:
                         self._clear_header()  # no longer this agent's: the conversation only
                         self._header_for = interaction.id
@@ -96,11 +105,33 @@ class InboxState(SessionState):
             self._transcript_for, self._transcript_verified = interaction.id, interaction.verified
             return
         window = await conversation.refreshed(session, interaction_id=interaction.id,
-                                              held=conversation.Window(self.earlier, self.items))
+                                              held=conversation.Window(self.earlier, self.items),
+                                              channel=interaction.channel)
         if window is not None:
             self._set_window(window)
             if window.trimmed:
                 assign_if_changed(self, "has_earlier", True)
+
+    async def _check_whatsapp_window(self, session, interaction) -> None:
+        """Outside WhatsApp's 24 hours the composer says so (and the service refuses free text anyway)."""
+        open_ = interaction.channel != "whatsapp" or await whatsapp.free_text_allowed(
+            session, interaction_id=interaction.id, now=runtime.clock())
+        assign_if_changed(self, "whatsapp_window_open", open_)
+
+    async def _load_reply_options(self, session, interaction) -> None:
+        """Reply via: the channels this customer can be reached on now; the choice stays while it still can.
+
+        Read when the interaction is shown or its chat or state changes, not on every message (a push stays
+        cheap); a channel that lapsed meanwhile is refused by the service when used."""
+        seen = (interaction.id, interaction.state, interaction.chat_ended_at is not None)
+        if self._reply_options_for == seen:
+            return
+        self._reply_options_for = seen
+        options = (await reachable_channels(session, interaction=interaction, now=runtime.clock())
+                   if interaction.state == "assigned" else [])
+        assign_if_changed(self, "reply_options", options)
+        if self.reply_via not in options:
+            self.reply_via = options[0] if options else ""
 
     def _set_window(self, window) -> None:
         assign_if_changed(self, "earlier", window.earlier)
@@ -122,7 +153,7 @@ class InboxState(SessionState):
     def _show(self, interaction, organization_name: str) -> None:
         """The selected interaction's facts; a push that changed none of them sends none of them."""
         shown = {"selected_channel": interaction.channel, "selected_closed": interaction.state == "closed",
-                 "customer_name": full_name(interaction.given_first_name, interaction.given_last_name),
+                 "customer_name": interactions.customer_label(interaction),
                  "customer_verified": interaction.verified, "organization_name": organization_name,
                  "joined_open_case": interaction.joined_open_case,
                  "chat_ended": interaction.chat_ended_at is not None}
@@ -248,13 +279,27 @@ class InboxState(SessionState):
             self.notice = str(refused) if isinstance(refused, Refused) else "That interaction was not found."
             return
         if self.selected_id != int(interaction_id):
-            self.draft = ""
+            self.draft, self.sms_segments, self.reply_via = "", "", ""
         self.selected_id, self.notice = int(interaction_id), ""
         await self._reload(identity)
 
     @rx.event
     def set_draft(self, value: str):
-        self.draft = value[:5000]
+        self.draft = str(value)[:5000]
+        self._count_segments()
+
+    def _count_segments(self) -> None:
+        """An SMS costs by the segment: the count shows under the message box as the agent types."""
+        texting = (self.reply_via or self.selected_channel) == "sms"
+        label = sms_segments.segments(plain_text(self.draft)).label if self.draft and texting else ""
+        assign_if_changed(self, "sms_segments", label)
+
+    @rx.event
+    def set_reply_via(self, value: str):
+        """Only a channel the server offered for this interaction can be chosen."""
+        if value in self.reply_options:
+            self.reply_via = value
+            self._count_segments()
 
     @rx.event
     def use_recommendation(self, index: int):
@@ -263,6 +308,7 @@ class InboxState(SessionState):
             return
         url = self.recommendations[index].url
         self.draft = f"{self.draft.rstrip()} {url}".strip()[:5000]
+        self._count_segments()
         return rx.set_focus("message-box")
 
     @rx.event
@@ -282,9 +328,12 @@ class InboxState(SessionState):
         try:
             async with runtime.db().transaction(origin=self._tab_token()) as session:
                 await interactions.send_agent_message(session, identity=identity, interaction_id=self.selected_id,
-                                                      body=self.draft, clock=runtime.clock)
+                                                      body=self.draft, clock=runtime.clock, via=self.reply_via)
         except Refused as refused:
             self.notice = str(refused)
+            # A channel may have lapsed while the agent typed (WhatsApp's 24 hours, an ended chat): show it.
+            self._reply_options_for = ()
+            await self._reload(identity)
             return
-        self.draft, self.notice = "", ""
+        self.draft, self.notice, self.sms_segments = "", "", ""
         await self._reload(identity)

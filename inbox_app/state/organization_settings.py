@@ -1,5 +1,5 @@
-"""Managers maintain each organization's SMS OTP switch, appeasement limit, expiring-chat-link rule and the sites
-that may frame its Live Chat."""
+"""Managers maintain each organization's SMS OTP switch, appeasement limit, expiring-chat-link rule, the sites
+that may frame its Live Chat, and its SMS and WhatsApp numbers."""
 
 from __future__ import annotations
 
@@ -44,6 +44,8 @@ class OrganizationSettingsState(ManagerPage, BellState):
                     sop_seconds={channel: str(form_data.get(f"sop_{channel}", ""))[:12] for channel in CHANNELS},
                     hours_of_operation=tuple(str(form_data.get(name, ""))[:64]
                                              for name in ("opens_at", "closes_at", "timezone")),
+                    sms_number=str(form_data.get("sms_number", ""))[:40],
+                    whatsapp_number=str(form_data.get("whatsapp_number", ""))[:40],
                     clock=runtime.clock)
         except ValueError:
             self.error, self.saved = "That organization was not found.", ""

@@ -85,6 +85,7 @@ def app_server(e2e_database, redis_url, smtp_server, twilio_api):
     env = app_env(e2e_database, redis_url, SMTP_HOST="127.0.0.1", SMTP_PORT=str(smtp_server.port),
                   SMTP_FROM="care@sophias.example.com", TWILIO_ACCOUNT_SID=twilio_api.account_sid,
                   TWILIO_AUTH_TOKEN=twilio_api.auth_token, TWILIO_SMS_FROM="+15005550006",
+                  TWILIO_WHATSAPP_FROM="+14155238886",
                   TWILIO_API_BASE=twilio_api.base_url)
     server = AppServer(ROOT, free_port(), env, ARTIFACTS / "app.log").start()
     yield server

@@ -1,7 +1,9 @@
 """A local stand-in of Twilio's Messages REST API, for tests only (TWILIO_API_BASE points here).
 
 It checks HTTP basic auth against the account SID and token, takes the form the twilio library posts,
-keeps it, and answers with the JSON shape the library parses. `while_answering` lets a test act while a
+keeps it, and answers with the JSON shape the library parses. Like Twilio, it can then post a signed status
+callback to the message's StatusCallback URL (`report_status`), and `signed` builds any webhook request
+exactly as Twilio signs it (RequestValidator.compute_signature over the URL and the form fields). `while_answering` lets a test act while a
 request is in the provider's hands (e.g. hold it there until the sender's claim has expired).
 """
 
@@ -14,20 +16,23 @@ import threading
 import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Callable
-from urllib.parse import parse_qs
+from urllib.parse import parse_qs, urlencode
+from urllib.request import Request, urlopen
+
+from twilio.request_validator import RequestValidator
 
 _MESSAGES = re.compile(r"^/2010-04-01/Accounts/(?P<sid>[^/]+)/Messages\.json$")
 
 
 class TwilioStandIn:
-    def __init__(self, account_sid: str = "ACtest", auth_token: str = "token"):
+    def __init__(self, account_sid: str = "ACtest", auth_token: str = "token", port: int = 0):
         self.account_sid, self.auth_token = account_sid, auth_token
         self.messages: list[dict] = []
         self.fail_with: int | None = None  # set to an HTTP status to make the next sends fail
         # Called with the posted form in the server's thread before each answer; it may block there
         # (requests are served on their own threads, so others are answered meanwhile).
         self.while_answering: Callable[[dict], None] | None = None
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
+        self._server = ThreadingHTTPServer(("127.0.0.1", port), self._handler_class())
 
     @property
     def base_url(self) -> str:
@@ -39,6 +44,17 @@ class TwilioStandIn:
 
     def stop(self) -> None:
         self._server.shutdown()
+
+    def report_status(self, message: dict, status: str, error_code: str = "") -> int:
+        """Post a status callback for a message sent through the stand-in, as Twilio does; returns the HTTP
+        status the app answered."""
+        fields = {"MessageSid": message["sid"], "MessageStatus": status, "AccountSid": self.account_sid,
+                  "To": message.get("To", ""), "From": message.get("From", "")}
+        if error_code:
+            fields["ErrorCode"] = error_code
+        body, headers = signed(self.auth_token, message["StatusCallback"], fields)
+        with urlopen(Request(message["StatusCallback"], data=body, headers=headers, method="POST"), timeout=10) as r:
+            return r.status
 
     def _handler_class(self):
         stand_in = self
@@ -86,3 +102,79 @@ def wait_for_sms(stand_in: TwilioStandIn, to: str, *, after: int = 0, timeout: f
                 return message
         time.sleep(0.1)
     raise AssertionError(f"no SMS to {to} within {timeout}s")
+
+
+def signature(auth_token: str, url: str, fields: dict) -> str:
+    return RequestValidator(auth_token).compute_signature(url, fields)
+
+
+def signed(auth_token: str, url: str, fields: dict) -> tuple[bytes, dict]:
+    """A webhook request's form body and headers, signed over `url` exactly as Twilio signs it."""
+    return urlencode(fields).encode(), {"Content-Type": "application/x-www-form-urlencoded",
+                                        "X-Twilio-Signature": signature(auth_token, url, fields)}
+
+
+def inbound_fields(*, sid: str, from_: str, to: str, body: str, account_sid: str = "ACtest", **extra) -> dict:
+    """The form Twilio posts for an inbound SMS (or WhatsApp, with whatsapp: addresses)."""
+    return {"MessageSid": sid, "SmsSid": sid, "AccountSid": account_sid, "From": from_, "To": to, "Body": body,
+            "NumMedia": "0", "NumSegments": "1", "ApiVersion": "2010-04-01", **extra}
+
+
+def _serve(args) -> None:
+    """Run the stand-in for a local try-out: print each message the app sends, then report it delivered."""
+    import time
+
+    stand_in = TwilioStandIn(args.account_sid, args.auth_token, args.port)
+
+    def deliver(form: dict) -> None:
+        print(f"SMS from {form.get('From')} to {form.get('To')}: {form.get('Body') or form.get('ContentSid')}",
+              flush=True)
+
+    stand_in.while_answering = deliver
+    stand_in.start()
+    print(f"Twilio stand-in on {stand_in.base_url} (account {args.account_sid}); Ctrl+C stops it", flush=True)
+    reported = 0
+    while True:
+        time.sleep(1)
+        for message in stand_in.messages[reported:]:
+            if message.get("StatusCallback"):
+                try:
+                    stand_in.report_status(message, "delivered")
+                except OSError as error:
+                    print(f"status callback failed: {error}", flush=True)
+        reported = len(stand_in.messages)
+
+
+def _text(args) -> None:
+    """Post a signed inbound SMS (or WhatsApp, with --whatsapp) to the app, as Twilio would."""
+    prefix = "whatsapp:" if args.whatsapp else ""
+    url = args.app.rstrip("/") + "/webhooks/twilio/messages"
+    fields = inbound_fields(sid="SM" + uuid.uuid4().hex, from_=prefix + args.from_, to=prefix + args.to,
+                            body=args.body, account_sid=args.account_sid)
+    body, headers = signed(args.auth_token, url, fields)
+    with urlopen(Request(url, data=body, headers=headers, method="POST"), timeout=10) as answer:
+        print(f"{answer.status} {answer.read().decode()}")
+
+
+def main(argv: list[str] | None = None) -> None:
+    import argparse
+
+    parser = argparse.ArgumentParser(prog="python -m tests.fakes.twilio_api",
+                                     description="Try SMS and WhatsApp locally without Twilio.")
+    parser.add_argument("--account-sid", default="ACdemo")
+    parser.add_argument("--auth-token", default="demo-token")
+    commands = parser.add_subparsers(dest="command", required=True)
+    serve = commands.add_parser("serve", help="run the stand-in of Twilio's REST API")
+    serve.add_argument("--port", type=int, default=8099)
+    text = commands.add_parser("text", help="post a signed inbound message to the app's webhook")
+    text.add_argument("--app", default="http://localhost:3000", help="the app's PUBLIC_BASE_URL")
+    text.add_argument("--from", dest="from_", default="+14155550142")
+    text.add_argument("--to", default="+15005550006")
+    text.add_argument("--whatsapp", action="store_true")
+    text.add_argument("body")
+    args = parser.parse_args(argv)
+    _serve(args) if args.command == "serve" else _text(args)
+
+
+if __name__ == "__main__":
+    main()

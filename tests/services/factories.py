@@ -9,9 +9,11 @@ from services.models import AgentCapacity, Grant, Organization, User, UserOrgani
 _FAST_HASH = hash_password("pw")  # hashing is slow by design; tests share one hash
 
 
-async def make_org(db, slug: str = "sophias", name: str = "Sophia's") -> Organization:
+async def make_org(db, slug: str = "sophias", name: str = "Sophia's", *, sms_number: str | None = None,
+                   whatsapp_number: str | None = None) -> Organization:
     async with db.transaction() as session:
-        org = Organization(slug=slug, name=name, chat_identity_secret=f"{slug}-secret")
+        org = Organization(slug=slug, name=name, chat_identity_secret=f"{slug}-secret", sms_number=sms_number,
+                           whatsapp_number=whatsapp_number)
         session.add(org)
         await session.flush()
         session.add(WrapUpCategory(organization_id=org.id, category="Order", subcategory="Return"))

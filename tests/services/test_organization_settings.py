@@ -147,3 +147,38 @@ async def test_a_manager_sets_hours_of_operation_and_bad_ones_change_nothing(db,
         stored = await session.get(Organization, org.id)
     assert (stored.opens_at, stored.closes_at, stored.timezone) == ("08:30", "20:00", "Europe/Paris")
     assert (await save(("", "", "UTC"))).opens_at == ""  # always open again
+
+
+async def _numbers(db, identity, org_id, clock, sms, whatsapp):
+    async with db.transaction() as session:
+        return await organization_settings.update(session, identity=identity, organization_id=org_id,
+                                                  sms_otp_enabled=False, appease_limit="50", allowed_chat_origins="",
+                                                  require_expiring_chat_links=False, clock=clock, sms_number=sms,
+                                                  whatsapp_number=whatsapp)
+
+
+async def _manager(db, orgs):
+    agent = await make_agent(db, "maria", orgs)
+    return dataclasses.replace(agent, grants=agent.grants | {"manage_organization"})
+
+
+async def test_a_manager_sets_the_sms_and_whatsapp_numbers_in_e164(db, clock):
+    org = await make_org(db)
+    maria = await _manager(db, [org])
+    row = await _numbers(db, maria, org.id, clock, "+1 (500) 555-0006", "whatsapp:+14155238886")
+    assert (row.sms_number, row.whatsapp_number) == ("+15005550006", "+14155238886")
+    row = await _numbers(db, maria, org.id, clock, "", None)  # "" removes, None leaves as it is
+    assert (row.sms_number, row.whatsapp_number) == ("", "+14155238886")
+
+
+@pytest.mark.parametrize("sms, message", [("5550006", "country code"), ("+1 555", "country code"),
+                                          ("+15005550007", "already the SMS number of Jane's")])
+async def test_a_bad_or_taken_number_is_refused_and_nothing_changes(db, clock, sms, message):
+    org, janes = await make_org(db), await make_org(db, "janes", "Jane's", sms_number="+15005550007")
+    maria = await _manager(db, [org])
+    await _numbers(db, maria, org.id, clock, "+15005550006", "")
+    with pytest.raises(Refused, match=message):
+        await _numbers(db, maria, org.id, clock, sms, "+14155238886")
+    async with db.read() as session:
+        stored = await session.get(Organization, org.id)
+    assert (stored.sms_number, stored.whatsapp_number) == ("+15005550006", None)

@@ -1,0 +1,98 @@
+"""An inbound SMS or WhatsApp message (Twilio's webhook form), stored once.
+
+The organization is the one whose number was written to (`To`). The message joins the open interaction of
+that phone number on that channel, or opens one that joins the customer's open case or a new case, exactly
+as a chat does. The sender is only a contact (their phone, E.164): the interaction stays unverified until an
+agent verifies them by passcode.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from typing import Mapping
+
+from sqlalchemy import text
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from services import interactions
+from services.channels.numbers import Address, organization_for, parse_address
+from services.clock import Clock
+from services.models import Interaction, Message
+from services.text import MAX_MESSAGE_CHARS, clean_body
+
+_log = logging.getLogger(__name__)
+
+STORED, DUPLICATE, UNKNOWN_NUMBER, NOT_A_MESSAGE = "stored", "duplicate", "unknown-number", "not-a-message"
+
+
+def message_text(fields: Mapping[str, str]) -> str:
+    """The text, and a note when media came with it: media is not fetched yet, so the agent at least knows."""
+    body = clean_body(fields.get("Body"))[:MAX_MESSAGE_CHARS]
+    try:
+        media = int(fields.get("NumMedia") or 0)
+    except ValueError:
+        media = 0
+    if media <= 0:
+        return body
+    note = f"[{media} media file{'' if media == 1 else 's'} received; media is not shown in the inbox yet.]"
+    return f"{body}\n{note}" if body else note
+
+
+async def _already_stored(session: AsyncSession, sid: str) -> bool:
+    return (await session.exec(select(Message.id).where(Message.provider_id == sid))).first() is not None
+
+
+async def _one_at_a_time(session: AsyncSession, organization_id: int, sender: Address) -> None:
+    """Two messages from one number arriving together must not open two interactions. PostgreSQL: a lock on
+    this number until the transaction ends; SQLite has one writer at a time anyway."""
+    if session.bind.dialect.name != "postgresql":
+        return
+    digest = hashlib.blake2b(f"{organization_id}:{sender.channel}:{sender.number}".encode(), digest_size=8)
+    await session.exec(text("SELECT pg_advisory_xact_lock(:key)").bindparams(
+        key=int.from_bytes(digest.digest(), "big", signed=True)))
+
+
+async def _open_interaction_of(session: AsyncSession, organization_id: int, sender: Address) -> Interaction | None:
+    return (await session.exec(
+        select(Interaction).where(Interaction.organization_id == organization_id,
+                                  Interaction.channel == sender.channel, Interaction.given_phone == sender.number,
+                                  Interaction.state != "closed")
+        .order_by(col(Interaction.id).desc()).limit(1).with_for_update())).first()
+
+
+async def _store(session: AsyncSession, *, sid: str, sender: Address, to: Address, body: str,
+                 clock: Clock) -> str:
+    organization = await organization_for(session, to)
+    if organization is None:
+        _log.warning("inbound %s %s to %s: no organization has this number; not stored", to.channel, sid, to.number)
+        return UNKNOWN_NUMBER
+    await _one_at_a_time(session, organization.id, sender)
+    if await _already_stored(session, sid):  # after the lock: a retry racing its original sees it stored
+        return DUPLICATE
+    interaction = await _open_interaction_of(session, organization.id, sender)
+    if interaction is None:
+        interaction = await interactions.open_interaction(
+            session, organization_id=organization.id, channel=sender.channel, clock=clock, phone=sender.number,
+            channel_number=to.number)
+    interactions.append_customer_message(session, interaction=interaction, body=body, at=clock(), provider_id=sid)
+    await session.flush()  # a concurrent retry of the same MessageSid fails here, on the unique index
+    return STORED
+
+
+async def receive(db, *, fields: Mapping[str, str], clock: Clock) -> str:
+    """Store one webhook's message; returns STORED, DUPLICATE (a retry), UNKNOWN_NUMBER or NOT_A_MESSAGE."""
+    sid = (fields.get("MessageSid") or fields.get("SmsSid") or "").strip()
+    if not sid or not fields.get("From") or not fields.get("To"):
+        return NOT_A_MESSAGE
+    sender, to = parse_address(fields["From"]), parse_address(fields["To"])
+    try:
+        async with db.transaction() as session:
+            return await _store(session, sid=sid[:128], sender=sender, to=to, body=message_text(fields), clock=clock)
+    except IntegrityError:
+        async with db.read() as session:
+            if await _already_stored(session, sid[:128]):
+                return DUPLICATE  # the same message, stored by a retry that ran alongside this one
+        raise

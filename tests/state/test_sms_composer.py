@@ -1,0 +1,138 @@
+"""The inbox with an SMS or WhatsApp conversation open: the segment count as the agent types, a status
+callback reaching the open conversation, the WhatsApp window in the composer, and sending a template."""
+
+from __future__ import annotations
+
+from sqlmodel import select
+
+from inbox_app.state.inbox import InboxState
+from inbox_app.state.whatsapp_templates import WhatsAppTemplateState
+from services import auth, events
+from services.channels import delivery_status, inbound
+from services.models import Interaction, Message, OutboundMessage, WhatsAppTemplate
+from tests.fakes.twilio_api import inbound_fields
+from tests.services.factories import make_agent, make_org
+from tests.state.support import SECRET, state_for
+
+SMS_NUMBER, WA_NUMBER, ELLEN = "+15005550006", "+14155238886", "+14155550100"
+
+
+async def _open(db, clock, channel="sms", *, later_hours: int = 0):
+    """The agent opens the conversation `later_hours` after the customer wrote (signing in then: a session
+    lasts 12 hours, the WhatsApp window 24)."""
+    org = await make_org(db, sms_number=SMS_NUMBER, whatsapp_number=WA_NUMBER)
+    await make_agent(db, "alice", [org])
+    prefix, to = ("whatsapp:", WA_NUMBER) if channel == "whatsapp" else ("", SMS_NUMBER)
+    await inbound.receive(db, fields=inbound_fields(sid="SMin", from_=prefix + ELLEN, to=prefix + to, body="Hi."),
+                          clock=clock)
+    clock.advance(hours=later_hours)
+    async with db.transaction() as session:
+        token = (await auth.sign_in(session, login="alice", password="pw", secret_key=SECRET, clock=clock)).token
+        interaction = (await session.exec(select(Interaction))).one()
+    inbox = await state_for(InboxState, token)
+    await InboxState.on_load.fn(inbox)
+    await InboxState.select.fn(inbox, interaction.id)
+    return org, inbox, interaction, token
+
+
+async def test_the_sms_segment_count_follows_the_draft(wired, clock):
+    _, inbox, _, _ = await _open(wired, clock)
+    assert inbox.rows[0].channel == "sms" and inbox.customer_name == ELLEN
+    InboxState.set_draft.fn(inbox, "a" * 161)
+    assert inbox.sms_segments == "2 SMS segments (GSM-7)"
+    InboxState.set_draft.fn(inbox, "Ça coûte 5 €")  # û is not GSM-7
+    assert inbox.sms_segments == "1 SMS segment (UCS-2)"
+    InboxState.set_draft.fn(inbox, "")
+    assert inbox.sms_segments == ""
+
+
+async def test_no_segment_count_for_whatsapp(wired, clock):
+    _, inbox, _, _ = await _open(wired, clock, "whatsapp")
+    InboxState.set_draft.fn(inbox, "a" * 161)
+    assert inbox.sms_segments == ""
+
+
+async def test_a_status_callback_reaches_the_open_conversation(wired, clock):
+    _, inbox, interaction, _ = await _open(wired, clock)
+    InboxState.set_draft.fn(inbox, "It ships today.")
+    await InboxState.send.fn(inbox)
+    async with wired.transaction() as session:  # what the delivery loop records once Twilio took it
+        reply = (await session.exec(select(Message).where(Message.author == "agent"))).one()
+        reply.delivery_status, reply.provider_id = "sent", "SMout"
+        session.add(reply)
+    await inbox._on_change({events.interaction_topic(interaction.id)})
+    assert [i.delivery_status for i in inbox.items if i.author == "agent"] == ["sent"]
+    async with wired.transaction() as session:
+        await delivery_status.record(session, sid="SMout", status="delivered")
+    await inbox._on_change({events.interaction_topic(interaction.id)})
+    assert [i.delivery_status for i in inbox.items if i.author == "agent"] == ["delivered"]
+
+
+async def test_outside_the_whatsapp_window_the_composer_says_so_and_does_not_send(wired, clock):
+    _, inbox, interaction, _ = await _open(wired, clock, "whatsapp", later_hours=23)
+    assert inbox.whatsapp_window_open
+    clock.advance(hours=1)
+    await inbox._on_change({events.interaction_topic(interaction.id)})
+    assert not inbox.whatsapp_window_open
+    InboxState.set_draft.fn(inbox, "Are you still there?")
+    await InboxState.send.fn(inbox)
+    assert "24 hours" in inbox.notice and inbox.draft == "Are you still there?"
+    async with wired.read() as session:
+        assert (await session.exec(select(OutboundMessage))).first() is None
+
+
+async def test_a_refused_send_shows_the_window_closed_even_without_a_push(wired, clock):
+    _, inbox, _, _ = await _open(wired, clock, "whatsapp", later_hours=23)
+    clock.advance(hours=2)  # the window ran out while the agent typed; no notice came
+    InboxState.set_draft.fn(inbox, "Sorry for the wait.")
+    await InboxState.send.fn(inbox)
+    assert not inbox.whatsapp_window_open and "24 hours" in inbox.notice
+
+
+async def test_a_template_is_chosen_filled_in_and_sent(wired, clock):
+    org, inbox, interaction, token = await _open(wired, clock, "whatsapp", later_hours=48)
+    async with wired.transaction() as session:
+        session.add(WhatsAppTemplate(organization_id=org.id, name="Order update", content_sid="HX9",
+                                     body="Your order {{1}} has shipped."))
+    popup = await inbox.get_state(WhatsAppTemplateState)
+    await WhatsAppTemplateState.open_templates.fn(popup)
+    assert popup.template_open and [t.name for t in popup.templates] == ["Order update"]
+    WhatsAppTemplateState.choose_template.fn(popup, "Not one of ours")
+    assert popup.template_name == ""
+    WhatsAppTemplateState.choose_template.fn(popup, "Order update")
+    assert popup.template_placeholders == ["1"]
+    await WhatsAppTemplateState.send_template.fn(popup)
+    assert "Fill in every value" in popup.template_error
+    WhatsAppTemplateState.set_template_value.fn(popup, 0, "SO-1042")
+    await WhatsAppTemplateState.send_template.fn(popup)
+    assert not popup.template_open and popup.template_error == ""
+    async with wired.read() as session:
+        row = (await session.exec(select(OutboundMessage))).one()
+    assert (row.content_sid, row.body, row.recipient, row.sender) == ("HX9", "Your order SO-1042 has shipped.",
+                                                                       ELLEN, WA_NUMBER)
+
+
+async def test_reply_via_sms_from_a_chat(wired, clock):
+    from services import chat
+
+    org = await make_org(wired, sms_number=SMS_NUMBER)
+    await make_agent(wired, "alice", [org])
+    async with wired.transaction() as session:
+        started = await chat.start_chat(session, organization=org, secret_key="k", clock=clock, first_name="Ellen",
+                                        last_name="Smith", phone=ELLEN)
+        token = (await auth.sign_in(session, login="alice", password="pw", secret_key=SECRET, clock=clock)).token
+    inbox = await state_for(InboxState, token)
+    await InboxState.on_load.fn(inbox)
+    await InboxState.select.fn(inbox, started.interaction_id)
+    assert (inbox.reply_options, inbox.reply_via) == (["chat", "sms"], "chat")
+    InboxState.set_reply_via.fn(inbox, "whatsapp")  # not offered: ignored
+    assert inbox.reply_via == "chat"
+    InboxState.set_draft.fn(inbox, "a" * 161)
+    assert inbox.sms_segments == ""  # a chat message has no segments
+    InboxState.set_reply_via.fn(inbox, "sms")
+    assert inbox.sms_segments == "2 SMS segments (GSM-7)"
+    await InboxState.send.fn(inbox)
+    async with wired.read() as session:
+        row = (await session.exec(select(OutboundMessage))).one()
+    assert (row.channel, row.recipient, row.sender) == ("sms", ELLEN, SMS_NUMBER)
+    assert [i.via for i in inbox.items if i.author == "agent"] == ["sms"]

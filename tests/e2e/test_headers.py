@@ -19,7 +19,7 @@ from sqlmodel import Session, select
 from bench.load.sio import ReflexSocket
 from inbox_app.http import routes
 from services.db import sync_url
-from services.models import AuditEvent, Organization
+from services.models import CHANNELS, AuditEvent, Organization
 
 # The demo's organizations allow any site (`*`) to frame their chat; everything else is never framed.
 _FRAMABLE = {"/chat/sophias/": "*", "/chat/janes/": "*"}
@@ -103,7 +103,10 @@ def _sophias_form(database_url: str) -> dict:
     with Session(engine) as session:
         org = session.exec(select(Organization).where(Organization.slug == "sophias")).one()
         form = {"organization_id": str(org.id), "appease_limit": f"{org.appease_limit_cents / 100:.2f}",
-                "allowed_chat_origins": org.allowed_chat_origins,
+                "allowed_chat_origins": org.allowed_chat_origins, "sms_number": org.sms_number or "",
+                "whatsapp_number": org.whatsapp_number or "", "opens_at": org.opens_at, "closes_at": org.closes_at,
+                "timezone": org.timezone,
+                **{f"sop_{channel}": str(getattr(org, f"sop_{channel}_seconds")) for channel in CHANNELS},
                 **({"sms_otp_enabled": "on"} if org.sms_otp_enabled else {}),
                 **({"require_expiring_chat_links": "on"} if org.require_expiring_chat_links else {})}
     engine.dispose()

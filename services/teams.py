@@ -9,10 +9,11 @@ from sqlalchemy import delete, func
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from services import audit
+from services import audit, managed_organizations
 from services.auth import Identity
 from services.clock import Clock
 from services.errors import NotFound, Refused
+from services.managed_organizations import OrganizationChoice
 from services.models import (
     AgentCapacity,
     Grant,
@@ -46,22 +47,13 @@ class TeamRow:
     candidates: list[Member] = field(default_factory=list)  # agents of the organization not yet in the team
 
 
-@dataclass(frozen=True)
-class OrganizationChoice:
-    organization_id: int
-    name: str
-
-
 def _member(user: User) -> Member:
     return Member(user.id, user.user_id, " ".join(p for p in (user.first_name, user.last_name) if p) or user.user_id)
 
 
 async def organizations(session: AsyncSession, *, identity: Identity) -> list[OrganizationChoice]:
-    if not identity.can(GRANT):
-        return []
-    rows = (await session.exec(select(Organization).where(col(Organization.id).in_(identity.organization_ids))
-                               .order_by(Organization.name))).all()
-    return [OrganizationChoice(o.id, o.name) for o in rows]
+    """The organizations whose teams this manager maintains."""
+    return await managed_organizations.organizations(session, identity=identity, grant=GRANT)
 
 
 async def _agents_by_org(session: AsyncSession, organization_ids) -> dict[int, list[User]]:

@@ -9,10 +9,11 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from services import audit
+from services import audit, managed_organizations
 from services.auth import Identity
 from services.clock import Clock
 from services.errors import NotFound, Refused
+from services.managed_organizations import OrganizationChoice
 from services.models import Organization, WrapUpCategory
 
 GRANT = "manage_wrap_up"
@@ -26,19 +27,9 @@ class CategoryRow:
     subcategory: str
 
 
-@dataclass(frozen=True)
-class OrganizationChoice:
-    organization_id: int
-    name: str
-
-
 async def organizations(session: AsyncSession, *, identity: Identity) -> list[OrganizationChoice]:
     """The organizations whose lists this manager maintains."""
-    if not identity.can(GRANT):
-        return []
-    rows = (await session.exec(select(Organization).where(col(Organization.id).in_(identity.organization_ids))
-                               .order_by(Organization.name))).all()
-    return [OrganizationChoice(o.id, o.name) for o in rows]
+    return await managed_organizations.organizations(session, identity=identity, grant=GRANT)
 
 
 def _require(identity: Identity, organization_id: int) -> None:

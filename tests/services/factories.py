@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from services import interactions
 from services.auth import AGENT_GRANTS, Identity, hash_password, identity_for_user
-from services.models import AgentCapacity, Grant, Organization, User, UserOrganization, WrapUpCategory
+from services.models import AgentCapacity, Grant, Organization, Team, TeamMember, User, UserOrganization, WrapUpCategory
 
 _FAST_HASH = hash_password("pw")  # hashing is slow by design; tests share one hash
 
@@ -55,3 +55,13 @@ async def make_customer(db, org: Organization, *, first: str = "Ellen", last: st
         session.add(customer)
         await session.flush()
         return customer
+
+
+async def make_team(db, org, name: str, *members) -> Team:
+    """A team of the organization with these agents (identities) as members."""
+    async with db.transaction() as session:
+        team = Team(organization_id=org.id, name=name)
+        session.add(team)
+        await session.flush()
+        session.add_all([TeamMember(team_id=team.id, user_id=m.user_id) for m in members])
+    return team

@@ -8,17 +8,8 @@ from sqlmodel import select
 
 from services import chat, interactions, presence, teams, transfers
 from services.errors import NotFound, Refused
-from services.models import Interaction, RoutingDecision, Team, TeamMember, TransferRequest
-from tests.services.factories import make_agent, make_org, new_chat
-
-
-async def _team(db, org, name, *members) -> Team:
-    async with db.transaction() as session:
-        team = Team(organization_id=org.id, name=name)
-        session.add(team)
-        await session.flush()
-        session.add_all([TeamMember(team_id=team.id, user_id=m.user_id) for m in members])
-    return team
+from services.models import Interaction, RoutingDecision, TransferRequest
+from tests.services.factories import make_agent, make_org, make_team, new_chat
 
 
 async def _transfer(db, identity, chat_id, team_id, clock):
@@ -48,7 +39,7 @@ async def world(db, clock):
 
 async def test_a_transfer_to_a_team_with_an_available_member_moves_it_now(db, clock, world):
     org, alice, bob, chat_ = world
-    returns = await _team(db, org, "Returns", bob)
+    returns = await make_team(db, org, "Returns", bob)
     await _set_available(db, bob, True, clock)
     outcome = await _transfer(db, alice, chat_.id, returns.id, clock)
     assert (outcome.team_name, outcome.agent_name, outcome.awaiting) == ("Returns", "Bob", False)
@@ -66,7 +57,7 @@ async def test_a_transfer_to_a_team_with_an_available_member_moves_it_now(db, cl
 
 async def test_a_transfer_to_a_team_with_no_one_available_waits_and_completes_when_a_member_is(db, clock, world):
     org, alice, bob, chat_ = world
-    returns = await _team(db, org, "Returns", bob)
+    returns = await make_team(db, org, "Returns", bob)
     outcome = await _transfer(db, alice, chat_.id, returns.id, clock)
     assert outcome.awaiting
     async with db.read() as session:
@@ -86,7 +77,7 @@ async def test_pending_transfers_complete_in_the_order_they_were_requested(db, c
         from services.models import AgentCapacity
         (await session.get(AgentCapacity, (bob.user_id, "chat"))).capacity = 1
     second = await new_chat(db, org, clock, email="second@example.com")
-    returns = await _team(db, org, "Returns", bob)
+    returns = await make_team(db, org, "Returns", bob)
     clock.advance(seconds=1)
     await _transfer(db, alice, second.id, returns.id, clock)  # asked first
     clock.advance(seconds=1)
@@ -99,7 +90,7 @@ async def test_pending_transfers_complete_in_the_order_they_were_requested(db, c
 
 async def test_wrap_up_abandons_a_pending_transfer(db, clock, world):
     org, alice, bob, chat_ = world
-    returns = await _team(db, org, "Returns", bob)
+    returns = await make_team(db, org, "Returns", bob)
     await _transfer(db, alice, chat_.id, returns.id, clock)
     async with db.transaction() as session:
         await interactions.wrap_up(session, identity=alice, interaction_id=chat_.id, category="Order",
@@ -112,7 +103,7 @@ async def test_wrap_up_abandons_a_pending_transfer(db, clock, world):
 
 async def test_the_customer_ending_the_chat_abandons_a_pending_transfer(db, clock, world):
     org, alice, bob, chat_ = world
-    returns = await _team(db, org, "Returns", bob)
+    returns = await make_team(db, org, "Returns", bob)
     await _transfer(db, alice, chat_.id, returns.id, clock)
     async with db.transaction() as session:
         await chat.end_chat(session, interaction=chat_, clock=clock)
@@ -124,7 +115,7 @@ async def test_the_customer_ending_the_chat_abandons_a_pending_transfer(db, cloc
 async def test_never_to_a_team_of_another_organization(db, clock, world):
     org, alice, bob, chat_ = world
     janes = await make_org(db, "janes", "Jane's")
-    theirs = await _team(db, janes, "Escalations")
+    theirs = await make_team(db, janes, "Escalations")
     with pytest.raises(NotFound):
         await _transfer(db, alice, chat_.id, theirs.id, clock)
     async with db.read() as session:
@@ -134,9 +125,9 @@ async def test_never_to_a_team_of_another_organization(db, clock, world):
 async def test_team_availability_is_per_channel_and_ignores_the_sender(db, clock, world):
     org, alice, bob, chat_ = world
     carol = await make_agent(db, "carol", [org], capacity=0)  # Available, but no chat capacity
-    await _team(db, org, "Returns", bob)
-    await _team(db, org, "Escalations", carol)
-    await _team(db, org, "Care", alice)
+    await make_team(db, org, "Returns", bob)
+    await make_team(db, org, "Escalations", carol)
+    await make_team(db, org, "Care", alice)
     await _set_available(db, bob, True, clock)
     async with db.read() as session:
         interaction = await _get(db, chat_.id)

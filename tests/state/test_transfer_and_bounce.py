@@ -9,8 +9,8 @@ from inbox_app.state.bounce_timer import BounceTimerState
 from inbox_app.state.inbox import InboxState
 from inbox_app.state.transfer import TransferState
 from services import auth, bouncing
-from services.models import Interaction, Team, TeamMember, TransferRequest
-from tests.services.factories import make_agent, make_org, new_chat
+from services.models import Interaction, TransferRequest
+from tests.services.factories import make_agent, make_org, make_team, new_chat
 from tests.state.support import SECRET, state_for
 
 
@@ -19,22 +19,13 @@ async def _signed_in(db, clock, login: str) -> str:
         return (await auth.sign_in(session, login=login, password="pw", secret_key=SECRET, clock=clock)).token
 
 
-async def _team(db, org, name, *members) -> Team:
-    async with db.transaction() as session:
-        team = Team(organization_id=org.id, name=name)
-        session.add(team)
-        await session.flush()
-        session.add_all([TeamMember(team_id=team.id, user_id=m.user_id) for m in members])
-    return team
-
-
 async def test_a_transfer_through_the_popup_reaches_a_member_and_leaves_the_panel(wired, clock):
     org = await make_org(wired)
     alice = await make_agent(wired, "alice", [org])
     chat = await new_chat(wired, org, clock)
     bob = await make_agent(wired, "bob", [org])
-    returns = await _team(wired, org, "Returns", bob)
-    await _team(wired, org, "Escalations")
+    returns = await make_team(wired, org, "Returns", bob)
+    await make_team(wired, org, "Escalations")
     popup = await state_for(TransferState, await _signed_in(wired, clock, "alice"))
     inbox = await popup.get_state(InboxState)
     await InboxState.on_load.fn(inbox)
@@ -58,7 +49,7 @@ async def test_a_forged_team_id_of_another_organization_changes_nothing(wired, c
     await make_agent(wired, "alice", [org])
     chat = await new_chat(wired, org, clock)
     bob = await make_agent(wired, "bob", [janes])
-    theirs = await _team(wired, janes, "Escalations", bob)
+    theirs = await make_team(wired, janes, "Escalations", bob)
     popup = await state_for(TransferState, await _signed_in(wired, clock, "alice"))
     inbox = await popup.get_state(InboxState)
     await InboxState.select.fn(inbox, chat.id)

@@ -202,19 +202,22 @@ async def interaction_for_token(session: AsyncSession, *, organization: Organiza
         Interaction.organization_id == organization.id))).first()
 
 
-async def send_in_chat(session: AsyncSession, *, interaction_id: int, body: str, clock: Clock) -> Message:
+async def send_in_chat(session: AsyncSession, *, interaction_id: int, body: str, clock: Clock,
+                       with_files: bool = True) -> Message:
     """The customer writes in the chat their tab already opened with its token (the Live Chat keeps the id
     server-side): one locked read by id, not a lookup by organization and token on every message."""
-    return await interactions.add_customer_message(session, interaction_id=interaction_id, body=body, clock=clock)
+    return await interactions.add_customer_message(session, interaction_id=interaction_id, body=body, clock=clock,
+                                                   with_files=with_files)
 
 
 async def send_customer_message(session: AsyncSession, *, organization: Organization, token: str,
-                                secret_key: str, body: str, clock: Clock) -> Message:
+                                secret_key: str, body: str, clock: Clock, with_files: bool = True) -> Message:
     """The customer writes in the chat their token opens; the interaction row is locked for the update."""
     interaction = await interaction_for_token(session, organization=organization, token=token, secret_key=secret_key)
     if interaction is None:
         raise Refused("Start a chat first.")
-    return await interactions.add_customer_message(session, interaction_id=interaction.id, body=body, clock=clock)
+    return await interactions.add_customer_message(session, interaction_id=interaction.id, body=body, clock=clock,
+                                                   with_files=with_files)
 
 
 async def end_chat(session: AsyncSession, *, interaction: Interaction, clock: Clock) -> None:

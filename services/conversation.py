@@ -6,11 +6,12 @@ Only a window of the latest messages is loaded (DESIGN.md: a var is sent whole o
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from services.attachments.links import AttachmentLink, Linker, agent_link, by_message
 from services.models import Interaction, Message
 
 WINDOW = 100
@@ -28,13 +29,19 @@ class ConversationItem:
     label: str = ""  # for a divider: channel and date of an earlier interaction
     internal: bool = False  # an agents-only note: the customer's chat never shows it
     via: str = ""  # the channel an agent's reply went by when not the interaction's own (Reply via)
+    attachments: list[AttachmentLink] = field(default_factory=list)
 
 
-def _message_item(message: Message) -> ConversationItem:
+def _message_item(message: Message, attachments: list[AttachmentLink] | None = None) -> ConversationItem:
     return ConversationItem(key=f"m{message.id}", kind="message", author=message.author, body=message.body,
                             at_iso=message.created_at.isoformat(),
                             delivery_status=message.delivery_status, failure_reason=message.failure_reason,
-                            internal=message.internal, via=message.via or "")
+                            internal=message.internal, via=message.via or "", attachments=attachments or [])
+
+
+async def _message_items(session: AsyncSession, messages: list[Message], linker: Linker) -> list[ConversationItem]:
+    links = await by_message(session, messages, linker)
+    return [_message_item(message, links.get(message.id)) for message in messages]
 
 
 def _divider(interaction: Interaction, current: bool) -> ConversationItem:
@@ -88,21 +95,23 @@ async def transcript_page(session: AsyncSession, *, interaction: Interaction, li
     interactions = await _shown_interactions(session, interaction)
     by_id = {i.id: i for i in interactions}
     messages, has_earlier = await _messages(session, list(by_id), limit, before_id=before_id)
+    message_items = await _message_items(session, messages, agent_link)
     items: list[ConversationItem] = []
     shown_divider: set[int] = set()
     show_dividers = len(interactions) > 1
-    for message in messages:
+    for message, item in zip(messages, message_items):
         if show_dividers and message.interaction_id not in shown_divider:
             shown_divider.add(message.interaction_id)
             items.append(_divider(by_id[message.interaction_id], message.interaction_id == interaction.id))
-        items.append(_message_item(message))
+        items.append(item)
     if show_dividers and interaction.id not in shown_divider and before_id is None:
         items.append(_divider(interaction, True))
     return Transcript(items, has_earlier)
 
 
 async def updates(session: AsyncSession, *, interaction_id: int, after_id: int,
-                  recheck_ids: list[int], include_internal: bool = True) -> list[ConversationItem]:
+                  recheck_ids: list[int], include_internal: bool = True,
+                  linker: Linker = agent_link) -> list[ConversationItem]:
     """What changed in this interaction since a tab last looked: messages newer than `after_id`, and the
     messages whose delivery status may have moved since (those still queued). Reading by id, not by
     notice, means a missed notice is caught up by the next one."""
@@ -112,17 +121,18 @@ async def updates(session: AsyncSession, *, interaction_id: int, after_id: int,
     query = select(Message).where(Message.interaction_id == interaction_id, changed)
     if not include_internal:
         query = query.where(Message.internal == False, col(Message.via).is_(None))  # noqa: E712 - SQL comparison
-    return [_message_item(m) for m in (await session.exec(query.order_by(Message.id))).all()]
+    return await _message_items(session, list((await session.exec(query.order_by(Message.id))).all()), linker)
 
 
 def message_id(item: ConversationItem) -> int:
     return int(item.key[1:]) if item.kind == "message" else 0
 
 
-async def chat_transcript(session: AsyncSession, *, interaction: Interaction, limit: int = WINDOW) -> list[ConversationItem]:
-    """What the customer sees in the Live Chat: this interaction only."""
+async def chat_transcript(session: AsyncSession, *, interaction: Interaction, linker: Linker,
+                          limit: int = WINDOW) -> list[ConversationItem]:
+    """What the customer sees in the Live Chat: this interaction only, with links signed for them."""
     messages, _ = await _messages(session, [interaction.id], limit, include_internal=False)
-    return [_message_item(m) for m in messages]
+    return await _message_items(session, messages, linker)
 
 
 # --- the window a tab holds --------------------------------------------------------------------------
@@ -149,7 +159,9 @@ def last_message_id(window: Window) -> int:
 
 # Statuses that may still change, per channel: a chat message is delivered at once; Twilio's callbacks move an
 # SMS on from "sent" to delivered, and a WhatsApp message on from delivered to read.
-_MOVING = {"sms": frozenset({"queued", "sent"}), "whatsapp": frozenset({"queued", "sent", "delivered"})}
+# A customer's SMS or WhatsApp message is "receiving" while its media is fetched.
+_MOVING = {"sms": frozenset({"queued", "sent", "receiving"}),
+           "whatsapp": frozenset({"queued", "sent", "delivered", "receiving"})}
 _MOVING_DEFAULT = frozenset({"queued"})
 
 
@@ -184,8 +196,10 @@ def prepend(window: Window, page: list[ConversationItem]) -> Window:
 
 
 async def refreshed(session: AsyncSession, *, interaction_id: int, held: Window,
-                    include_internal: bool = True, channel: str = "chat") -> Window | None:
+                    include_internal: bool = True, channel: str = "chat",
+                    linker: Linker = agent_link) -> Window | None:
     """The window after what changed since `held` was read, or None when nothing did."""
     changes = await updates(session, interaction_id=interaction_id, after_id=last_message_id(held),
-                            recheck_ids=pending_ids(held, still_moving(channel)), include_internal=include_internal)
+                            recheck_ids=pending_ids(held, still_moving(channel)), include_internal=include_internal,
+                            linker=linker)
     return merge(held, changes) if changes else None

@@ -11,12 +11,14 @@ from sqlmodel import col, or_, select, update
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services import audit, events, routing, sop
+from services.attachments import staging
 from services.auth import Identity
 from services.channels import reply_via, whatsapp
 from services.clock import Clock
 from services.errors import NotFound, Refused
 from services.models import (
     CHANNELS,
+    Attachment,
     Bounce,
     Case,
     Customer,
@@ -114,9 +116,9 @@ def _notify_change(session: AsyncSession, interaction: Interaction) -> None:
     events.notify(session, *topics)
 
 
-def _checked_body(body: str | None) -> str:
+def _checked_body(body: str | None, *, with_files: bool = False) -> str:
     text = clean_body(body)
-    if not text:
+    if not text and not with_files:
         raise Refused("Type a message first.")
     if len(text) > MAX_MESSAGE_CHARS:
         raise Refused(f"Messages are limited to {MAX_MESSAGE_CHARS} characters.")
@@ -131,14 +133,20 @@ async def locked_interaction(session: AsyncSession, *, interaction_id: int) -> I
     return interaction
 
 
-async def add_customer_message(session: AsyncSession, *, interaction_id: int, body: str,
-                               clock: Clock) -> Message:
-    """The customer's side, locked like the agent's so a concurrent reply cannot hide who spoke last."""
-    text = _checked_body(body)
+async def add_customer_message(session: AsyncSession, *, interaction_id: int, body: str, clock: Clock,
+                               with_files: bool = True) -> Message:
+    """The customer's side, locked like the agent's so a concurrent reply cannot hide who spoke last; with the
+    files they attached when the chat says it has some (a message without costs no query for them)."""
     interaction = await locked_interaction(session, interaction_id=interaction_id)
+    files = await staging.staged(session, interaction_id=interaction.id, uploader=staging.Uploader("customer"),
+                                 for_update=True) if with_files else []
+    text = _checked_body(body, with_files=bool(files))
     if interaction.state == "closed" or interaction.chat_ended_at:
         raise Refused("This conversation has ended.")
-    return append_customer_message(session, interaction=interaction, body=text, at=clock())
+    staging.check_sendable(files, interaction.channel)
+    message = append_customer_message(session, interaction=interaction, body=text, at=clock())
+    await staging.attach(session, message=message, interaction=interaction, rows=files)
+    return message
 
 
 def append_customer_message(session: AsyncSession, *, interaction: Interaction, body: str, at: datetime,
@@ -187,14 +195,19 @@ async def active_interaction(session: AsyncSession, *, identity: Identity, inter
 
 
 async def send_agent_message(session: AsyncSession, *, identity: Identity, interaction_id: int,
-                             body: str, clock: Clock, via: str = "") -> Message:
+                             body: str, clock: Clock, via: str = "", with_files: bool = True) -> Message:
     """The agent's reply, by the interaction's own channel or by `via` (Reply via), if the customer can be
-    reached that way now."""
-    text = _checked_body(body)
+    reached that way now. The files the agent attached go with it, if that channel takes them (the inbox says
+    `with_files=False` when it shows none, sparing the query)."""
     if not isinstance(via, str):
         raise Refused("Choose how to reply.")
     interaction = await active_interaction(session, identity=identity, interaction_id=interaction_id,
                                            for_update=True)
+    files = await staging.staged(session, interaction_id=interaction.id,
+                                 uploader=staging.Uploader("agent", identity.user_id),
+                                 for_update=True) if with_files else []
+    text = _checked_body(body, with_files=bool(files))
+    staging.check_sendable(files, via or interaction.channel)
     now = clock()
     if via and via != interaction.channel:
         if via not in await reply_via.options(session, interaction=interaction, now=now):
@@ -203,16 +216,20 @@ async def send_agent_message(session: AsyncSession, *, identity: Identity, inter
             session, interaction_id=interaction.id, now=now):
         raise Refused(whatsapp.WINDOW_CLOSED)
     return await add_agent_message(session, identity=identity, interaction=interaction, body=text, at=now,
-                                   clock=clock, via=via if via and via != interaction.channel else None)
+                                   clock=clock, via=via if via and via != interaction.channel else None,
+                                   files=files)
 
 
 async def add_agent_message(session: AsyncSession, *, identity: Identity, interaction: Interaction, body: str,
                             at: datetime, clock: Clock, content_sid: str | None = None,
-                            content_variables: str = "", via: str | None = None) -> Message:
-    """The agent's message into their interaction (held locked by the caller): shown at once in a chat,
-    queued in the outbox for every other channel (the interaction's own, or `via`)."""
+                            content_variables: str = "", via: str | None = None,
+                            files: list[Attachment] | None = None) -> Message:
+    """The agent's message into their interaction (held locked by the caller), with the staged `files`: shown
+    at once in a chat, queued in the outbox for every other channel (the interaction's own, or `via`)."""
     message = Message(interaction_id=interaction.id, author="agent", author_user_id=identity.user_id,
                       body=body, created_at=at, via=via)
+    _touch(interaction, author="agent", body=body, at=at)
+    await staging.attach(session, message=message, interaction=interaction, rows=files or [])
     if (via or interaction.channel) == "chat":
         if interaction.chat_ended_at:
             # The customer has left: the message is kept, and shown as failed, never as sent.
@@ -231,7 +248,6 @@ async def add_agent_message(session: AsyncSession, *, identity: Identity, intera
                                          channel=via or interaction.channel,
                                          sender=await reply_via.sender_for(session, interaction=interaction,
                                                                            channel=via or interaction.channel))
-    _touch(interaction, author="agent", body=body, at=at)
     session.add_all([message, interaction])
     _notify_change(session, interaction)
     return message

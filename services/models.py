@@ -221,15 +221,48 @@ class Message(SQLModel, table=True):
     internal: bool = False
     # The channel an agent's message went by when it is not the interaction's own ("Reply via"); None: its own.
     via: str | None = Field(default=None, max_length=16)
+    # How many attachments the message carries: a transcript reads the attachment table only when it is not 0.
+    attachment_count: int = 0
 
 
 class Attachment(SQLModel, table=True):
+    """A file sent with a message. Until its message is sent it is staged: `message_id` is None and only its
+    uploader sees it (the agent by user id, the customer through their own chat)."""
+
     id: int | None = Field(default=None, primary_key=True)
-    message_id: int = Field(foreign_key="message.id", index=True)
-    filename: str
+    message_id: int | None = Field(default=None, foreign_key="message.id", index=True)
+    interaction_id: int = Field(foreign_key="interaction.id", index=True)
+    author: str = Field(default="agent", max_length=16)  # customer | agent
+    uploader_user_id: int | None = Field(default=None, foreign_key="user.id")
+    filename: str  # shown and offered on download; its extension is the kind's, whatever the sender called it
+    kind: str = Field(default="", max_length=8)  # png | gif | jpg | pdf | txt: decided by content
     content_type: str
     size: int
-    storage_path: str
+    storage_path: str  # relative to ATTACHMENTS_DIR
+    thumbnail_path: str | None = None  # pictures only
+    thumbnail_width: int = 0
+    thumbnail_height: int = 0
+    created_at: datetime
+
+
+class MediaFetch(SQLModel, table=True):
+    """A picture or file a customer sent by SMS or WhatsApp, still to be fetched from Twilio: a durable job row,
+    so the webhook answers at once and a fetch that fails is retried, by whichever worker claims it."""
+
+    __table_args__ = (
+        UniqueConstraint("message_id", "position"),
+        Index("ix_mediafetch_due", "status", "next_attempt_at"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    message_id: int = Field(foreign_key="message.id")
+    position: int = 0  # Twilio's N in MediaUrlN
+    url: str = Field(max_length=2048)
+    status: str = Field(default="pending", max_length=16)  # pending | done | failed
+    attempts: int = 0
+    next_attempt_at: datetime | None = None
+    claimed_at: datetime | None = None
+    last_error: str = ""
+    created_at: datetime
 
 
 class ResponseTemplate(SQLModel, table=True):

@@ -63,7 +63,7 @@ def clock():
 
 
 @pytest.fixture
-def wired(db, clock, monkeypatch):
+def wired(db, clock, monkeypatch, tmp_path):
     """The app's runtime (states and HTTP routes) wired to the test database, settings and frozen clock.
 
     States and routes read the clock through `runtime.clock`, exactly as services get it, so a test's
@@ -73,7 +73,8 @@ def wired(db, clock, monkeypatch):
     from services.config import load_settings
     from tests.state.support import SECRET
 
-    settings = load_settings({"INBOX_SECRET_KEY": SECRET, "DATABASE_URL": db.url})
+    settings = load_settings({"INBOX_SECRET_KEY": SECRET, "DATABASE_URL": db.url,
+                              "ATTACHMENTS_DIR": str(tmp_path / "attachments")})
     monkeypatch.setattr(runtime, "db", lambda: db)
     monkeypatch.setattr(runtime, "settings", lambda: settings)
     monkeypatch.setattr(runtime, "clock", clock)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from inbox_app.components.attachments import attach_button, attachment_links, pending_attachments
 from inbox_app.components.common import BORDER
 from inbox_app.components.forms import SELECT_STYLE
 from inbox_app.state.inbox import InboxState
@@ -42,14 +43,17 @@ def message_bubble(item, *, mine: str = "agent", texted=False) -> rx.Component:
     return rx.cond(
         is_other,
         rx.vstack(
-            rx.box(
+            rx.cond(item.body != "", rx.box(
                 rx.text(item.body, size="2", white_space="pre-wrap", word_break="break-word"),
                 background=rx.cond(is_mine, "var(--accent-9)", "var(--gray-3)"),
                 color=rx.cond(is_mine, "white", "var(--gray-12)"),
                 border=rx.cond((item.delivery_status == "failed") | (item.delivery_status == "undelivered"),
                                "1px solid var(--red-9)", "none"),
                 padding="8px 12px", border_radius="12px", max_width="70%",
-            ),
+            )),
+            attachment_links(item.attachments, align=rx.cond(is_mine, "end", "start")),
+            rx.cond(item.delivery_status == "receiving",
+                    rx.text("Receiving attachment…", size="1", color="var(--gray-11)")),
             rx.hstack(rx.moment(item.at_iso, format="HH:mm", local=True, size="1", color="var(--gray-11)",
                                 font_size="11px"),
                       rx.cond(item.via != "", rx.text("via ", rx.match(item.via, *_REPLY_LABELS.items(), item.via),
@@ -164,10 +168,17 @@ def _message_box() -> rx.Component:
                     data_testid="message-box", aria_label="Message", id="message-box",
                     rows="3", resize="vertical", width="100%",
                 ),
-                # Never disabled (see the Live Chat page): the server refuses an empty message with a notice.
-                rx.button(rx.icon("send", size=14), "Send", on_click=InboxState.send, size="2"),
+                rx.vstack(
+                    # Never disabled (see the Live Chat page): the server refuses an empty message with a notice.
+                    rx.button(rx.icon("send", size=14), "Send", on_click=InboxState.send, size="2", width="100%"),
+                    attach_button("inbox-attach", InboxState.attach(rx.upload_files(upload_id="inbox-attach")),
+                                  InboxState.attach_refused),
+                    spacing="1",
+                ),
                 width="100%", align="end", spacing="2",
             ),
+            pending_attachments(InboxState.pending_attachments, InboxState.remove_attachment,
+                                InboxState.attachment_error),
             rx.cond(InboxState.sms_segments != "",
                     rx.text(InboxState.sms_segments, size="1", color="var(--gray-11)", data_testid="sms-segments")),
             padding="12px 24px", border_top=BORDER, width="100%", spacing="1",

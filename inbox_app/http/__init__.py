@@ -1,5 +1,5 @@
-"""HTTP routes beside the Reflex app (mounted with `api_transformer`): sign-in and sign-out, `/healthz`, and
-Twilio's webhooks.
+"""HTTP routes beside the Reflex app (mounted with `api_transformer`): sign-in and sign-out, `/healthz`,
+Twilio's webhooks, and attachments.
 
 As thin as event handlers: check the request, call one service, answer.
 """
@@ -9,8 +9,9 @@ from __future__ import annotations
 from starlette.applications import Starlette
 from starlette.routing import Route
 
-from inbox_app.http import embedding_routes, health, session_routes, twilio_webhooks
+from inbox_app.http import attachment_routes, embedding_routes, health, session_routes, twilio_webhooks
 from inbox_app.http.security_headers import SecurityHeaders
+from inbox_app.http.upload_guard import UploadGuard
 
 
 def routes() -> Starlette:
@@ -21,10 +22,11 @@ def routes() -> Starlette:
         Route("/api/chat/{slug}/embedders", embedding_routes.chat_embedders, methods=["GET"]),
         Route("/webhooks/twilio/messages", twilio_webhooks.messages, methods=["POST"]),
         Route("/webhooks/twilio/status", twilio_webhooks.status, methods=["POST"]),
+        Route("/attachments/{attachment_id:int}/{name}", attachment_routes.attachment, methods=["GET"]),
     ])
 
 
 def api() -> list:
-    """For `rx.App(api_transformer=…)`: the routes are mounted first, then the security headers wrap
-    everything, pages and static files included."""
-    return [routes(), SecurityHeaders]
+    """For `rx.App(api_transformer=…)`: the routes are mounted first, then the byte limit on `/_upload`, then
+    the security headers wrap everything, pages and static files included."""
+    return [routes(), UploadGuard, SecurityHeaders]

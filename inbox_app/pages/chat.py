@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from inbox_app.components.attachments import attach_button, pending_attachments
 from inbox_app.components.live_region import live_region
 from inbox_app.components.conversation import message_bubble
 from inbox_app.state.chat import ChatState
@@ -71,9 +72,15 @@ def _composer() -> rx.Component:
                          rows="2", width="100%"),
             # Never disabled: the box reports its text up to 300 ms late (debounced), and a Send that waited
             # for it would feel stuck. Leaving the box flushes the text first; an empty message is ignored.
-            rx.button("Send", on_click=ChatState.send(ChatState.chat_tokens)),
+            rx.vstack(
+                rx.button("Send", on_click=ChatState.send(ChatState.chat_tokens), width="100%"),
+                attach_button("chat-attach", ChatState.attach(rx.upload_files(upload_id="chat-attach")),
+                              ChatState.attach_refused),
+                spacing="1",
+            ),
             width="100%", align="end",
         ),
+        pending_attachments(ChatState.pending, ChatState.remove_attachment, ChatState.attachment_error),
         rx.button("End chat", on_click=ChatState.end_chat, variant="ghost", color_scheme="gray", size="1"),
         width="100%", padding="12px 16px", border_top="1px solid var(--gray-a5)", spacing="2", align="end",
     )

@@ -8,7 +8,10 @@ import reflex as rx
 
 from inbox_app import announcements, push, runtime, tab_memory
 from inbox_app.push import assign_if_changed
+from inbox_app.state import uploads
 from services import chat, conversation, events
+from services.attachments import composer
+from services.attachments.links import AttachmentLink, customer_linker
 from services.conversation import ConversationItem
 from services.errors import Refused
 from services.models import Interaction
@@ -27,6 +30,8 @@ class ChatState(rx.State):
     items: list[ConversationItem] = []
     draft: str = ""
     error: str = ""
+    pending: list[AttachmentLink] = []  # attached, not yet sent
+    attachment_error: str = ""
     announcement: str = ""  # read out by the polite live region: the agent's latest replies
     _interaction_id: int = 0
     _transcript_for: int = 0  # the chat whose transcript the tab holds; 0: load it whole
@@ -90,7 +95,8 @@ class ChatState(rx.State):
 
     async def _refresh_transcript(self, session, interaction) -> None:
         if self._transcript_for != interaction.id:
-            window = conversation.split(await conversation.chat_transcript(session, interaction=interaction))
+            window = conversation.split(await conversation.chat_transcript(session, interaction=interaction,
+                                                                           linker=self._linker()))
             self._transcript_for = interaction.id
         else:
             await self._refresh_items(session)
@@ -100,9 +106,15 @@ class ChatState(rx.State):
     async def _refresh_items(self, session) -> None:
         """What changed in this tab's chat since it last looked; the customer never sees agents-only notes."""
         window = await conversation.refreshed(session, interaction_id=self._interaction_id, include_internal=False,
-                                              held=conversation.Window(self.earlier, self.items))
+                                              held=conversation.Window(self.earlier, self.items),
+                                              linker=self._linker())
         if window is not None:
             self._set_window(window)
+
+    @staticmethod
+    def _linker():
+        """The customer has no session cookie: their files come by links signed for this chat."""
+        return customer_linker(runtime.settings().secret_key, runtime.clock())
 
     def _set_window(self, window) -> None:
         assign_if_changed(self, "earlier", window.earlier)
@@ -145,6 +157,9 @@ class ChatState(rx.State):
             self.verified_name = full_name(customer.first_name, customer.last_name)
             self._customer_id = customer.id
         await self._reload()
+        if self._interaction_id:  # files attached before a reload are still waiting for Send
+            async with runtime.db().read() as session:
+                await self._load_pending(session)
 
     async def _start(self, **fields):
         try:
@@ -185,26 +200,69 @@ class ChatState(rx.State):
         if key == "Enter" and not info.get("shift_key"):
             return ChatState.send(browser_tokens)
 
+    async def _load_pending(self, session) -> None:
+        pending = await composer.customer_pending(session, interaction_id=self._interaction_id, linker=self._linker())
+        assign_if_changed(self, "pending", pending)
+
+    @rx.event
+    async def attach(self, files: list[rx.UploadFile]):
+        """The Live Chat's `Attach`: checked like the agent's (chat's rules, by content), staged until Send."""
+        chosen = await uploads.read(files)
+        if not chosen:  # the browser turned every file away: attach_refused says why
+            return
+        try:
+            async with runtime.db().transaction() as session:
+                interaction = await self._interaction(session)
+                if interaction is None:
+                    raise Refused("Start a chat first.")
+                await composer.customer_attach(session, interaction_id=interaction.id,
+                                               uploads=chosen,
+                                               root=runtime.settings().attachments_dir, clock=runtime.clock)
+                self._interaction_id = interaction.id
+        except Refused as refused:
+            self.attachment_error = str(refused)
+            return
+        self.attachment_error = ""
+        async with runtime.db().read() as session:
+            await self._load_pending(session)
+
+    @rx.event
+    def attach_refused(self, rejections: list):
+        self.attachment_error = uploads.browser_refusal(rejections, "chat")
+
+    @rx.event
+    async def remove_attachment(self, attachment_id: int):
+        try:
+            async with runtime.db().transaction() as session:
+                await composer.customer_remove(session, interaction_id=self._interaction_id,
+                                               attachment_id=int(attachment_id),
+                                               root=runtime.settings().attachments_dir)
+        except (Refused, TypeError, ValueError):
+            pass  # already gone, or not this chat's: the list below is the truth either way
+        self.attachment_error = ""
+        async with runtime.db().read() as session:
+            await self._load_pending(session)
+
     @rx.event
     async def send(self, browser_tokens: str = ""):
-        if not self.draft.strip():
+        if not self.draft.strip() and not self.pending:
             return
         self._restore(browser_tokens)
         try:
             async with runtime.db().transaction(origin=self.router.session.client_token) as session:
                 if self._interaction_id:
                     await chat.send_in_chat(session, interaction_id=self._interaction_id, body=self.draft,
-                                            clock=runtime.clock)
+                                            clock=runtime.clock, with_files=bool(self.pending))
                 else:  # a tab that has not loaded its chat yet, or lost its state: find it by its token
                     org = await chat.organization_by_slug(session, self.org_slug)
                     await chat.send_customer_message(session, organization=org,
                                                      token=self._tokens().get(self.org_slug, ""),
                                                      secret_key=runtime.settings().secret_key, body=self.draft,
-                                                     clock=runtime.clock)
+                                                     clock=runtime.clock, with_files=bool(self.pending))
         except Refused as refused:
             self.error = str(refused)
             return
-        self.draft, self.error = "", ""
+        self.draft, self.error, self.pending, self.attachment_error = "", "", [], ""
         if self._interaction_id and self._transcript_for == self._interaction_id:
             async with runtime.db().read() as session:  # sending changes only the transcript
                 await self._refresh_items(session)

@@ -7,8 +7,11 @@ import reflex as rx
 from inbox_app import announcements, push, runtime, tab_memory
 from inbox_app.push import assign_if_changed
 from inbox_app.state.bounce_timer import BounceTimerState
+from inbox_app.state import uploads
 from inbox_app.state.session import SessionState
 from services import conversation, customer_header, events, interactions
+from services.attachments import composer
+from services.attachments.links import AttachmentLink
 from services.channels import sms_segments, whatsapp
 from services.channels.reply_via import options as reachable_channels
 from services.channels.plain_text import plain_text
@@ -40,6 +43,8 @@ class InboxState(SessionState):
     items: list[ConversationItem] = []
     has_earlier: bool = False
     draft: str = ""
+    pending_attachments: list[AttachmentLink] = []  # attached, not yet sent: shown under the message box
+    attachment_error: str = ""
     reply_options: list[str] = []  # Reply via: chat, sms, whatsapp, as this customer can be reached now
     reply_via: str = ""
     sms_segments: str = ""  # e.g. "2 SMS segments (GSM-7)", for the draft of an SMS reply
@@ -234,6 +239,7 @@ class InboxState(SessionState):
             await interactions.mark_inbox_seen(session, identity=identity, clock=runtime.clock)
         self.notice = ""
         await self._reload(identity)
+        await self._load_pending(identity)
 
     @rx.event
     async def load_earlier(self):
@@ -279,9 +285,56 @@ class InboxState(SessionState):
             self.notice = str(refused) if isinstance(refused, Refused) else "That interaction was not found."
             return
         if self.selected_id != int(interaction_id):
-            self.draft, self.sms_segments, self.reply_via = "", "", ""
+            self.draft, self.sms_segments, self.reply_via, self.attachment_error = "", "", "", ""
         self.selected_id, self.notice = int(interaction_id), ""
         await self._reload(identity)
+        await self._load_pending(identity)
+
+    # --- attachments -------------------------------------------------------------------------
+
+    async def _load_pending(self, identity: Identity) -> None:
+        async with runtime.db().read() as session:
+            pending = await composer.agent_pending(session, identity=identity, interaction_id=self.selected_id)
+        assign_if_changed(self, "pending_attachments", pending)
+
+    @rx.event
+    async def attach(self, files: list[rx.UploadFile]):
+        """`Attach`: the chosen files are checked against the reply channel's rules and staged until Send."""
+        chosen = await uploads.read(files)
+        if not chosen:  # the browser turned every file away: attach_refused says why
+            return
+        identity = await self._signed_in()
+        if identity is None:
+            return rx.redirect("/login", replace=True)
+        try:
+            async with runtime.db().transaction() as session:
+                await composer.agent_attach(session, identity=identity, interaction_id=self.selected_id,
+                                            via=self.reply_via, uploads=chosen,
+                                            root=runtime.settings().attachments_dir, clock=runtime.clock)
+        except Refused as refused:
+            self.attachment_error = str(refused)
+            return
+        self.attachment_error = ""
+        await self._load_pending(identity)
+
+    @rx.event
+    def attach_refused(self, rejections: list):
+        """Files the browser turned away (too large, too many, a type no channel takes) never reach us."""
+        self.attachment_error = uploads.browser_refusal(rejections, self.reply_via or self.selected_channel)
+
+    @rx.event
+    async def remove_attachment(self, attachment_id: int):
+        identity = await self._signed_in()
+        if identity is None:
+            return rx.redirect("/login", replace=True)
+        try:
+            async with runtime.db().transaction() as session:
+                await composer.agent_remove(session, identity=identity, interaction_id=self.selected_id,
+                                            attachment_id=int(attachment_id), root=runtime.settings().attachments_dir)
+        except (Refused, TypeError, ValueError):
+            pass  # already gone, or never this agent's: the list below is the truth either way
+        self.attachment_error = ""
+        await self._load_pending(identity)
 
     @rx.event
     def set_draft(self, value: str):
@@ -322,18 +375,20 @@ class InboxState(SessionState):
         identity = await self._signed_in()
         if identity is None:
             return rx.redirect("/login", replace=True)
-        if not self.draft.strip():
+        if not self.draft.strip() and not self.pending_attachments:
             self.notice = "Type a message first."
             return
         try:
             async with runtime.db().transaction(origin=self._tab_token()) as session:
                 await interactions.send_agent_message(session, identity=identity, interaction_id=self.selected_id,
-                                                      body=self.draft, clock=runtime.clock, via=self.reply_via)
+                                                      body=self.draft, clock=runtime.clock, via=self.reply_via,
+                                                      with_files=bool(self.pending_attachments))
         except Refused as refused:
             self.notice = str(refused)
             # A channel may have lapsed while the agent typed (WhatsApp's 24 hours, an ended chat): show it.
             self._reply_options_for = ()
             await self._reload(identity)
             return
-        self.draft, self.notice, self.sms_segments = "", "", ""
+        self.draft, self.notice, self.sms_segments, self.attachment_error = "", "", "", ""
+        self.pending_attachments = []
         await self._reload(identity)

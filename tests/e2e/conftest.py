@@ -80,9 +80,10 @@ def twilio_api():
 
 
 @pytest.fixture(scope="session")
-def app_server(e2e_database, redis_url, smtp_server, twilio_api):
+def app_server(e2e_database, redis_url, smtp_server, twilio_api, tmp_path_factory):
     ARTIFACTS.mkdir(exist_ok=True)
-    env = app_env(e2e_database, redis_url, SMTP_HOST="127.0.0.1", SMTP_PORT=str(smtp_server.port),
+    env = app_env(e2e_database, redis_url, ATTACHMENTS_DIR=str(tmp_path_factory.mktemp("attachments")),
+                  SMTP_HOST="127.0.0.1", SMTP_PORT=str(smtp_server.port),
                   SMTP_FROM="care@sophias.example.com", TWILIO_ACCOUNT_SID=twilio_api.account_sid,
                   TWILIO_AUTH_TOKEN=twilio_api.auth_token, TWILIO_SMS_FROM="+15005550006",
                   TWILIO_WHATSAPP_FROM="+14155238886",

@@ -7,6 +7,7 @@ import pytest
 from sqlmodel import select
 
 from services import chat, conversation, interactions, outbox
+from services.attachments.links import agent_link
 from services.channels import inbound, reply_via
 from services.errors import Refused
 from services.models import Interaction, Message, OutboundMessage
@@ -76,7 +77,7 @@ async def test_a_reply_via_sms_goes_from_the_organizations_number_and_stays_out_
         twilio.stop()
     async with db.read() as session:
         fresh = await session.get(Interaction, interaction.id)
-        in_chat = await conversation.chat_transcript(session, interaction=fresh)
+        in_chat = await conversation.chat_transcript(session, interaction=fresh, linker=agent_link)
         for_agent = await conversation.transcript(session, interaction=fresh)
     assert "I texted you the tracking link." not in [i.body for i in in_chat]
     assert [i.via for i in for_agent if i.author == "agent"] == ["sms"]

@@ -10,6 +10,7 @@ import pytest
 from sqlmodel import select
 
 from services import conversation, verification
+from services.attachments.links import agent_link
 from services.config import load_settings
 from services.errors import NotFound, Refused
 from services.models import AuditEvent, Case, Interaction, Organization, OtpChallenge
@@ -163,7 +164,7 @@ async def test_the_right_code_verifies_links_the_customer_and_leaves_an_internal
     async with db.read() as session:
         interaction = await session.get(Interaction, setup.chat.id)
         case = await session.get(Case, interaction.case_id)
-        shown_to_customer = await conversation.chat_transcript(session, interaction=interaction)
+        shown_to_customer = await conversation.chat_transcript(session, interaction=interaction, linker=agent_link)
         shown_to_agent = await conversation.transcript(session, interaction=interaction)
     assert (interaction.verified, interaction.customer_id, case.customer_id) == (True, setup.customer.id,
                                                                                   setup.customer.id)

@@ -1,0 +1,78 @@
+"""A byte limit in front of Reflex's `/_upload`, which has none of its own in 0.10: rx.upload's limits are the
+browser's, and any client can post straight to the endpoint. A declared Content-Length over the limit is
+refused before anything is read; a body without one (chunked) is counted as it arrives and cut off at the
+limit, so nothing larger ever reaches the multipart parser's temporary files."""
+
+from __future__ import annotations
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from services.attachments.rules import MAX_UPLOAD_BODY
+
+_REFUSAL = b"The upload is larger than the attachment rules allow."
+
+
+class UploadGuard:
+    def __init__(self, app: ASGIApp, limit: int = MAX_UPLOAD_BODY, path: str = "/_upload"):
+        self.app, self.limit, self.path = app, limit, path
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope.get("path") != self.path:
+            await self.app(scope, receive, send)
+            return
+        declared = _content_length(scope)
+        if declared is None and _has_header(scope, b"content-length"):
+            await _refuse(send, 400, b"Bad Content-Length.")
+            return
+        if declared is not None and declared > self.limit:
+            await _refuse(send, 413, _REFUSAL)
+            return
+        over = forwarded = False
+        received = 0
+
+        async def counted() -> Message:
+            # Past the limit the app is told the client went away: it stops reading, and whatever it answers
+            # is replaced by the refusal below.
+            nonlocal received, over
+            if over:
+                return {"type": "http.disconnect"}
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > self.limit:
+                    over = True
+                    return {"type": "http.disconnect"}
+            return message
+
+        async def watched(message: Message) -> None:
+            nonlocal forwarded
+            if over and not forwarded:
+                return
+            forwarded = True
+            await send(message)
+
+        try:
+            await self.app(scope, counted, watched)
+        except Exception:
+            if not over:
+                raise
+        if over and not forwarded:
+            await _refuse(send, 413, _REFUSAL)
+
+
+def _has_header(scope: Scope, name: bytes) -> bool:
+    return any(key.lower() == name for key, _ in scope.get("headers", []))
+
+
+def _content_length(scope: Scope) -> int | None:
+    for key, value in scope.get("headers", []):
+        if key.lower() == b"content-length":
+            return int(value) if value.isdigit() and len(value) < 19 else None
+    return None
+
+
+async def _refuse(send: Send, status: int, body: bytes) -> None:
+    await send({"type": "http.response.start", "status": status,
+                "headers": [(b"content-type", b"text/plain; charset=utf-8"), (b"content-length", str(len(body)).encode()),
+                            (b"connection", b"close")]})
+    await send({"type": "http.response.body", "body": body})

@@ -1,4 +1,4 @@
-"""Builds the app: pages, lifespan tasks (push listener, routing, bounce-and-transfer and delivery loops).
+"""Builds the app: pages, lifespan tasks (push listener, routing, bounce-and-transfer, delivery and media loops).
 Logic lives in services/."""
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ from inbox_app.state.session import SessionState
 from inbox_app.state.teams_settings import TeamsSettingsState
 from inbox_app.state.wrap_up_settings import WrapUpSettingsState
 from services import handoff_loop, outbox, routing
+from services.channels import media_fetch
 
 
 def _index() -> rx.Component:
@@ -41,6 +42,10 @@ async def _handoff_loop():
 
 async def _delivery_loop():
     await outbox.run_delivery_loop(runtime.db(), runtime.settings(), clock=runtime.clock)
+
+
+async def _media_loop():
+    await media_fetch.run_media_loop(runtime.db(), runtime.settings(), clock=runtime.clock)
 
 
 # Loaded before the app's own scripts: a Live Chat framed where storage is denied still starts (the file says how).
@@ -64,3 +69,4 @@ app.register_lifespan_task(push.listener(app))
 app.register_lifespan_task(_routing_loop)
 app.register_lifespan_task(_handoff_loop)
 app.register_lifespan_task(_delivery_loop)
+app.register_lifespan_task(_media_loop)

@@ -21,13 +21,14 @@ from sqlmodel import col, or_, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services import audit, events
+from services.attachments import access
 from services.auth import Identity
 from services.channels.numbers import twilio_address
 from services.channels.plain_text import plain_text
 from services.clock import Clock
 from services.config import Settings
 from services.errors import NotFound, Refused
-from services.models import Interaction, Message, Organization, OutboundMessage
+from services.models import Attachment, Interaction, Message, Organization, OutboundMessage
 from services.text import last_sentence
 
 _log = logging.getLogger(__name__)
@@ -142,8 +143,9 @@ def _twilio_client(settings: Settings):
 STATUS_CALLBACK_PATH = "/webhooks/twilio/status"
 
 
-def _twilio_message(settings: Settings, row: OutboundMessage) -> dict:
-    """The arguments of messages.create: from our number, with the status callback, as text or a template."""
+def _twilio_message(settings: Settings, row: OutboundMessage, media: list[str] | None = None) -> dict:
+    """The arguments of messages.create: from our number, with the status callback, as text or a template,
+    and the message's files as links Twilio fetches (signed, short-lived: Twilio has no cookie of ours)."""
     configured = settings.twilio_sms_from if row.channel == "sms" else settings.twilio_whatsapp_from
     message = {"to": twilio_address(row.channel, row.recipient),
                "from_": twilio_address(row.channel, row.sender or configured),
@@ -152,14 +154,29 @@ def _twilio_message(settings: Settings, row: OutboundMessage) -> dict:
         message.update(content_sid=row.content_sid, content_variables=row.content_variables or None)
     else:
         message["body"] = row.body
+        if media:
+            message["media_url"] = media
     return message
 
 
-async def _send_twilio(settings: Settings, row: OutboundMessage) -> str:
+async def _media_links(db, settings: Settings, row: OutboundMessage, clock: Clock) -> list[str]:
+    """Links to the files of the row's message, made as it is sent, so they outlive the send, not the day."""
+    if row.channel not in ("sms", "whatsapp") or not row.message_id or row.content_sid:
+        return []
+    async with db.read() as session:
+        files = (await session.exec(select(Attachment).where(Attachment.message_id == row.message_id)
+                                    .order_by(Attachment.id))).all()
+    expires = access.link_expiry(clock(), access.MEDIA_LINK_LIFETIME)
+    return [settings.public_base_url + access.signed_path(settings.secret_key, attachment_id=file.id,
+                                                          filename=file.filename, variant="file", expires=expires)
+            for file in files]
+
+
+async def _send_twilio(settings: Settings, row: OutboundMessage, media: list[str] | None = None) -> str:
     # Twilio's Messages API takes no idempotency key (its I-Twilio-Idempotency-Token header only comes
     # on the webhooks Twilio sends us), so a send whose claim was taken over after its lease can reach
     # the customer twice. The fenced settle still records the row once; the lease keeps this rare.
-    message = _twilio_message(settings, row)
+    message = _twilio_message(settings, row, media)
 
     def _create():
         return _twilio_client(settings).messages.create(**message).sid
@@ -167,11 +184,11 @@ async def _send_twilio(settings: Settings, row: OutboundMessage) -> str:
     return await asyncio.to_thread(_create)
 
 
-async def send_now(settings: Settings, row: OutboundMessage) -> str:
+async def send_now(settings: Settings, row: OutboundMessage, media: list[str] | None = None) -> str:
     """Deliver one row through its provider; returns the provider's id. Raises on failure."""
     if row.channel == "email":
         return await _send_email(settings, row)
-    return await _send_twilio(settings, row)
+    return await _send_twilio(settings, row, media)
 
 
 def _due(now):
@@ -263,7 +280,7 @@ async def _deliver_claimed(db, settings: Settings, row: OutboundMessage, *, cloc
         # It waited its turn so long that another worker could take it over mid-call and send it too.
         return await _release(db, row)
     try:
-        provider_id, error = await send_now(settings, row), None
+        provider_id, error = await send_now(settings, row, await _media_links(db, settings, row, clock)), None
     except Exception as exc:  # any provider failure is recorded, never raised into the UI
         provider_id, error = "", f"{type(exc).__name__}: {exc}"
     return await _settle(db, row, provider_id=provider_id, error=error, clock=clock, jitter=jitter)

@@ -37,11 +37,11 @@ async def _signed_form(request: Request) -> dict | Response:
 
 async def messages(request: Request):
     """POST /webhooks/twilio/messages: an inbound SMS or WhatsApp message. Twilio gets an empty TwiML answer
-    (no auto-reply), also for a retry of a message already stored."""
+    (no auto-reply), also for a retry of a message already stored; its media is fetched afterwards."""
     fields = await _signed_form(request)
     if isinstance(fields, Response):
         return fields
-    await inbound.receive(runtime.db(), fields=fields, clock=runtime.clock)
+    await inbound.receive(runtime.db(), fields=fields, clock=runtime.clock, settings=runtime.settings())
     return Response(_EMPTY_TWIML, media_type="application/xml")
 
 

@@ -100,6 +100,22 @@ def _store(session: AsyncSession, *, interaction: Interaction, uploader: Uploade
     return attachment
 
 
+async def receive(session: AsyncSession, *, message: Message, interaction: Interaction, upload: Upload,
+                  root: Path, at: datetime) -> Attachment:
+    """A file that came with a customer's SMS or WhatsApp message, added to it by the channel's rules."""
+    [inspected] = _checked([upload], rules.rules_for(interaction.channel), 0)
+    attachment = _store(session, interaction=interaction, uploader=Uploader("customer"), upload=upload,
+                        inspected=inspected, root=root, at=at)
+    attachment.message_id = message.id
+    message.attachment_count += 1
+    if not message.body:
+        shown = interaction.last_text
+        interaction.last_text = (f"{shown}, {attachment.filename}" if shown.startswith("Attachment: ")
+                                 else f"Attachment: {attachment.filename}")[:500]
+    session.add_all([attachment, message, interaction])
+    return attachment
+
+
 async def unstage(session: AsyncSession, *, interaction_id: int, uploader: Uploader, attachment_id: int,
                   root: Path) -> None:
     """Remove a staged file of this uploader's; another's id, or a sent one, is not found."""

@@ -18,8 +18,10 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services import interactions
+from services.channels import media_fetch
 from services.channels.numbers import Address, organization_for, parse_address
 from services.clock import Clock
+from services.config import Settings
 from services.models import Interaction, Message
 from services.text import MAX_MESSAGE_CHARS, clean_body
 
@@ -29,16 +31,12 @@ STORED, DUPLICATE, UNKNOWN_NUMBER, NOT_A_MESSAGE = "stored", "duplicate", "unkno
 
 
 def message_text(fields: Mapping[str, str]) -> str:
-    """The text, and a note when media came with it: media is not fetched yet, so the agent at least knows."""
-    body = clean_body(fields.get("Body"))[:MAX_MESSAGE_CHARS]
-    try:
-        media = int(fields.get("NumMedia") or 0)
-    except ValueError:
-        media = 0
-    if media <= 0:
-        return body
-    note = f"[{media} media file{'' if media == 1 else 's'} received; media is not shown in the inbox yet.]"
-    return f"{body}\n{note}" if body else note
+    return clean_body(fields.get("Body"))[:MAX_MESSAGE_CHARS]
+
+
+def _media_note(count: int) -> str:
+    """What the panel shows for a message of media alone until its files are in."""
+    return f"Attachment{'s' if count > 1 else ''} arriving"
 
 
 async def _already_stored(session: AsyncSession, sid: str) -> bool:
@@ -64,7 +62,7 @@ async def _open_interaction_of(session: AsyncSession, organization_id: int, send
 
 
 async def _store(session: AsyncSession, *, sid: str, sender: Address, to: Address, body: str,
-                 clock: Clock) -> str:
+                 media: list[str], clock: Clock) -> str:
     organization = await organization_for(session, to)
     if organization is None:
         _log.warning("inbound %s %s to %s: no organization has this number; not stored", to.channel, sid, to.number)
@@ -77,20 +75,27 @@ async def _store(session: AsyncSession, *, sid: str, sender: Address, to: Addres
         interaction = await interactions.open_interaction(
             session, organization_id=organization.id, channel=sender.channel, clock=clock, phone=sender.number,
             channel_number=to.number)
-    interactions.append_customer_message(session, interaction=interaction, body=body, at=clock(), provider_id=sid)
+    message = interactions.append_customer_message(session, interaction=interaction, body=body, at=clock(),
+                                                   provider_id=sid)
     await session.flush()  # a concurrent retry of the same MessageSid fails here, on the unique index
+    if media:  # fetched after Twilio has its answer, by the media loop
+        media_fetch.queue(session, message=message, urls=media, at=clock())
+        if not body:
+            interaction.last_text = _media_note(len(media))
     return STORED
 
 
-async def receive(db, *, fields: Mapping[str, str], clock: Clock) -> str:
-    """Store one webhook's message; returns STORED, DUPLICATE (a retry), UNKNOWN_NUMBER or NOT_A_MESSAGE."""
+async def receive(db, *, fields: Mapping[str, str], clock: Clock, settings: Settings | None = None) -> str:
+    """Store one webhook's message, and a fetch job per media file; returns STORED, DUPLICATE (a retry),
+    UNKNOWN_NUMBER or NOT_A_MESSAGE. `settings` tell where Twilio's API is (TWILIO_API_BASE in tests)."""
     sid = (fields.get("MessageSid") or fields.get("SmsSid") or "").strip()
     if not sid or not fields.get("From") or not fields.get("To"):
         return NOT_A_MESSAGE
     sender, to = parse_address(fields["From"]), parse_address(fields["To"])
     try:
         async with db.transaction() as session:
-            return await _store(session, sid=sid[:128], sender=sender, to=to, body=message_text(fields), clock=clock)
+            return await _store(session, sid=sid[:128], sender=sender, to=to, body=message_text(fields),
+                                media=media_fetch.media_urls(fields, settings), clock=clock)
     except IntegrityError:
         async with db.read() as session:
             if await _already_stored(session, sid[:128]):

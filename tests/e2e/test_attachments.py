@@ -10,7 +10,10 @@ from urllib.parse import urlsplit
 from playwright.sync_api import Browser, Page, expect
 
 from tests import files
-from tests.e2e.helpers import agent_and_customer, customer_says, row_for, set_available, sign_in, start_chat, wrap_up
+from tests.e2e.helpers import (agent_and_customer, customer_says, row_for, row_saying, set_available, sign_in,
+                               start_chat, wrap_up)
+from tests.e2e.test_sms import SOPHIAS_SMS, _post
+from tests.fakes.twilio_api import inbound_fields
 
 
 def _choose(page: Page, *chosen: tuple[str, str, bytes]) -> None:
@@ -93,6 +96,25 @@ def test_refused_files_name_the_rule_and_can_be_removed(browser: Browser, base_u
     agent.get_by_test_id("pending-attachment").filter(has_text="a.png").get_by_role("button", name="Remove").click()
     expect(agent.get_by_test_id("pending-attachment")).to_have_count(1)
     expect(agent.get_by_test_id("pending-attachment")).to_contain_text("b.txt")
+    wrap_up(agent)
+
+
+def test_a_picture_sent_by_sms_is_fetched_and_shown_to_the_agent(browser: Browser, base_url, twilio_api, shot):
+    agent = browser.new_context(viewport={"width": 1360, "height": 860}).new_page()
+    sign_in(agent, base_url, "alice")
+    set_available(agent)
+    media = twilio_api.add_media(files.jpg((1024, 768)), "image/jpeg", message_sid="MMe2epicture")
+    sms = inbound_fields(sid="SMe2epicture", from_="+14155550177", to=SOPHIAS_SMS, body="The box, as it came",
+                         account_sid=twilio_api.account_sid, NumMedia="1", MediaUrl0=media,
+                         MediaContentType0="image/jpeg")
+    assert _post(base_url, "/webhooks/twilio/messages", sms, twilio_api.auth_token) == 200
+
+    row_saying(agent, "The box, as it came").click()
+    message = agent.get_by_test_id("message").filter(has_text="The box, as it came")
+    expect(message.get_by_test_id("attachment-thumbnail")).to_be_visible()
+    expect(message).to_have_attribute("data-status", "received")
+    assert twilio_api.credentials_leaked == 0
+    shot(agent, "sms-picture")
     wrap_up(agent)
 
 

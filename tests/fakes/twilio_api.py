@@ -22,6 +22,8 @@ from urllib.request import Request, urlopen
 from twilio.request_validator import RequestValidator
 
 _MESSAGES = re.compile(r"^/2010-04-01/Accounts/(?P<sid>[^/]+)/Messages\.json$")
+_MEDIA = re.compile(r"^/2010-04-01/Accounts/(?P<sid>[^/]+)/Messages/[^/]+/Media/(?P<media>ME\w+)$")
+_CDN = re.compile(r"^/cdn/(?P<media>ME\w+)$")
 
 
 class TwilioStandIn:
@@ -32,11 +34,27 @@ class TwilioStandIn:
         # Called with the posted form in the server's thread before each answer; it may block there
         # (requests are served on their own threads, so others are answered meanwhile).
         self.while_answering: Callable[[dict], None] | None = None
+        # Media a customer "sent": Twilio's media URL asks for the account's credentials and redirects to a
+        # CDN on another host, which must never see them (`credentials_leaked` counts any that arrive).
+        self.media: dict[str, tuple[bytes, str]] = {}
+        self.media_fetches = 0
+        self.credentials_leaked = 0
         self._server = ThreadingHTTPServer(("127.0.0.1", port), self._handler_class())
 
     @property
     def base_url(self) -> str:
         return f"http://127.0.0.1:{self._server.server_address[1]}"
+
+    @property
+    def cdn_url(self) -> str:
+        """The same server under another host name, as Twilio's CDN is another host."""
+        return f"http://localhost:{self._server.server_address[1]}"
+
+    def add_media(self, data: bytes, content_type: str, message_sid: str = "MMe2e") -> str:
+        """Keep a file as Twilio keeps a customer's media; returns its MediaUrl."""
+        media_sid = "ME" + uuid.uuid4().hex
+        self.media[media_sid] = (data, content_type)
+        return f"{self.base_url}/2010-04-01/Accounts/{self.account_sid}/Messages/{message_sid}/Media/{media_sid}"
 
     def start(self) -> "TwilioStandIn":
         threading.Thread(target=self._server.serve_forever, daemon=True).start()
@@ -71,6 +89,28 @@ class TwilioStandIn:
                 self.end_headers()
                 self.wfile.write(data)
 
+            def do_GET(self):
+                if match := _MEDIA.match(self.path):
+                    expected = base64.b64encode(f"{stand_in.account_sid}:{stand_in.auth_token}".encode()).decode()
+                    if self.headers.get("Authorization") != f"Basic {expected}":
+                        return self._reply(401, {"code": 20003, "message": "Authenticate", "status": 401})
+                    self.send_response(307)
+                    self.send_header("Location", f"{stand_in.cdn_url}/cdn/{match['media']}")
+                    self.send_header("Content-Length", "0")
+                    return self.end_headers()
+                if (match := _CDN.match(self.path)) and match["media"] in stand_in.media:
+                    if self.headers.get("Authorization"):
+                        stand_in.credentials_leaked += 1
+                        return self._reply(400, {"message": "credentials sent to the CDN"})
+                    stand_in.media_fetches += 1
+                    data, content_type = stand_in.media[match["media"]]
+                    self.send_response(200)
+                    self.send_header("Content-Type", content_type)
+                    self.send_header("Content-Length", str(len(data)))
+                    self.end_headers()
+                    return self.wfile.write(data)
+                self._reply(404, {"code": 20404, "message": "not found", "status": 404})
+
             def do_POST(self):
                 match = _MESSAGES.match(self.path)
                 expected = base64.b64encode(f"{stand_in.account_sid}:{stand_in.auth_token}".encode()).decode()
@@ -79,7 +119,10 @@ class TwilioStandIn:
                 if self.headers.get("Authorization") != f"Basic {expected}":
                     return self._reply(401, {"code": 20003, "message": "Authenticate", "status": 401})
                 length = int(self.headers.get("Content-Length", 0))
-                form = {k: v[0] for k, v in parse_qs(self.rfile.read(length).decode()).items()}
+                fields = parse_qs(self.rfile.read(length).decode())
+                form = {k: v[0] for k, v in fields.items()}
+                if "MediaUrl" in fields:  # repeated, one per file
+                    form["MediaUrl"] = fields["MediaUrl"]
                 if stand_in.while_answering:
                     stand_in.while_answering(form)
                 if stand_in.fail_with:

@@ -123,16 +123,6 @@ async def test_routing_uses_the_sms_capacity(db, clock):
     assert interaction.state == "queued"  # chat capacity is free, SMS capacity is not
 
 
-async def test_media_is_noted_in_the_message_not_fetched(db, clock):
-    await _org(db)
-    await _receive(db, clock, "SM1", body="Here is the box", NumMedia="2",
-                   MediaUrl0="https://api.twilio.com/media/1", MediaContentType0="image/jpeg")
-    await _receive(db, clock, "SM2", body="", NumMedia="1")
-    first, second = await _all(db, Message)
-    assert first.body == "Here is the box\n[2 media files received; media is not shown in the inbox yet.]"
-    assert second.body == "[1 media file received; media is not shown in the inbox yet.]"
-
-
 async def test_a_sender_that_is_not_a_phone_number_is_kept_as_it_came(db, clock):
     await _org(db)
     assert await _receive(db, clock, from_="  SOPHIAS ") == inbound.STORED

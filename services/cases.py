@@ -6,17 +6,18 @@ at wrap-up.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy import func
-from sqlmodel import select
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services import audit, interactions
+from services.attachments.links import AttachmentLink, agent_link
 from services.auth import Identity
 from services.clock import Clock
 from services.errors import Refused
-from services.models import Case, Interaction
+from services.models import Attachment, Case, Interaction
 from services.text import clean_body
 
 MAX_CASE_NOTES = 10000
@@ -34,6 +35,19 @@ class CaseDetails:
     interactions: int
     joined_open_case: bool
     editable: bool
+    # Every file sent in the case's interactions, newest last; once the case is closed they are downloads.
+    attachments: list[AttachmentLink] = field(default_factory=list)
+
+
+SHOWN_ATTACHMENTS = 100
+
+
+async def _case_attachments(session: AsyncSession, case_id: int) -> list[AttachmentLink]:
+    rows = (await session.exec(
+        select(Attachment).join(Interaction, Interaction.id == Attachment.interaction_id)
+        .where(Interaction.case_id == case_id, col(Attachment.message_id).is_not(None))
+        .order_by(col(Attachment.id).desc()).limit(SHOWN_ATTACHMENTS))).all()
+    return [agent_link(row) for row in reversed(rows)]
 
 
 async def case_details(session: AsyncSession, *, identity: Identity, interaction_id: int) -> CaseDetails:
@@ -44,7 +58,8 @@ async def case_details(session: AsyncSession, *, identity: Identity, interaction
                        created_iso=case.created_at.isoformat(), category=case.category,
                        subcategory=case.subcategory, notes=case.notes, interactions=count,
                        joined_open_case=interaction.joined_open_case,
-                       editable=interaction.state == "assigned" and case.status == "open")
+                       editable=interaction.state == "assigned" and case.status == "open",
+                       attachments=await _case_attachments(session, case.id))
 
 
 async def save_case_notes(session: AsyncSession, *, identity: Identity, interaction_id: int, notes: str,

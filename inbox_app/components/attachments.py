@@ -13,7 +13,7 @@ from inbox_app.state.uploads import BROWSER_ACCEPT, BROWSER_MAX_BYTES, BROWSER_M
 _KIND_ICONS = {"pdf": "file-text", "txt": "file-text"}
 
 
-def _file_link(link) -> rx.Component:
+def file_link(link) -> rx.Component:
     return rx.el.a(
         rx.icon(rx.match(link.kind, *_KIND_ICONS.items(), "file"), size=14, aria_hidden="true"),
         rx.text(link.filename, as_="span", size="1", weight="medium", trim="both"),
@@ -42,7 +42,7 @@ def attachment_links(attachments, *, align) -> rx.Component:
         attachments.length() > 0,
         rx.flex(
             rx.foreach(attachments, lambda link: rx.cond(link.thumbnail_href != "", _picture_link(link),
-                                                         _file_link(link))),
+                                                         file_link(link))),
             wrap="wrap", gap="6px", justify=align, max_width="70%",
         ),
     )

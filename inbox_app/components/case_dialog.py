@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from inbox_app.components.attachments import file_link
 from inbox_app.components.common import CHANNEL_LABELS
 from inbox_app.components.dialog import dialog_content
 from inbox_app.components.forms import error_text, fact, field, info_text
@@ -21,6 +22,11 @@ def case_dialog() -> rx.Component:
                 fact("Opened", rx.moment(C.case_created_iso, format="MMM D, YYYY HH:mm", local=True)),
                 fact("Interactions", C.case_interactions.to_string()),
                 rx.cond(C.case_category != "", fact("Category", C.case_category)),
+                rx.cond(C.case_attachments.length() > 0, rx.vstack(
+                    rx.text("Attachments", size="2", weight="medium"),
+                    rx.flex(rx.foreach(C.case_attachments, file_link), wrap="wrap", gap="6px"),
+                    spacing="1", width="100%", data_testid="case-attachments",
+                )),
                 field("Case notes", "case-notes",
                       rx.text_area(id="case-notes", value=C.case_notes, on_change=C.set_case_notes, rows="6",
                                    width="100%", read_only=~C.case_editable)),

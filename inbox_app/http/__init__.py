@@ -11,7 +11,7 @@ from starlette.routing import Route
 
 from inbox_app.http import attachment_routes, embedding_routes, health, session_routes, twilio_webhooks
 from inbox_app.http.security_headers import SecurityHeaders
-from inbox_app.http.upload_guard import UploadGuard
+from inbox_app.http.body_limit import BodyLimit
 
 
 def routes() -> Starlette:
@@ -27,6 +27,6 @@ def routes() -> Starlette:
 
 
 def api() -> list:
-    """For `rx.App(api_transformer=…)`: the routes are mounted first, then the byte limit on `/_upload`, then
-    the security headers wrap everything, pages and static files included."""
-    return [routes(), UploadGuard, SecurityHeaders]
+    """For `rx.App(api_transformer=…)`: the routes are mounted first, then the byte limits on request bodies
+    (`/_upload`, webhooks), then the security headers wrap everything, pages and static files included."""
+    return [routes(), BodyLimit, SecurityHeaders]

@@ -7,6 +7,7 @@ import reflex as rx
 from inbox_app import runtime
 from inbox_app.state.inbox_dialog import InboxDialog
 from services import cases
+from services.attachments.links import AttachmentLink
 from services.cases import MAX_CASE_NOTES
 from services.errors import Refused
 
@@ -23,6 +24,7 @@ class CaseDetailsState(InboxDialog):
     case_notes: str = ""
     case_error: str = ""
     case_saved: bool = False
+    case_attachments: list[AttachmentLink] = []
 
     @rx.event
     async def open_case_details(self):
@@ -40,6 +42,7 @@ class CaseDetailsState(InboxDialog):
         self.case_created_iso, self.case_interactions = details.created_iso, details.interactions
         self.case_category = " / ".join(p for p in (details.category, details.subcategory) if p)
         self.case_editable, self.case_notes = details.editable, details.notes
+        self.case_attachments = details.attachments
         self.case_error, self.case_saved, self.case_open = "", False, True
 
     @rx.event

@@ -70,6 +70,19 @@ def test_a_picture_from_the_chat_reaches_the_agent_and_a_pdf_goes_back(browser: 
     assert customer.request.get(base_url + link.get_attribute("href").split("?")[0]).status == 404
     wrap_up(agent)
 
+    # Closed: from the Done tab, Case Details lists the case's files, and they are downloads now.
+    agent.get_by_role("tab", name="Done").click()
+    row_for(agent, "Gwen Attach").click()
+    agent.get_by_role("button", name="Case Details").click()
+    listed = agent.get_by_role("dialog", name="Case Details").get_by_test_id("attachment")
+    expect(listed).to_have_count(2)
+    expect(listed.nth(0)).to_contain_text("broken-box.png")
+    expect(listed.nth(1)).to_contain_text("return-label.pdf")
+    shot(agent, "case-details-attachments")
+    download = agent.request.get(base_url + listed.nth(1).get_attribute("href"))
+    assert download.status == 200 and download.headers["content-disposition"].startswith("attachment;")
+    agent.keyboard.press("Escape")
+
 
 def test_refused_files_name_the_rule_and_can_be_removed(browser: Browser, base_url, shot):
     agent, customer = agent_and_customer(browser)

@@ -15,7 +15,7 @@ from starlette.routing import Route
 
 from inbox_app import runtime
 from inbox_app.http import api
-from inbox_app.http.upload_guard import UploadGuard
+from inbox_app.http.body_limit import WEBHOOK_BODY, BodyLimit
 from services import auth, chat, interactions
 from services.attachments import access, composer, staging
 from services.attachments.rules import MAX_UPLOAD_BODY
@@ -119,7 +119,8 @@ def _guarded(limit: int):
         reached.append(len(body))
         return PlainTextResponse("stored")
 
-    return UploadGuard(Starlette(routes=[Route("/_upload", upload, methods=["POST"])]), limit=limit), reached
+    return BodyLimit(Starlette(routes=[Route("/_upload", upload, methods=["POST"])]),
+                     limits=(("/_upload", limit),)), reached
 
 
 async def test_a_declared_body_over_the_limit_is_refused_before_it_is_read():
@@ -149,7 +150,10 @@ async def test_a_body_within_the_limit_and_other_paths_pass():
     assert reached == [1000]
 
 
-def test_the_app_puts_the_guard_in_front_of_uploads_with_room_for_five_files_of_5_mib():
-    assert UploadGuard in api()
+def test_the_app_limits_bodies_with_room_for_five_files_of_5_mib_and_a_few_kb_for_webhooks():
+    assert BodyLimit in api()
+    limit = BodyLimit(None)._limit
+    assert (limit("/_upload"), limit("/webhooks/twilio/messages"), limit("/inbox")) == (MAX_UPLOAD_BODY, WEBHOOK_BODY,
+                                                                                        None)
     assert 5 * 5 * 1024 * 1024 < MAX_UPLOAD_BODY <= 27 * 1024 * 1024
     assert timedelta(minutes=5) <= access.MEDIA_LINK_LIFETIME <= timedelta(hours=1)

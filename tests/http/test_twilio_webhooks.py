@@ -209,3 +209,18 @@ async def test_the_whatsapp_window_opens_with_each_signed_inbound_message(client
     first, second = sorted(twilio.messages, key=lambda posted: "ContentSid" not in posted)
     assert (first["ContentSid"], first["From"], first["To"]) == ("HXfollow", f"whatsapp:{WA_NUMBER}", f"whatsapp:{ELLEN}")
     assert second["Body"] == "Thanks, looking now." and "ContentSid" not in second
+
+
+@pytest.mark.parametrize("chunked", [False, True])
+async def test_a_body_larger_than_any_twilio_form_is_refused_unread(client, wired, chunked):
+    fields = inbound_fields(sid="SMbig", from_=ELLEN, to=SMS_NUMBER, body="x" * 70_000)
+    body, headers = signed(TOKEN, PUBLIC + MESSAGES, fields)
+
+    async def pieces():
+        for start in range(0, len(body), 8192):
+            yield body[start:start + 8192]
+
+    response = await client.post(MESSAGES, content=pieces() if chunked else body, headers=headers)
+    assert response.status_code == 413
+    async with wired.read() as session:
+        assert (await session.exec(select(Message))).all() == []

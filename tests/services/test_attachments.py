@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 from sqlmodel import select
 
-from services import chat, conversation, interactions
+from services import cases, chat, conversation, interactions
 from services.attachments import access, composer, inspection, staging
 from services.attachments.links import agent_link, customer_linker
 from services.errors import NotFound, Refused
@@ -165,6 +165,9 @@ async def test_send_takes_the_staged_files_into_the_message_and_the_transcript(d
     assert [(a.filename, bool(a.thumbnail_href)) for a in item.attachments] == [("photo.jpg", True),
                                                                                ("invoice.pdf", False)]
     assert fresh.last_text == "Attachment: photo.jpg, invoice.pdf"
+    async with db.read() as session:
+        details = await cases.case_details(session, identity=alice, interaction_id=interaction.id)
+    assert [a.filename for a in details.attachments] == ["photo.jpg", "invoice.pdf"]  # sent ones, staged never
 
 
 async def test_nothing_to_send_without_text_or_files(db, clock, root):

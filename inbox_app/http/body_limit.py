@@ -1,7 +1,8 @@
-"""A byte limit in front of Reflex's `/_upload`, which has none of its own in 0.10: rx.upload's limits are the
-browser's, and any client can post straight to the endpoint. A declared Content-Length over the limit is
-refused before anything is read; a body without one (chunked) is counted as it arrives and cut off at the
-limit, so nothing larger ever reaches the multipart parser's temporary files."""
+"""Byte limits on request bodies, before any handler reads them: Reflex's `/_upload` has none of its own in
+0.10 (rx.upload's limits are the browser's, and any client can post straight to the endpoint), and a webhook
+form is a few kilobytes. A declared Content-Length over the limit is refused before anything is read; a body
+without one (chunked) is counted as it arrives and cut off at the limit, so nothing larger ever reaches a
+parser or its temporary files."""
 
 from __future__ import annotations
 
@@ -10,22 +11,29 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from services.attachments.rules import MAX_UPLOAD_BODY
 
 _REFUSAL = b"The upload is larger than the attachment rules allow."
+WEBHOOK_BODY = 64 * 1024  # Twilio's largest form (1,600 characters, ten media URLs) is a few KB
+# Path prefixes and their limits; the first that matches applies.
+LIMITS = (("/_upload", MAX_UPLOAD_BODY), ("/webhooks/", WEBHOOK_BODY))
 
 
-class UploadGuard:
-    def __init__(self, app: ASGIApp, limit: int = MAX_UPLOAD_BODY, path: str = "/_upload"):
-        self.app, self.limit, self.path = app, limit, path
+class BodyLimit:
+    def __init__(self, app: ASGIApp, limits: tuple[tuple[str, int], ...] = LIMITS):
+        self.app, self.limits = app, limits
+
+    def _limit(self, path: str) -> int | None:
+        return next((limit for prefix, limit in self.limits if path.startswith(prefix)), None)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope.get("path") != self.path:
+        limit = self._limit(scope.get("path", "")) if scope["type"] == "http" else None
+        if limit is None:
             await self.app(scope, receive, send)
             return
         declared = _content_length(scope)
         if declared is None and _has_header(scope, b"content-length"):
             await _refuse(send, 400, b"Bad Content-Length.")
             return
-        if declared is not None and declared > self.limit:
-            await _refuse(send, 413, _REFUSAL)
+        if declared is not None and declared > limit:
+            await _refuse(send, 413, _refusal(scope))
             return
         over = forwarded = False
         received = 0
@@ -39,7 +47,7 @@ class UploadGuard:
             message = await receive()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
-                if received > self.limit:
+                if received > limit:
                     over = True
                     return {"type": "http.disconnect"}
             return message
@@ -57,7 +65,7 @@ class UploadGuard:
             if not over:
                 raise
         if over and not forwarded:
-            await _refuse(send, 413, _REFUSAL)
+            await _refuse(send, 413, _refusal(scope))
 
 
 def _has_header(scope: Scope, name: bytes) -> bool:
@@ -69,6 +77,10 @@ def _content_length(scope: Scope) -> int | None:
         if key.lower() == b"content-length":
             return int(value) if value.isdigit() and len(value) < 19 else None
     return None
+
+
+def _refusal(scope: Scope) -> bytes:
+    return _REFUSAL if scope.get("path", "").startswith("/_upload") else b"Too large."
 
 
 async def _refuse(send: Send, status: int, body: bytes) -> None:

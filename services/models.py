@@ -265,6 +265,19 @@ class MediaFetch(SQLModel, table=True):
     created_at: datetime
 
 
+class EarlyDeliveryStatus(SQLModel, table=True):
+    """A Twilio status callback for a message id we have not recorded yet: Twilio may call back before the
+    transaction that stores the id returned by messages.create has committed. Kept, and applied when the
+    message learns its id."""
+
+    __table_args__ = (UniqueConstraint("sid", "status"),)
+    id: int | None = Field(default=None, primary_key=True)
+    sid: str = Field(max_length=128, index=True)
+    status: str = Field(max_length=16)
+    error_code: str = Field(default="", max_length=16)
+    received_at: datetime
+
+
 class ResponseTemplate(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     organization_id: int = Field(foreign_key="organization.id", index=True)

@@ -23,6 +23,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from services import audit, events
 from services.attachments import access
 from services.auth import Identity
+from services.channels import delivery_status
 from services.channels.numbers import twilio_address
 from services.channels.plain_text import plain_text
 from services.clock import Clock
@@ -244,6 +245,7 @@ async def _show_on_message(session: AsyncSession, message_id: int, outcome: dict
     message.failure_reason = f"Not delivered: {outcome['last_error']}" if outcome["status"] == "failed" else ""
     if outcome.get("provider_id"):
         message.provider_id = outcome["provider_id"]
+        await delivery_status.apply_early(session, message)  # Twilio may have called back already
     session.add(message)
     events.notify(session, events.interaction_topic(message.interaction_id))
     interaction = await session.get(Interaction, message.interaction_id)

@@ -62,6 +62,7 @@ class CodeToSend:
     recipient: str
     code: str
     organization_name: str
+    sender: str | None = None  # an SMS passcode goes out from the organization's own number when it has one
 
 
 @dataclass(frozen=True)
@@ -195,7 +196,8 @@ async def send_code(session: AsyncSession, *, identity: Identity, interaction_id
                  customer_id=customer.id, channel=channel, recipient=mask_recipient(recipient),
                  resend=previous is not None, challenge_id=challenge.id)
     return CodeToSend(challenge_id=challenge.id, organization_id=interaction.organization_id, channel=channel,
-                      recipient=recipient, code=code, organization_name=organization.name)
+                      recipient=recipient, code=code, organization_name=organization.name,
+                      sender=organization.sms_number if channel == "sms" else None)
 
 
 async def deliver_code(settings: Settings, code: CodeToSend) -> None:
@@ -204,7 +206,7 @@ async def deliver_code(settings: Settings, code: CodeToSend) -> None:
             "It expires in 10 minutes. Share it only with the agent you are talking to.")
     message = OutboundMessage(organization_id=code.organization_id, purpose="otp", channel=code.channel,
                               recipient=code.recipient, subject=f"Your {code.organization_name} verification code",
-                              body=body, created_at=None)
+                              body=body, created_at=None, sender=code.sender)
     await outbox.send_now(settings, message)
 
 

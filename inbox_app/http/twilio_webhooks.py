@@ -50,5 +50,5 @@ async def status(request: Request):
         return fields
     async with runtime.db().transaction() as session:
         await delivery_status.record(session, sid=fields.get("MessageSid", ""), status=fields.get("MessageStatus", ""),
-                                     error_code=fields.get("ErrorCode", ""))
+                                     error_code=fields.get("ErrorCode", ""), at=runtime.clock())
     return Response(status_code=204)

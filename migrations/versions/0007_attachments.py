@@ -1,4 +1,5 @@
-"""attachments: staged until sent, kinds decided by content, thumbnails; media fetch jobs for Twilio media
+"""attachments: staged until sent, kinds decided by content, thumbnails; media fetch jobs for Twilio media;
+Twilio status callbacks that arrive before their message's id is recorded
 
 Revision ID: 0007
 Revises: 0006
@@ -51,9 +52,21 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('mediafetch', schema=None) as batch_op:
         batch_op.create_index('ix_mediafetch_due', ['status', 'next_attempt_at'], unique=False)
+    op.create_table('earlydeliverystatus',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('sid', sqlmodel.sql.sqltypes.AutoString(length=128), nullable=False),
+    sa.Column('status', sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
+    sa.Column('error_code', sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
+    sa.Column('received_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('sid', 'status')
+    )
+    with op.batch_alter_table('earlydeliverystatus', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_earlydeliverystatus_sid'), ['sid'], unique=False)
 
 
 def downgrade() -> None:
+    op.drop_table('earlydeliverystatus')
     op.drop_table('mediafetch')
     with op.batch_alter_table('attachment', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_attachment_interaction_id'))

@@ -8,7 +8,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path, PurePath
 
-from sqlmodel import col, select
+from datetime import timedelta
+
+from sqlmodel import col, or_, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.attachments import inspection, rules, storage, thumbnails
@@ -16,6 +18,7 @@ from services.errors import NotFound, Refused
 from services.models import Attachment, Interaction, Message
 
 MAX_NAME = 120
+STAGED_LIFETIME = timedelta(days=1)  # files attached and never sent are let go after this, or at wrap-up
 
 
 @dataclass(frozen=True)
@@ -156,3 +159,19 @@ async def attach(session: AsyncSession, *, message: Message, interaction: Intera
     if not message.body:
         interaction.last_text = "Attachment: " + ", ".join(row.filename for row in rows)
     session.add_all([*rows, message, interaction])
+
+
+async def discard_abandoned(db, *, root: Path, now: datetime, limit: int = 200) -> int:
+    """Staged files nobody will send: their interaction is closed, or they waited a day. Rows go first, in one
+    transaction; files after it commits (a file left by a crash in between is only unreferenced bytes)."""
+    async with db.transaction() as session:
+        rows = (await session.exec(
+            select(Attachment).join(Interaction, Interaction.id == Attachment.interaction_id)
+            .where(col(Attachment.message_id).is_(None),
+                   or_(Interaction.state == "closed", Attachment.created_at < now - STAGED_LIFETIME))
+            .limit(limit).with_for_update(skip_locked=True))).all()
+        for row in rows:
+            await session.delete(row)
+    for row in rows:
+        storage.delete(root, row.storage_path, row.thumbnail_path)
+    return len(rows)

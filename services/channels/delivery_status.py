@@ -2,16 +2,19 @@
 
 queued → sent → delivered → read, or undelivered / failed with Twilio's ErrorCode. Callbacks can arrive out of
 order (Twilio sends them from several machines), so a status that is not further along than the message's
-is ignored, and undelivered or failed is final.
+is ignored, and undelivered or failed is final. A callback can also arrive before the message knows its Twilio
+id (the sending transaction has not committed yet): it is kept and applied when the id is recorded.
 """
 
 from __future__ import annotations
 
-from sqlmodel import select
+from datetime import datetime
+
+from sqlmodel import delete, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services import events
-from services.models import Interaction, Message
+from services.models import EarlyDeliveryStatus, Interaction, Message
 
 # Twilio's statuses as the conversation shows them; anything before "sent" is still "queued" to the agent.
 _SHOWN = {"accepted": "queued", "scheduled": "queued", "queued": "queued", "sending": "queued", "sent": "sent",
@@ -34,19 +37,51 @@ def failure_reason(status: str, error_code: str) -> str:
     return f"{reason} (Twilio error {code})" if code else reason
 
 
-async def record(session: AsyncSession, *, sid: str, status: str, error_code: str = "") -> bool:
-    """Apply one callback to the agent's message Twilio knows as `sid`; True when the status moved."""
+async def record(session: AsyncSession, *, sid: str, status: str, at: datetime, error_code: str = "") -> bool:
+    """Apply one callback to the agent's message Twilio knows as `sid`; True when the status moved. One for an
+    id no message has yet is kept for `apply_early`."""
     new = _SHOWN.get((status or "").strip().lower())
+    if not sid or not new:
+        return False
     message = (await session.exec(select(Message).where(Message.provider_id == sid, Message.author == "agent")
-                                  .with_for_update())).first() if sid and new else None
-    if message is None or not moves_forward(message.delivery_status, new):
+                                  .with_for_update())).first()
+    if message is None:
+        await _keep_early(session, sid=sid, status=new, error_code=error_code, at=at)
+        return False
+    return _move(session, message, new, error_code) and await _told(session, message)
+
+
+def _move(session: AsyncSession, message: Message, new: str, error_code: str) -> bool:
+    if not moves_forward(message.delivery_status, new):
         return False
     message.delivery_status = new
     message.failure_reason = failure_reason(new, error_code) if new in FINAL else ""
     session.add(message)
+    return True
+
+
+async def _told(session: AsyncSession, message: Message) -> bool:
     interaction = await session.get(Interaction, message.interaction_id)
     topics = [events.interaction_topic(interaction.id)]
     if interaction.assignee_id:
         topics.append(events.agent_topic(interaction.assignee_id))
     events.notify(session, *topics)
     return True
+
+
+async def _keep_early(session: AsyncSession, *, sid: str, status: str, error_code: str, at: datetime) -> None:
+    kept = (await session.exec(select(EarlyDeliveryStatus.id).where(EarlyDeliveryStatus.sid == sid[:128],
+                                                                    EarlyDeliveryStatus.status == status))).first()
+    if kept is None:  # Twilio's retry of the same callback
+        session.add(EarlyDeliveryStatus(sid=sid[:128], status=status, error_code=(error_code or "")[:16],
+                                        received_at=at))
+
+
+async def apply_early(session: AsyncSession, message: Message) -> None:
+    """The message just learnt its Twilio id: callbacks that came first move it on now, in status order."""
+    early = (await session.exec(select(EarlyDeliveryStatus).where(EarlyDeliveryStatus.sid == message.provider_id))
+             ).all()
+    for row in sorted(early, key=lambda row: (row.status in FINAL, _RANK.get(row.status, 0))):
+        _move(session, message, row.status, row.error_code)
+    if early:
+        await session.exec(delete(EarlyDeliveryStatus).where(EarlyDeliveryStatus.sid == message.provider_id))

@@ -190,9 +190,14 @@ async def fetch_pending(db, settings: Settings, *, clock: Clock, root: Path, fet
 
 
 async def run_media_loop(db, settings: Settings, *, clock: Clock, interval: float = 1.0) -> None:
+    """Fetches media every `interval`; once a minute also lets go of files attached and never sent."""
+    passes = 0
     while True:
         try:
             await fetch_pending(db, settings, clock=clock, root=settings.attachments_dir)
+            if passes % 60 == 0:
+                await staging.discard_abandoned(db, root=settings.attachments_dir, now=clock())
+            passes += 1
         except asyncio.CancelledError:
             raise
         except Exception:

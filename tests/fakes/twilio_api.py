@@ -30,6 +30,7 @@ class TwilioStandIn:
     def __init__(self, account_sid: str = "ACtest", auth_token: str = "token", port: int = 0):
         self.account_sid, self.auth_token = account_sid, auth_token
         self.messages: list[dict] = []
+        self.next_sid: str | None = None  # the MessageSid the next send gets (a test may need it in advance)
         self.fail_with: int | None = None  # set to an HTTP status to make the next sends fail
         # Called with the posted form in the server's thread before each answer; it may block there
         # (requests are served on their own threads, so others are answered meanwhile).
@@ -127,7 +128,7 @@ class TwilioStandIn:
                     stand_in.while_answering(form)
                 if stand_in.fail_with:
                     return self._reply(stand_in.fail_with, {"code": 21610, "message": "refused", "status": stand_in.fail_with})
-                sid = "SM" + uuid.uuid4().hex
+                sid, stand_in.next_sid = stand_in.next_sid or "SM" + uuid.uuid4().hex, None
                 stand_in.messages.append({"sid": sid, **form})
                 self._reply(201, {"sid": sid, "account_sid": stand_in.account_sid, "to": form.get("To"),
                                   "from": form.get("From"), "body": form.get("Body"), "status": "queued"})

@@ -274,3 +274,21 @@ def test_a_signed_link_holds_until_it_expires_and_only_for_its_file_and_variant(
     assert not holds(key="other")
     assert not holds(at=clock() + access.CHAT_LINK_LIFETIME + timedelta(hours=2))
     assert expires - clock().timestamp() >= access.CHAT_LINK_LIFETIME.total_seconds()
+
+
+async def test_staged_files_are_let_go_at_wrap_up_or_after_a_day(db, clock, root):
+    _, (alice,), interaction = await _chat(db, clock)
+    await _attach(db, alice, interaction, root, clock, ("a.png", files.png()))
+    assert await staging.discard_abandoned(db, root=root, now=clock()) == 0
+    assert await staging.discard_abandoned(db, root=root, now=clock() + staging.STAGED_LIFETIME) == 0
+    assert await staging.discard_abandoned(db, root=root, now=clock() + staging.STAGED_LIFETIME
+                                           + timedelta(seconds=1)) == 1
+    assert await _rows(db) == [] and _stored_files(root) == []
+    await _attach(db, alice, interaction, root, clock, ("b.png", files.png()))
+    await _send(db, alice, interaction, clock, body="sent")  # sent files are never let go
+    await _attach(db, alice, interaction, root, clock, ("c.png", files.png()))
+    async with db.transaction() as session:
+        await interactions.wrap_up(session, identity=alice, interaction_id=interaction.id, category="Order",
+                                   subcategory="Return", notes="", follow_up=False, clock=clock)
+    assert await staging.discard_abandoned(db, root=root, now=clock()) == 1
+    assert [row.filename for row in await _rows(db)] == ["b.png"]

@@ -50,6 +50,15 @@ async def test_the_sms_goes_through_the_twilio_library_to_the_messages_api(twili
     assert "004217" in sent["Body"]
 
 
+async def test_an_sms_passcode_goes_out_from_the_organizations_own_number(twilio):
+    settings = _settings(TWILIO_ACCOUNT_SID=twilio.account_sid, TWILIO_AUTH_TOKEN=twilio.auth_token,
+                         TWILIO_SMS_FROM="+15005550006", TWILIO_API_BASE=twilio.base_url)
+    await verification.deliver_code(settings, dataclasses.replace(_CODE, channel="sms", recipient="+14155550100",
+                                                                 sender="+15005550099"))
+    [sent] = twilio.messages
+    assert sent["From"] == "+15005550099"
+
+
 async def test_a_provider_refusal_raises_so_the_agent_is_told(twilio):
     twilio.fail_with = 400
     settings = _settings(TWILIO_ACCOUNT_SID=twilio.account_sid, TWILIO_AUTH_TOKEN=twilio.auth_token,

@@ -11,7 +11,8 @@ from sqlmodel import select
 from services import events, interactions, outbox
 from services.channels import delivery_status, inbound
 from services.config import load_settings
-from services.models import Interaction, Message
+from services.models import EarlyDeliveryStatus, Interaction, Message
+from tests.conftest import START
 from tests.fakes.twilio_api import TwilioStandIn, inbound_fields
 from tests.services.factories import make_agent, make_org
 
@@ -90,9 +91,25 @@ async def _sent_and_posted(db, clock, twilio):
     return sent, twilio.messages[0]["sid"], interaction
 
 
-async def _callback(db, sid, status, error_code=""):
+async def _callback(db, sid, status, error_code="", at=None):
     async with db.transaction() as session:
-        return await delivery_status.record(session, sid=sid, status=status, error_code=error_code)
+        return await delivery_status.record(session, sid=sid, status=status, error_code=error_code,
+                                            at=at or START)
+
+
+async def test_callbacks_that_arrive_before_the_send_is_recorded_are_applied_when_it_is(db, clock, twilio):
+    """Twilio can call back before the transaction that records messages.create's answer has committed."""
+    _, agent, interaction = await conversation(db, clock)
+    sent = await reply(db, clock, agent, interaction)
+    twilio.next_sid = "SMearly"
+    assert not await _callback(db, "SMearly", "delivered", at=clock())
+    assert not await _callback(db, "SMearly", "delivered", at=clock())  # Twilio's retry: kept once
+    assert not await _callback(db, "SMearly", "sent", at=clock())
+    await outbox.deliver_pending(db, settings_for(twilio), clock=clock)
+    stored = await message(db, sent.id)
+    assert (stored.provider_id, stored.delivery_status) == ("SMearly", "delivered")
+    async with db.read() as session:
+        assert (await session.exec(select(EarlyDeliveryStatus))).all() == []
 
 
 async def test_status_callbacks_move_forward_and_tell_the_agent(db, clock, twilio):

@@ -128,10 +128,10 @@ async def test_sms_needs_the_organizations_setting_and_a_country_code_and_whatsa
         await _send(db, setup, clock, channel="whatsapp")
     async with db.transaction() as session:
         org = await session.get(Organization, setup.org.id)
-        org.sms_otp_enabled = True
+        org.sms_otp_enabled, org.sms_number = True, "+15005550077"
         session.add(org)
     sent = await _send(db, setup, clock, channel="sms")
-    assert sent.recipient == "+14155550100"
+    assert (sent.recipient, sent.sender) == ("+14155550100", "+15005550077")  # from the organization's number
     local = await make_customer(db, setup.org, first="Ellen", last="Smith", phone="4155550100", external_id="x")
     with pytest.raises(Refused, match="no country code"):
         await _send(db, setup, clock, channel="sms", customer_id=local.id)

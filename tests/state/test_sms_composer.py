@@ -63,7 +63,7 @@ async def test_a_status_callback_reaches_the_open_conversation(wired, clock):
     await inbox._on_change({events.interaction_topic(interaction.id)})
     assert [i.delivery_status for i in inbox.items if i.author == "agent"] == ["sent"]
     async with wired.transaction() as session:
-        await delivery_status.record(session, sid="SMout", status="delivered")
+        await delivery_status.record(session, sid="SMout", status="delivered", at=clock())
     await inbox._on_change({events.interaction_topic(interaction.id)})
     assert [i.delivery_status for i in inbox.items if i.author == "agent"] == ["delivered"]
 

@@ -335,6 +335,7 @@ class OutboxRow:
     status: str
     attempts: int
     last_error: str
+    delivery: str = ""  # once sent: what Twilio's callbacks say since (delivered, read, undelivered, failed)
 
 
 async def listing(session: AsyncSession, *, identity: Identity) -> list[OutboxRow]:
@@ -342,13 +343,22 @@ async def listing(session: AsyncSession, *, identity: Identity) -> list[OutboxRo
     if not identity.can(GRANT):
         return []
     rows = (await session.exec(
-        select(OutboundMessage, Organization.name).join(Organization, Organization.id == OutboundMessage.organization_id)
+        select(OutboundMessage, Organization.name, Message.delivery_status)
+        .join(Organization, Organization.id == OutboundMessage.organization_id)
+        .outerjoin(Message, Message.id == OutboundMessage.message_id)
         .where(col(OutboundMessage.organization_id).in_(identity.organization_ids))
         .order_by(col(OutboundMessage.id).desc()).limit(SHOWN_ROWS))).all()
     return [OutboxRow(outbound_id=row.id, organization_name=name, created_iso=row.created_at.isoformat(),
                       channel=row.channel, recipient=row.recipient, subject=row.subject,
                       preview=last_sentence(row.body, 80), status=row.status, attempts=row.attempts,
-                      last_error=row.last_error) for row, name in rows]
+                      last_error=row.last_error, delivery=_after_sending(row, delivery))
+            for row, name, delivery in rows]
+
+
+def _after_sending(row: OutboundMessage, delivery: str | None) -> str:
+    """Twilio's callbacks move the conversation's message on after the outbox sent it; shown beside "sent"."""
+    moved = row.status == "sent" and row.channel in ("sms", "whatsapp")
+    return delivery if moved and delivery in ("delivered", "read", "undelivered", "failed") else ""
 
 
 async def retry(session: AsyncSession, *, identity: Identity, outbound_id: int, clock: Clock) -> None:

@@ -18,14 +18,18 @@ def _row(row) -> rx.Component:
         rx.table.cell(rx.match(row.channel, *CHANNEL_LABELS.items(), row.channel)),
         rx.table.cell(row.recipient),
         rx.table.cell(rx.text(row.preview, size="1"), max_width="320px"),
-        rx.table.cell(rx.badge(row.status, color_scheme=rx.match(row.status, *_STATUS_COLORS, "gray"),
-                               high_contrast=True),
+        rx.table.cell(rx.hstack(
+                          rx.badge(row.status, color_scheme=rx.match(row.status, *_STATUS_COLORS, "gray"),
+                                   high_contrast=True),
+                          rx.cond(row.delivery != "", rx.text(row.delivery, size="1", color="var(--gray-11)",
+                                                              data_testid="outbound-delivery")),
+                          spacing="2", align="center"),
                       title=row.last_error),
         rx.table.cell(row.attempts),
         rx.table.cell(rx.cond((row.status == "held") | (row.status == "failed"),
                               rx.button("Send again", on_click=S.retry(row.outbound_id), size="1",
                                         variant="soft"))),
-        data_testid="outbound-message", data_status=row.status,
+        data_testid="outbound-message", data_status=row.status, data_delivery=row.delivery,
     )
 
 

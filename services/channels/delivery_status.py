@@ -61,8 +61,9 @@ def _move(session: AsyncSession, message: Message, new: str, error_code: str) ->
 
 
 async def _told(session: AsyncSession, message: Message) -> bool:
+    """The conversation, its agent and the organization's /outbox see the new status."""
     interaction = await session.get(Interaction, message.interaction_id)
-    topics = [events.interaction_topic(interaction.id)]
+    topics = [events.interaction_topic(interaction.id), events.outbox_topic(interaction.organization_id)]
     if interaction.assignee_id:
         topics.append(events.agent_topic(interaction.assignee_id))
     events.notify(session, *topics)

@@ -11,7 +11,8 @@ from datetime import timedelta
 
 import pytest
 
-from services import interactions, outbox
+from services import events, interactions, outbox
+from services.channels import delivery_status
 from services.config import load_settings
 from services.errors import NotFound, Refused
 from services.models import Message, OutboundMessage
@@ -180,6 +181,15 @@ async def test_managers_see_their_organizations_outbox_and_send_a_held_message_a
     await outbox.deliver_pending(db, _settings(twilio=twilio), clock=clock)  # a provider is configured now
     stored, row = await _state(db, message.id)
     assert (stored.delivery_status, row.status, len(twilio.messages)) == ("sent", "sent", 1)
+    async with db.read() as session:
+        assert (await outbox.listing(session, identity=manager))[0].delivery == ""
+    async with events.collecting() as seen:  # Twilio's callback, later
+        async with db.transaction() as session:
+            await delivery_status.record(session, sid=stored.provider_id, status="delivered", at=clock())
+    assert events.outbox_topic(row.organization_id) in seen
+    async with db.read() as session:
+        [listed] = await outbox.listing(session, identity=manager)
+    assert (listed.status, listed.delivery) == ("sent", "delivered")
 
 
 async def test_send_again_makes_a_failed_row_due_at_once(db, clock, twilio):

@@ -1,0 +1,90 @@
+"""Chat inactivity: a customer who writes nothing for the organization's timeout has left.
+
+Every customer message (and the start of the chat) re-arms the deadline, Interaction.inactive_due_at = that
+moment + the organization's "Chat inactivity timeout (minutes)" as it was when the chat started (a changed
+setting applies to chats started from then on); a message before it passes pushes it back.
+A deadline that passes is claimed by the bounce-and-transfer loop, in batches with SKIP LOCKED like bounces,
+so it fires once with any number of workers. Then the chat is inactive for the agent: the row shows it
+inactive, the message box goes (there is no one to answer), the customer's chat ends, a pending transfer is
+abandoned and the bounce deadline is disarmed. The agent still wraps it up.
+
+Only assigned chats go inactive: a queued chat keeps its deadline and goes inactive once an agent has it, if the
+customer is still silent by then.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from services import audit, events, interactions
+from services.clock import Clock
+from services.errors import Refused
+from services.models import Interaction, Organization
+
+MIN_MINUTES, MAX_MINUTES = 1, 24 * 60
+LABEL = "Chat inactivity timeout"
+
+
+def parse_minutes(text: str) -> int:
+    """The setting as whole minutes, or Refused naming it; nothing is saved then."""
+    text = str(text).strip()
+    if not text.isdigit() or not MIN_MINUTES <= int(text) <= MAX_MINUTES:
+        raise Refused(f"{LABEL} must be a whole number of minutes from {MIN_MINUTES} to {MAX_MINUTES}.")
+    return int(text)
+
+
+def start(interaction: Interaction, organization: Organization, at: datetime) -> None:
+    """A chat starts at `at`: it keeps the organization's timeout and the customer is silent from then."""
+    if interaction.channel == "chat":
+        interaction.inactivity_minutes = organization.chat_inactivity_minutes
+        customer_spoke(interaction, at=at)
+
+
+def customer_spoke(interaction: Interaction, *, at: datetime) -> None:
+    """Re-arm after a customer message. In memory, on the row the caller holds: it goes out in the same UPDATE
+    as the message's last author and text, so a customer message costs no statement more."""
+    if interaction.inactivity_minutes:
+        interaction.inactive_due_at = at + timedelta(minutes=interaction.inactivity_minutes)
+
+
+async def _claim(session: AsyncSession, *, now: datetime, limit: int) -> list[Interaction]:
+    return list((await session.exec(
+        select(Interaction).where(col(Interaction.inactive_due_at) <= now, Interaction.state == "assigned",
+                                  col(Interaction.chat_ended_at).is_(None))
+        .order_by(Interaction.inactive_due_at, Interaction.id).limit(limit)
+        .with_for_update(skip_locked=True))).all())
+
+
+async def _go_inactive(session: AsyncSession, interaction: Interaction, *, now: datetime) -> None:
+    interaction.inactive_due_at, interaction.bounce_due_at = None, None  # no one left to bounce it for
+    interaction.inactive_at = interaction.chat_ended_at = now  # the customer's chat is over too
+    await interactions.abandon_transfer(session, interaction_id=interaction.id, at=now)
+    interactions.add_system_message(
+        session, interaction=interaction, at=now,
+        body="The customer was inactive past the inactivity timeout: the chat has ended and is now inactive.")
+    events.notify(session, events.agent_topic(interaction.assignee_id))  # the row turns inactive, live
+    audit.record(session, at=now, kind="chat.inactive", organization_id=interaction.organization_id,
+                 subject=f"interaction:{interaction.id}", user_id=interaction.assignee_id)
+
+
+async def expire_batch(session: AsyncSession, *, clock: Clock, limit: int = 50) -> int:
+    """Mark up to `limit` silent chats inactive in one transaction; returns how many."""
+    now = clock()
+    claimed = await _claim(session, now=now, limit=limit)
+    for interaction in claimed:
+        await _go_inactive(session, interaction, now=now)
+    return len(claimed)
+
+
+async def expire_due(db, *, clock: Clock, batch: int = 50) -> int:
+    """Every silent chat whose deadline passed, a batch per short transaction. Returns how many went inactive."""
+    expired = 0
+    while True:
+        async with db.transaction() as session:
+            done = await expire_batch(session, clock=clock, limit=batch)
+        expired += done
+        if done < batch:
+            return expired

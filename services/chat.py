@@ -22,7 +22,7 @@ from email_validator import EmailNotValidError, validate_email
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from services import audit, events, interactions, rate_limit
+from services import audit, events, inactivity, interactions, rate_limit
 from services.clock import Clock
 from services.errors import NotFound, Refused
 from services.models import CsatRating, Customer, Interaction, Message, Organization
@@ -158,6 +158,7 @@ async def _open_chat(session: AsyncSession, *, organization: Organization, conta
         chat_token_hash=_token_hash(secret_key, token))
     interactions.add_system_message(session, interaction=interaction, at=clock(),
                                     body=f"Chat started with {organization.name}.")
+    inactivity.start(interaction, organization, clock())
     return ChatStart(interaction_id=interaction.id, token=token)
 
 
@@ -206,8 +207,8 @@ async def send_in_chat(session: AsyncSession, *, interaction_id: int, body: str,
                        with_files: bool = True) -> Message:
     """The customer writes in the chat their tab already opened with its token (the Live Chat keeps the id
     server-side): one locked read by id, not a lookup by organization and token on every message."""
-    return await interactions.add_customer_message(session, interaction_id=interaction_id, body=body, clock=clock,
-                                                   with_files=with_files)
+    return await _customer_writes(session, interaction_id=interaction_id, body=body, clock=clock,
+                                  with_files=with_files)
 
 
 async def send_customer_message(session: AsyncSession, *, organization: Organization, token: str,
@@ -216,8 +217,18 @@ async def send_customer_message(session: AsyncSession, *, organization: Organiza
     interaction = await interaction_for_token(session, organization=organization, token=token, secret_key=secret_key)
     if interaction is None:
         raise Refused("Start a chat first.")
-    return await interactions.add_customer_message(session, interaction_id=interaction.id, body=body, clock=clock,
-                                                   with_files=with_files)
+    return await _customer_writes(session, interaction_id=interaction.id, body=body, clock=clock,
+                                  with_files=with_files)
+
+
+async def _customer_writes(session: AsyncSession, *, interaction_id: int, body: str, clock: Clock,
+                           with_files: bool) -> Message:
+    """The message, and the customer is no longer silent: the inactivity deadline moves back."""
+    message = await interactions.add_customer_message(session, interaction_id=interaction_id, body=body, clock=clock,
+                                                      with_files=with_files)
+    # Loaded and locked by add_customer_message: no statement.
+    inactivity.customer_spoke(await session.get(Interaction, interaction_id), at=message.created_at)
+    return message
 
 
 async def end_chat(session: AsyncSession, *, interaction: Interaction, clock: Clock) -> None:

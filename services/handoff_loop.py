@@ -1,5 +1,6 @@
-"""The loop that runs in every worker beside the routing loop: bounces passed deadlines, completes pending
-transfers (oldest request first) and ticks the bounce timers of this worker's tabs.
+"""The loop that runs in every worker beside the routing loop: bounces passed deadlines, marks chats whose
+customer went silent inactive, completes pending transfers (oldest request first, per team) and ticks the
+bounce timers of this worker's tabs.
 
 Claims are row locks (services/bouncing.py, services/transfers.py), so any number of these loops share the
 work and each deadline fires once; a worker killed midway rolls back and another loop claims the row. It wakes
@@ -14,7 +15,7 @@ import logging
 from datetime import datetime
 from typing import Awaitable, Callable
 
-from services import bouncing, events, transfers
+from services import bouncing, events, inactivity, transfers
 from services.clock import Clock
 
 _log = logging.getLogger(__name__)
@@ -25,6 +26,7 @@ async def run_pass(db, *, clock: Clock, since: datetime, tick: Tick = events.del
                    interval: float = 1.0) -> tuple[datetime, float]:
     """One pass. Returns this pass's time (the next pass's `since`) and how long to sleep."""
     await bouncing.bounce_due(db, clock=clock)
+    await inactivity.expire_due(db, clock=clock)  # before transfers: a customer who left is not handed over
     await transfers.complete_pending(db, clock=clock)
     now = clock()
     async with db.read() as session:

@@ -231,6 +231,9 @@ async def add_agent_message(session: AsyncSession, *, identity: Identity, intera
     _touch(interaction, author="agent", body=body, at=at)
     await staging.attach(session, message=message, interaction=interaction, rows=files or [])
     if (via or interaction.channel) == "chat":
+        from services import inactivity  # it builds on this module
+
+        inactivity.agent_spoke(interaction, at=at)
         if interaction.chat_ended_at:
             # The customer has left: the message is kept, and shown as failed, never as sent.
             message.delivery_status = "failed"
@@ -269,7 +272,8 @@ class PanelRow:
     closed: bool
     transferred: bool = False  # reached this agent by a transfer or a bounce: the transfer icon
     pending_transfer: bool = False  # awaiting transfer
-    inactive: bool = False  # bounced away from this agent: read-only, no message box
+    inactive: bool = False  # bounced away from this agent, or the customer left: no message box
+    customer_left: bool = False  # inactive because the chat's customer went silent; still this agent's to wrap up
 
 
 def is_unread(interaction: Interaction) -> bool:
@@ -288,6 +292,7 @@ def customer_label(interaction: Interaction) -> str:
 def _panel_row(interaction: Interaction, org_name: str, now: datetime, *, pending: bool = False,
                inactive: bool = False) -> PanelRow:
     name = customer_label(interaction)
+    left = not inactive and interaction.state == "assigned" and interaction.inactive_at is not None
     return PanelRow(
         interaction_id=interaction.id,
         channel=interaction.channel,
@@ -297,11 +302,12 @@ def _panel_row(interaction: Interaction, org_name: str, now: datetime, *, pendin
         last_activity_iso=interaction.last_activity_at.isoformat(),
         recent=now - interaction.last_activity_at < RECENT_WINDOW,
         last_sentence="" if interaction.channel == "email" else last_sentence(interaction.last_text),
-        unread=not inactive and is_unread(interaction),
+        unread=not inactive and not left and is_unread(interaction),
         closed=interaction.state == "closed",
         transferred=not inactive and interaction.arrived_by != "",
         pending_transfer=pending,
-        inactive=inactive,
+        inactive=inactive or left,
+        customer_left=left,
     )
 
 

@@ -36,6 +36,8 @@ class Organization(SQLModel, table=True):
     opens_at: str = Field(default="", max_length=5)
     closes_at: str = Field(default="", max_length=5)
     timezone: str = Field(default="UTC", max_length=64)
+    # A chat whose customer writes nothing for this long goes inactive (services/inactivity.py).
+    chat_inactivity_minutes: int = 15
     # The Twilio numbers customers write to (E.164). An inbound message finds its organization by the number it
     # was sent to, and replies go out from that same number. One number serves one organization per channel.
     sms_number: str | None = Field(default=None, max_length=32)
@@ -141,6 +143,8 @@ class Interaction(SQLModel, table=True):
         Index("ix_interaction_queue", "state", "organization_id", "created_at"),
         # The bounce loop claims due deadlines in order.
         Index("ix_interaction_bounce_due", "bounce_due_at"),
+        # The same loop claims chats whose customer went silent.
+        Index("ix_interaction_inactive_due", "inactive_due_at"),
         # An inbound SMS or WhatsApp message looks for the open interaction of its number.
         Index("ix_interaction_phone_channel", "organization_id", "channel", "given_phone", "state"),
     )
@@ -171,6 +175,12 @@ class Interaction(SQLModel, table=True):
     # SMS and WhatsApp: our number the customer wrote to; replies go out from it.
     channel_number: str | None = Field(default=None, max_length=32)
     chat_ended_at: datetime | None = None
+    # Chat only: the customer's last message (or the start) + the chat's inactivity timeout, which is the
+    # organization's when the chat started (kept here, so a customer message re-arms it without reading the
+    # organization). Claimed once by the bounce-and-transfer loop, which sets inactive_at and ends the chat.
+    inactivity_minutes: int | None = None
+    inactive_due_at: datetime | None = None
+    inactive_at: datetime | None = None
     closed_at: datetime | None = None
 
 

@@ -1,7 +1,7 @@
 """Per-organization settings a manager maintains: "Enable SMS OTP Verification", the appeasement limit and
 "Require expiring chat links" (signed Live Chat links must carry `expires`), "Allowed chat origins" (the sites
 that may frame the Live Chat), the SOP per channel (the seconds an agent has to pick up an interaction), the hours
-of operation, and the SMS and WhatsApp numbers customers write to."""
+of operation, the chat inactivity timeout, and the SMS and WhatsApp numbers customers write to."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from services import audit, embedding, hours, sop
+from services import audit, embedding, hours, inactivity, sop
 from services.auth import Identity
 from services.channels.numbers import has_country_code, parse_address
 from services.clock import Clock
@@ -37,6 +37,7 @@ class OrganizationSettings:
     opens_at: str = ""  # hours of operation; both empty: always open
     closes_at: str = ""
     timezone: str = "UTC"
+    chat_inactivity_minutes: str = "15"  # as the textbox shows it
 
 
 SOP_LABELS = {"chat": "Chat", "sms": "SMS", "whatsapp": "WhatsApp", "email": "Email"}
@@ -63,7 +64,8 @@ def _row(org: Organization) -> OrganizationSettings:
                                 allowed_chat_origins=org.allowed_chat_origins,
                                 sop_seconds={c: str(sop.seconds_for(org, c)) for c in CHANNELS},
                                 sms_number=org.sms_number or "", whatsapp_number=org.whatsapp_number or "",
-                                opens_at=org.opens_at, closes_at=org.closes_at, timezone=org.timezone)
+                                opens_at=org.opens_at, closes_at=org.closes_at, timezone=org.timezone,
+                                chat_inactivity_minutes=str(org.chat_inactivity_minutes))
 
 
 async def listing(session: AsyncSession, *, identity: Identity) -> list[OrganizationSettings]:
@@ -98,10 +100,12 @@ async def update(session: AsyncSession, *, identity: Identity, organization_id: 
                  appease_limit: str, require_expiring_chat_links: bool, allowed_chat_origins: str,
                  clock: Clock, sop_seconds: dict[str, str] | None = None,
                  hours_of_operation: tuple[str, str, str] | None = None, sms_number: str | None = None,
-                 whatsapp_number: str | None = None) -> OrganizationSettings:
+                 whatsapp_number: str | None = None, chat_inactivity_minutes: str | None = None
+                 ) -> OrganizationSettings:
     """`sop_seconds`: channel -> seconds; None leaves the SOPs as they are. A new SOP applies to interactions
     assigned from now on; deadlines already armed keep theirs. `hours_of_operation`: (opens at, closes at, time
-    zone); None leaves them as they are. A number left as None is not changed, "" removes it."""
+    zone); None leaves them as they are. A number left as None is not changed, "" removes it.
+    `chat_inactivity_minutes`: None leaves it; a new timeout applies from each chat's next customer message."""
     if not identity.can(GRANT) or not isinstance(organization_id, int) or not identity.serves(organization_id):
         raise NotFound("That organization")
     limit = parse_amount(appease_limit)
@@ -110,6 +114,7 @@ async def update(session: AsyncSession, *, identity: Identity, organization_id: 
     origins = "\n".join(embedding.parse_allowed_origins(allowed_chat_origins))
     sops = parse_sops(sop_seconds) if sop_seconds is not None else None
     opening = hours.parse(*hours_of_operation) if hours_of_operation is not None else None
+    idle = inactivity.parse_minutes(chat_inactivity_minutes) if chat_inactivity_minutes is not None else None
     numbers = {kind: await _number(session, kind=kind, raw=str(raw), organization_id=organization_id)
                for kind, raw in (("SMS", sms_number), ("WhatsApp", whatsapp_number)) if raw is not None}
     org = await session.get(Organization, organization_id, with_for_update=True)
@@ -119,6 +124,8 @@ async def update(session: AsyncSession, *, identity: Identity, organization_id: 
     hours_before = [org.opens_at, org.closes_at, org.timezone]
     if opening is not None:
         org.opens_at, org.closes_at, org.timezone = opening
+    idle_before = org.chat_inactivity_minutes
+    org.chat_inactivity_minutes = idle if idle is not None else idle_before
     numbers_before = (org.sms_number, org.whatsapp_number)
     org.sms_number = numbers.get("SMS", org.sms_number)
     org.whatsapp_number = numbers.get("WhatsApp", org.whatsapp_number)
@@ -135,5 +142,6 @@ async def update(session: AsyncSession, *, identity: Identity, organization_id: 
                  allowed_chat_origins=[before[3], origins],
                  sop_seconds=[sops_before, {c: sop.seconds_for(org, c) for c in CHANNELS}],
                  hours_of_operation=[hours_before, [org.opens_at, org.closes_at, org.timezone]],
+                 chat_inactivity_minutes=[idle_before, org.chat_inactivity_minutes],
                  numbers=[list(numbers_before), [org.sms_number, org.whatsapp_number]])
     return _row(org)

@@ -12,7 +12,9 @@ Concurrency: the interaction row is locked (skipping one another router holds), 
 to be assigned is locked, then re-checked (still Available, still under capacity) under that lock. The
 first choice is waited for; later choices are skipped when another router holds them, so two routers never
 deadlock and never queue behind every agent of the organization. An interaction that is no longer queued
-is left alone, so it is never assigned twice.
+is left alone, so it is never assigned twice. A bounce pass places a batch in one transaction and never
+waits for an agent (Pool): two workers' passes take different agents instead of queuing on the best one.
+Agent rows are locked FOR NO KEY UPDATE, so rows that only refer to an agent are written meanwhile.
 
 Bounces and transfers place an interaction with the same rules (`place`): a transfer only among the
 members of one team, a bounce preferring anyone but the agent it bounced from. Every assignment arms the
@@ -24,7 +26,8 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-from dataclasses import dataclass
+from collections import Counter
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
 from sqlalchemy import func
@@ -55,8 +58,9 @@ class Candidate:
     available: bool
     capacity: int
     open_on_channel: int
-    last_assigned_at: str | None
+    last_assigned_at: datetime | None
     passed_over: str = ""  # why this agent was not chosen; empty for the chosen one
+    outside_batch: int = 0  # open on the channel, not counting the interactions a bounce batch holds
     held_elsewhere: bool = False  # another router had this agent locked: skipped this time
 
     @property
@@ -65,11 +69,23 @@ class Candidate:
 
 
 async def _candidates(session: AsyncSession, interaction: Interaction, *, team_id: int | None = None,
-                      exclude: frozenset[int] = frozenset()) -> list[Candidate]:
+                      exclude: frozenset[int] = frozenset(), batch: list[int] = ()) -> list[Candidate]:
+    """Every agent serving the organization, with capacity and open interactions on the channel, in one
+    statement: a bounce pass reads it once per batch, and the open counts are a snapshot that the lock on
+    the chosen agent re-checks (_still_eligible)."""
+    members = select(UserOrganization.user_id).where(UserOrganization.organization_id == interaction.organization_id)
+    open_now = (select(Interaction.assignee_id.label("user_id"), func.count().label("open"))
+                .where(Interaction.state == "assigned", Interaction.channel == interaction.channel,
+                       col(Interaction.assignee_id).in_(members)))
+    if batch:  # counted in memory as the batch moves them (Pool.recount)
+        open_now = open_now.where(col(Interaction.id).notin_(batch))
+    open_now = open_now.group_by(Interaction.assignee_id).subquery()
     serving = (
-        select(User)
+        select(User.id, User.user_id, User.available, User.last_assigned_at, AgentCapacity.capacity, open_now.c.open)
         .join(UserOrganization, UserOrganization.user_id == User.id)
         .join(Grant, (Grant.user_id == User.id) & (Grant.name == "inbox"))
+        .outerjoin(AgentCapacity, (AgentCapacity.user_id == User.id) & (AgentCapacity.channel == interaction.channel))
+        .outerjoin(open_now, open_now.c.user_id == User.id)
         .where(UserOrganization.organization_id == interaction.organization_id)
         .order_by(User.id)
     )
@@ -77,57 +93,24 @@ async def _candidates(session: AsyncSession, interaction: Interaction, *, team_i
         serving = serving.join(TeamMember, (TeamMember.user_id == User.id) & (TeamMember.team_id == team_id))
     if exclude:
         serving = serving.where(col(User.id).notin_(exclude))
-    users = (await session.exec(serving)).all()
-    if not users:
-        return []
-    ids = [u.id for u in users]
-    capacities = dict(
-        (
-            await session.exec(
-                select(AgentCapacity.user_id, AgentCapacity.capacity).where(
-                    col(AgentCapacity.user_id).in_(ids),
-                    AgentCapacity.channel == interaction.channel,
-                )
-            )
-        ).all()
-    )
-    open_counts = dict(
-        (
-            await session.exec(
-                select(Interaction.assignee_id, func.count())
-                .where(
-                    col(Interaction.assignee_id).in_(ids),
-                    Interaction.state == "assigned",
-                    Interaction.channel == interaction.channel,
-                )
-                .group_by(Interaction.assignee_id)
-            )
-        ).all()
-    )
-    return [
-        Candidate(
-            user_id=u.id,
-            login=u.user_id,
-            available=u.available,
-            capacity=capacities.get(u.id, 0),
-            open_on_channel=open_counts.get(u.id, 0),
-            last_assigned_at=u.last_assigned_at.isoformat() if u.last_assigned_at else None,
-        )
-        for u in users
-    ]
+    rows = (await session.exec(serving)).all()
+    return [Candidate(user_id=user_id, login=login, available=available, capacity=capacity or 0,
+                      open_on_channel=open_count or 0, outside_batch=open_count or 0,
+                      last_assigned_at=last_assigned_at)
+            for user_id, login, available, last_assigned_at, capacity, open_count in rows]
+
+
+def _rank(candidate: Candidate, avoid: frozenset[int] = frozenset()) -> tuple:
+    """Best first: not avoided, fewest open on the channel, longest since the last assignment."""
+    return (candidate.user_id in avoid, candidate.open_on_channel, candidate.last_assigned_at or _NEVER,
+            candidate.user_id)
 
 
 def _choose(candidates: list[Candidate], channel: str, avoid: frozenset[int] = frozenset()) -> Candidate | None:
     """`avoid`: agents chosen only when no one else qualifies (the agent an interaction just bounced from)."""
-    eligible = [c for c in candidates if c.eligible]
-    eligible.sort(
-        key=lambda c: (
-            c.user_id in avoid,
-            c.open_on_channel,
-            datetime.fromisoformat(c.last_assigned_at) if c.last_assigned_at else _NEVER,
-            c.user_id,
-        )
-    )
+    for candidate in candidates:  # a batch chooses from the same candidates again: the last reasons go
+        candidate.passed_over = ""
+    eligible = sorted((c for c in candidates if c.eligible), key=lambda c: _rank(c, avoid))
     for candidate in candidates:
         if candidate.held_elsewhere:
             candidate.passed_over = "being assigned by another router"
@@ -190,40 +173,121 @@ def _explanation(interaction: Interaction, candidates: list[Candidate], chosen: 
                        "chosen": picked or None, "passed_over": _passed_over(candidates, interaction.channel)})
 
 
+@dataclass
+class Pool:
+    """What the placements of one transaction share.
+
+    Alone (the default) a placement reads its candidates, waits for its first choice of agent and counts that
+    agent's open interactions in the database. A bounce pass places a whole batch of interactions it holds
+    locked (`claimed`) in one transaction: candidates are read once per organization and channel, agents are
+    only ever taken with SKIP LOCKED (the other worker's pass is assigning to them: we take the next one, so
+    two passes never queue behind one agent), and an agent locked once stays ours until the commit. While it
+    is locked nobody else can assign to that agent, so its open count is the database's count of the
+    interactions outside the batch, read once under the lock, plus the batch's own, counted in memory.
+    """
+
+    claimed: list[Interaction] = field(default_factory=list)
+    locked: dict[tuple[int, str], int] = field(default_factory=dict)  # (agent, channel) -> open outside the batch
+    candidates: dict[tuple, list[Candidate]] = field(default_factory=dict)
+    deferred: bool = False  # the last placement left it alone: a better agent was held by another pass
+
+    @property
+    def batch(self) -> bool:
+        return bool(self.claimed)
+
+    def open_in_batch(self, channel: str) -> Counter:
+        return Counter(i.assignee_id for i in self.claimed if i.state == "assigned" and i.channel == channel)
+
+    def recount(self, candidates: list[Candidate], channel: str) -> None:
+        """Open interactions now: outside the batch (read under our lock if we hold the agent, else the
+        snapshot) plus the batch's own, which move in memory as the batch is placed."""
+        in_batch = self.open_in_batch(channel)
+        for candidate in candidates:
+            outside = self.locked.get((candidate.user_id, channel), candidate.outside_batch)
+            candidate.open_on_channel = outside + in_batch[candidate.user_id]
+
+
 async def _still_eligible(session: AsyncSession, interaction: Interaction, candidate: Candidate,
-                          *, wait: bool) -> bool | None:
-    """Lock this agent's row and re-check them; None when another router holds them and we do not wait."""
+                          *, wait: bool, pool: Pool) -> bool | None:
+    """Lock this agent's row and re-check them; None when another router holds them and we do not wait.
+
+    FOR NO KEY UPDATE: routers still exclude each other, but rows that merely point at this agent (a bounce
+    from them, a message) can be written meanwhile, so two bounce passes never wait on each other's inserts.
+    """
     agent = (await session.exec(select(User).where(User.id == candidate.user_id)
-                                .with_for_update(skip_locked=not wait))).first()
+                                .with_for_update(skip_locked=not wait, key_share=True)
+                                .execution_options(populate_existing=True))).first()
     if agent is None:
         return None
+    counted = (select(func.count()).select_from(Interaction).where(
+        Interaction.assignee_id == candidate.user_id, Interaction.state == "assigned",
+        Interaction.channel == interaction.channel))
+    if pool.batch:
+        counted = counted.where(col(Interaction.id).notin_([i.id for i in pool.claimed]))
+    pool.locked[(candidate.user_id, interaction.channel)] = (await session.exec(counted)).one()
     candidate.available = agent.available
-    candidate.open_on_channel = (await session.exec(
-        select(func.count()).select_from(Interaction).where(
-            Interaction.assignee_id == candidate.user_id, Interaction.state == "assigned",
-            Interaction.channel == interaction.channel))).one()
+    pool.recount([candidate], interaction.channel)
     return candidate.eligible
 
 
 async def _claim_agent(session: AsyncSession, interaction: Interaction, candidates: list[Candidate],
-                       avoid: frozenset[int] = frozenset()) -> Candidate | None:
+                       avoid: frozenset[int], pool: Pool) -> Candidate | None:
     """The best eligible agent, locked and re-checked under the lock.
 
-    Only the first lock waits, while this router holds no other agent; later ones skip an agent another
-    router holds (it is assigning to them). So routers never wait in a circle, and none waits on every
-    agent of the organization.
+    Alone, only the first lock waits, while this router holds no other agent; later ones skip an agent
+    another router holds (it is assigning to them). A batch never waits. So routers never wait in a circle,
+    and none waits on every agent of the organization.
     """
-    locked: set[int] = set()
+    checked: set[int] = set()
     while (best := _choose(candidates, interaction.channel, avoid)) is not None:
-        if best.user_id in locked:
+        if best.user_id in checked:
             return best  # locked, re-checked, and still the best choice
-        still = await _still_eligible(session, interaction, best, wait=not locked)
-        if still is None:
+        checked.add(best.user_id)
+        if (best.user_id, interaction.channel) in pool.locked:
+            continue  # ours already, and recounted: exact without a statement
+        wait = not pool.batch and not pool.locked
+        if await _still_eligible(session, interaction, best, wait=wait, pool=pool) is None:
             best.held_elsewhere = True
             events.notify(session, events.QUEUE_MOVED)  # look again soon, once that router is done
-        else:
-            locked.add(best.user_id)
     return None
+
+
+async def _lock_for_batch(session: AsyncSession, interaction: Interaction, candidates: list[Candidate],
+                          pool: Pool) -> None:
+    """Once per batch and channel: lock the best eligible agents at once, as many as the batch may need, in two
+    statements. SKIP LOCKED: the agents another pass holds are left to it (its batch takes the best, ours the
+    next best), so two passes work side by side instead of queuing on the same agent."""
+    if any(channel == interaction.channel for _, channel in pool.locked):
+        return
+    needed = sum(1 for i in pool.claimed if i.channel == interaction.channel)
+    pool.recount(candidates, interaction.channel)
+    best = sorted((c for c in candidates if c.eligible), key=_rank)[:needed]
+    if not best:
+        return
+    ids = [c.user_id for c in best]
+    agents = {agent.id: agent for agent in (await session.exec(
+        select(User).where(col(User.id).in_(ids)).with_for_update(skip_locked=True, key_share=True)
+        .execution_options(populate_existing=True))).all()}
+    got = set(agents)
+    counts = dict((await session.exec(
+        select(Interaction.assignee_id, func.count()).where(
+            col(Interaction.assignee_id).in_(got), Interaction.state == "assigned",
+            Interaction.channel == interaction.channel, col(Interaction.id).notin_([i.id for i in pool.claimed]))
+        .group_by(Interaction.assignee_id))).all()) if got else {}
+    for candidate in best:
+        if candidate.user_id in got:
+            pool.locked[(candidate.user_id, interaction.channel)] = counts.get(candidate.user_id, 0)
+            candidate.available = agents[candidate.user_id].available  # as it is now, under our lock
+        else:
+            candidate.held_elsewhere = True
+
+
+def _held_back(candidates: list[Candidate], chosen: Candidate | None, avoid: frozenset[int]) -> bool:
+    """A better agent than the outcome was only held by another pass: deciding now would send it back to the
+    agent it bounced from, or to the queue, while someone else qualifies."""
+    if chosen is not None and chosen.user_id not in avoid:
+        return False
+    return any(c.held_elsewhere and c.user_id not in avoid and c.available for c in candidates)
 
 
 async def _last_explanation(session: AsyncSession, interaction_id: int) -> str | None:
@@ -254,16 +318,30 @@ async def route(session: AsyncSession, *, interaction_id: int, clock: Clock) -> 
 
 async def place(session: AsyncSession, *, interaction: Interaction, clock: Clock, team_id: int | None = None,
                 avoid: frozenset[int] = frozenset(), exclude: frozenset[int] = frozenset(), via: str = "",
-                why: str = "") -> RoutingDecision | None:
+                why: str = "", pool: Pool | None = None) -> RoutingDecision | None:
     """Assign an interaction the caller holds locked to the best eligible agent.
 
     `team_id`: only that team's members (a transfer); `exclude`: never these agents (the one transferring);
     `avoid`: these only when no one else qualifies (a bounce). `via` marks how it arrives (the transfer icon).
     With no one eligible a queued interaction records why and stays queued; a transfer or a bounce gets None
-    and decides for itself.
+    and decides for itself. `pool`: shared by the placements of one batch (see Pool); in a batch, when the
+    better agents were all held by another pass, nothing changes and `pool.deferred` says so.
     """
-    candidates = await _candidates(session, interaction, team_id=team_id, exclude=exclude)
-    chosen = await _claim_agent(session, interaction, candidates, avoid)
+    pool = pool if pool is not None else Pool()
+    pool.deferred = False
+    key = (interaction.organization_id, interaction.channel, team_id, exclude)
+    if not pool.batch or key not in pool.candidates:
+        pool.candidates[key] = await _candidates(session, interaction, team_id=team_id, exclude=exclude,
+                                                 batch=[i.id for i in pool.claimed])
+    candidates = pool.candidates[key]
+    if pool.batch:
+        await _lock_for_batch(session, interaction, candidates, pool)
+        pool.recount(candidates, interaction.channel)
+    chosen = await _claim_agent(session, interaction, candidates, avoid, pool)
+    if pool.batch and _held_back(candidates, chosen, avoid):
+        pool.deferred = True
+        events.notify(session, events.QUEUE_MOVED)  # the loops look again as soon as this pass commits
+        return None
     explanation = _explanation(interaction, candidates, chosen, why)
     now = clock()
     if chosen is None:
@@ -284,8 +362,9 @@ async def place(session: AsyncSession, *, interaction: Interaction, clock: Clock
     interaction.bounce_due_at = sop.deadline(organization, interaction.channel, now)
     if via:
         interaction.arrived_by = via
-    agent = await session.get(User, chosen.user_id)
+    agent = await session.get(User, chosen.user_id)  # loaded by its lock: no statement
     agent.last_assigned_at = now
+    chosen.last_assigned_at = now
     session.add_all([interaction, agent])
     decision = RoutingDecision(interaction_id=interaction.id, organization_id=interaction.organization_id,
                                at=now, outcome="assigned", chosen_user_id=chosen.user_id,

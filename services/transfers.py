@@ -2,15 +2,20 @@
 
 The interaction row is locked first, so concurrent Transfer clicks (on any workers) act one after the other:
 the first moves it, the others find it is no longer theirs. A member who is Available with capacity on the
-channel gets it now, within the organization's hours of operation; otherwise the request waits (awaiting transfer) and completes, oldest request first, as
-soon as a member can take it. It cannot be cancelled and has no time limit; wrapping up the interaction or the
-customer ending the chat abandons it. While it waits, the interaction does not bounce.
+channel gets it now, within the organization's hours of operation; otherwise the request waits (awaiting
+transfer) and completes, oldest request first, as soon as a member can take it. It cannot be cancelled and
+has no time limit; wrapping up the interaction or the customer ending the chat abandons it. While it waits, the interaction does not bounce.
+
+Order: a loop settles one team's pending requests in one transaction holding that team's row (SKIP LOCKED:
+another loop moves on to other teams), oldest first, so two loops never settle one team's requests side by
+side and out of order; a new request to a team that has pending ones waits behind them.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from sqlalchemy import func
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -62,13 +67,19 @@ async def _move(session: AsyncSession, *, interaction: Interaction, team: Team, 
     now = clock()
     request.status, request.assigned_user_id, request.settled_at = "done", agent.id, now
     session.add(request)
-    interactions.add_system_message(session, interaction=interaction, at=now, internal=True,
-                                    body=f"Transferred by {display_name(sender)} to {team.name}: {display_name(agent)}.")
+    interactions.add_system_message(
+        session, interaction=interaction, at=now, internal=True,
+        body=f"Transferred by {display_name(sender)} to {team.name}: {display_name(agent)}.")
     events.notify(session, events.agent_topic(request.requested_by_user_id))
     audit.record(session, at=now, kind="interaction.transferred", actor_user_id=request.requested_by_user_id,
                  organization_id=interaction.organization_id, subject=f"interaction:{interaction.id}",
                  team_id=team.id, to_user_id=agent.id)
     return agent
+
+
+async def _team_has_pending(session: AsyncSession, *, team_id: int) -> bool:
+    return (await session.exec(select(TransferRequest.id).where(
+        TransferRequest.team_id == team_id, TransferRequest.status == "pending"))).first() is not None
 
 
 async def request_transfer(session: AsyncSession, *, identity: Identity, interaction_id: int, team_id: int,
@@ -81,10 +92,15 @@ async def request_transfer(session: AsyncSession, *, identity: Identity, interac
     if await is_pending(session, interaction_id=interaction.id):
         raise Refused("This interaction is already awaiting transfer.")
     now = clock()
+    earlier = await _team_has_pending(session, team_id=team.id)
     request = TransferRequest(interaction_id=interaction.id, organization_id=interaction.organization_id,
                               team_id=team.id, requested_by_user_id=identity.user_id, requested_at=now)
     session.add(request)
-    agent = await _move(session, interaction=interaction, team=team, request=request, clock=clock)
+    # Earlier requests to this team go first: this one joins them and the loop settles them in order.
+    agent = None if earlier else await _move(session, interaction=interaction, team=team, request=request,
+                                             clock=clock)
+    if earlier:
+        events.notify(session, events.QUEUE_MOVED)  # a member may be free already: the loop looks now
     if agent is not None:
         return TransferOutcome(team.name, display_name(agent))
     interaction.bounce_due_at = None  # the transfer outranks the bounce
@@ -97,37 +113,57 @@ async def request_transfer(session: AsyncSession, *, identity: Identity, interac
     return TransferOutcome(team.name, "")
 
 
-async def pending_ids(session: AsyncSession, *, limit: int = 200) -> list[int]:
-    """Pending requests in the order they were made."""
-    return list((await session.exec(select(TransferRequest.id).where(TransferRequest.status == "pending")
-                                    .order_by(TransferRequest.requested_at, TransferRequest.id).limit(limit))).all())
-
-
-async def complete(session: AsyncSession, *, request_id: int, clock: Clock) -> str | None:
-    """Try one pending request: "done", "abandoned", or None (still waiting, or another loop holds it)."""
-    request = (await session.exec(select(TransferRequest).where(TransferRequest.id == request_id)
-                                  .with_for_update(skip_locked=True))).first()
-    if request is None or request.status != "pending":
-        return None
+async def _settle(session: AsyncSession, *, request: TransferRequest, team: Team, clock: Clock) -> str | None:
+    """Try one pending request: "done", "abandoned", "waiting" (no member can take it yet), or None when an agent
+    is acting on the interaction right now (it is left locked by them, never waited for)."""
     interaction = (await session.exec(select(Interaction).where(Interaction.id == request.interaction_id)
                                       .with_for_update(skip_locked=True))).first()
     if interaction is None:
-        return None  # an agent is acting on it right now; the next pass tries again
+        return None
     if interaction.state != "assigned" or interaction.chat_ended_at is not None:
         request.status, request.settled_at = "abandoned", clock()
         session.add(request)
         events.notify(session, events.interaction_topic(interaction.id))
         return "abandoned"
-    team = await session.get(Team, request.team_id)
-    return "done" if await _move(session, interaction=interaction, team=team, request=request, clock=clock) else None
+    moved = await _move(session, interaction=interaction, team=team, request=request, clock=clock)
+    return "done" if moved else "waiting"
+
+
+async def complete_team(session: AsyncSession, *, team_id: int, clock: Clock, limit: int = 200) -> int | None:
+    """Complete the team's pending requests, oldest first, in this one transaction. None when another loop is
+    doing so (it holds the team): with any number of loops a team's requests are settled by one at a time, in
+    the order they were made. A request no member can take yet (its channel, or only the sender is free) lets
+    the next one through; an interaction an agent is acting on stops the pass, so none overtakes it."""
+    team = (await session.exec(select(Team).where(Team.id == team_id)
+                               # NO KEY UPDATE: a Transfer click inserting a request for this team is not held up
+                               .with_for_update(skip_locked=True, key_share=True))).first()
+    if team is None:
+        return None
+    waiting = (await session.exec(select(TransferRequest).where(
+        TransferRequest.team_id == team_id, TransferRequest.status == "pending")
+        .order_by(TransferRequest.requested_at, TransferRequest.id).limit(limit))).all()
+    done = 0
+    for request in waiting:
+        outcome = await _settle(session, request=request, team=team, clock=clock)
+        if outcome is None:
+            break  # the next pass starts from it again
+        done += outcome == "done"
+    return done
+
+
+async def teams_with_pending(session: AsyncSession) -> list[int]:
+    """Teams with pending requests, the one waiting longest first."""
+    return list((await session.exec(
+        select(TransferRequest.team_id).where(TransferRequest.status == "pending")
+        .group_by(TransferRequest.team_id).order_by(func.min(TransferRequest.requested_at)))).all())
 
 
 async def complete_pending(db, *, clock: Clock) -> int:
+    """One pass over every team with pending requests, a transaction per team. Returns how many completed."""
     async with db.read() as session:
-        waiting = await pending_ids(session)
+        team_ids = await teams_with_pending(session)
     done = 0
-    for request_id in waiting:
+    for team_id in team_ids:
         async with db.transaction() as session:
-            done += await complete(session, request_id=request_id, clock=clock) == "done"
+            done += await complete_team(session, team_id=team_id, clock=clock) or 0
     return done
-

@@ -143,7 +143,13 @@ def message_box() -> rx.Component:
         rx.center(rx.text("This interaction was transferred to another agent; it is read-only here.", size="2",
                           color="var(--gray-11)", data_testid="inactive-notice"),
                   padding="14px", border_top=BORDER, width="100%"),
-        _message_box(),
+        rx.cond(
+            InboxState.selected_customer_left,
+            rx.center(rx.text("The customer was inactive and the chat has ended; wrap it up when you are done.",
+                              size="2", color="var(--gray-11)", data_testid="inactive-notice"),
+                      padding="14px", border_top=BORDER, width="100%"),
+            _message_box(),
+        ),
     )
 
 

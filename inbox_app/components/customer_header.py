@@ -57,11 +57,12 @@ def _banner() -> rx.Component:
         rx.spacer(),
         rx.cond(InboxState.selected_pending_transfer,
                 rx.badge("Awaiting transfer", color_scheme="amber", high_contrast=True)),
-        rx.cond(~InboxState.customer_verified & ~InboxState.selected_closed & ~InboxState.selected_inactive,
+        rx.cond(~InboxState.customer_verified & ~InboxState.selected_closed & ~InboxState.selected_inactive
+                & ~InboxState.selected_customer_left,
                 rx.button(rx.icon("shield-check", size=14), "Verify Customer", on_click=VerifyState.open_verify,
                           size="2", variant="solid")),
         rx.cond(~InboxState.selected_closed & ~InboxState.selected_inactive & ~InboxState.selected_pending_transfer
-                & InboxState.can_transfer,
+                & ~InboxState.selected_customer_left & InboxState.can_transfer,
                 rx.button(rx.icon("arrow-left-right", size=14), "Transfer", on_click=TransferState.open_transfer,
                           size="2", variant="soft")),
         rx.cond(~InboxState.selected_closed & ~InboxState.selected_inactive,

@@ -62,7 +62,8 @@ def _marks(row) -> rx.Component:
         rx.cond(row.transferred, rx.icon("arrow-left-right", size=13, color="var(--accent-11)", role="img",
                                          aria_label="Transferred to you", data_testid="transfer-icon")),
         rx.cond(row.pending_transfer, rx.text("Awaiting transfer", size="1", color="var(--amber-11)")),
-        rx.cond(row.inactive, rx.text("Transferred", size="1", color="var(--gray-11)", font_style="italic")),
+        rx.cond(row.inactive, rx.text(rx.cond(row.customer_left, "Inactive", "Transferred"), size="1",
+                                      color="var(--gray-11)", font_style="italic")),
         bounce_timer(row.interaction_id),
         spacing="2", align="center",
     )

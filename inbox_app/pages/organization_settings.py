@@ -28,6 +28,11 @@ def _sops(org) -> rx.Component:
                          width="90px", input_mode="numeric", key=org.slug + channel + org.sop_seconds[channel]),
                 width="auto")
           for channel, label in SOP_LABELS.items()],
+        field("Chat inactivity timeout (minutes)", "chat-inactivity-" + org.slug,
+              rx.input(id="chat-inactivity-" + org.slug, name="chat_inactivity_minutes",
+                       default_value=org.chat_inactivity_minutes, width="90px", input_mode="numeric",
+                       key=org.slug + "inactivity" + org.chat_inactivity_minutes),
+              width="auto"),
         spacing="3", align="end",
     )
 
@@ -107,8 +112,10 @@ def organization_settings_page() -> rx.Component:
                 "required, a signed chat link verifies the customer only if it carries an expiry time. Allowed chat "
                 "origins are the sites that may show the Live Chat in a frame, one per line (https://shop.example), or "
                 "* for any site; with none, no site can. The SOP is how many seconds an agent has to pick up an "
-                "interaction routed to them before it bounces to another agent. A transfer to a team completes only "
-                "within the hours of operation (HH:MM, 24-hour, in the time zone given; both empty: always open). "
+                "interaction routed to them before it bounces to another agent. A chat whose customer writes "
+                "nothing for the chat inactivity timeout goes inactive: the chat ends and a pending transfer is "
+                "abandoned. A transfer to a team completes only within the hours of operation (HH:MM, 24-hour, in "
+                "the time zone given; both empty: always open). "
                 "Customers text and WhatsApp the organization's numbers (with their country code); set the same "
                 "numbers in Twilio.",
                 size="2",

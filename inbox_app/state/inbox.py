@@ -35,6 +35,7 @@ class InboxState(SessionState):
     joined_open_case: bool = False
     chat_ended: bool = False
     selected_inactive: bool = False  # bounced away from this agent: read-only, no message box
+    selected_customer_left: bool = False  # the chat went inactive (customer silent): no message box, wrap-up stays
     selected_pending_transfer: bool = False
     can_transfer: bool = False  # the `transfer` grant, as the server sees it
     # The transcript as two lists (services/conversation.py Window): a new message resends only `items`,
@@ -163,14 +164,15 @@ class InboxState(SessionState):
                  "joined_open_case": interaction.joined_open_case,
                  "chat_ended": interaction.chat_ended_at is not None}
         row = next((r for r in self.rows if r.interaction_id == interaction.id), None)
-        shown["selected_inactive"] = bool(row and row.inactive)
+        shown["selected_inactive"] = bool(row and row.inactive and not row.customer_left)
+        shown["selected_customer_left"] = bool(row and row.customer_left)
         shown["selected_pending_transfer"] = bool(row and row.pending_transfer)
         for name, value in shown.items():
             assign_if_changed(self, name, value)
 
     def _clear_selection(self) -> None:
         self.selected_id, self.customer_name, self.selected_channel = 0, "", ""
-        self.selected_inactive = self.selected_pending_transfer = False
+        self.selected_inactive = self.selected_pending_transfer = self.selected_customer_left = False
         self.earlier, self.items, self.has_earlier, self._transcript_for = [], [], False, 0
         self._header_for = 0
         self._clear_header()

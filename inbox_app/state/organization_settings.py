@@ -1,5 +1,6 @@
 """Managers maintain each organization's SMS OTP switch, appeasement limit, expiring-chat-link rule, the sites
-that may frame its Live Chat, and its SMS and WhatsApp numbers."""
+that may frame its Live Chat, the SOPs, hours of operation, chat inactivity timeout, and its SMS and WhatsApp
+numbers."""
 
 from __future__ import annotations
 
@@ -46,6 +47,7 @@ class OrganizationSettingsState(ManagerPage, BellState):
                                              for name in ("opens_at", "closes_at", "timezone")),
                     sms_number=str(form_data.get("sms_number", ""))[:40],
                     whatsapp_number=str(form_data.get("whatsapp_number", ""))[:40],
+                    chat_inactivity_minutes=str(form_data.get("chat_inactivity_minutes", ""))[:12],
                     clock=runtime.clock)
         except ValueError:
             self.error, self.saved = "That organization was not found.", ""

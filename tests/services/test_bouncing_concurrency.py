@@ -7,13 +7,14 @@ import asyncio
 
 import pytest
 from sqlalchemy import func
-from sqlmodel import select
+from sqlmodel import col, select
 
 from services import bouncing, interactions, transfers
 from services.db import Database
 from services.errors import Refused
-from services.models import AgentCapacity, Bounce, Interaction, Team, TeamMember, TransferRequest
-from tests.services.factories import make_agent, make_org, new_chat
+from services.models import (AgentCapacity, Bounce, Interaction, RoutingDecision, Team, TeamMember,
+                             TransferRequest, User)
+from tests.services.factories import make_agent, make_org, make_team, new_chat
 
 
 @pytest.fixture
@@ -117,7 +118,6 @@ async def test_pending_transfers_complete_once_with_two_loops(db, clock, postgre
             await transfers.request_transfer(session, identity=alice, interaction_id=c.id, team_id=team.id,
                                              clock=clock)
     async with db.transaction() as session:
-        from services.models import User
         (await session.get(User, member.user_id)).available = True
     second_worker = Database(db.url)
     try:
@@ -130,3 +130,74 @@ async def test_pending_transfers_complete_once_with_two_loops(db, clock, postgre
         mine = (await session.exec(select(func.count()).select_from(Interaction).where(
             Interaction.assignee_id == member.user_id))).one()
     assert sum(done) == 50 and statuses == ["done"] * 50 and mine == 50
+
+
+async def _bounce_while_another_pass_holds(db, clock, held):
+    """One bounce pass while another transaction holds `held`'s row, as the other worker's pass assigning to
+    them would. A guard against hanging: a pass must skip that agent, never wait for it."""
+    other = Database(db.url)
+    try:
+        async with other.transaction() as holding:
+            await holding.exec(select(User).where(User.id == held.user_id).with_for_update())
+            return await asyncio.wait_for(bouncing.bounce_due(db, clock=clock), timeout=30)
+    finally:
+        await other.dispose()
+
+
+async def test_a_bounce_skips_an_agent_another_pass_holds_and_takes_the_next(db, clock, postgres_only):
+    org = await make_org(db)
+    alice = await make_agent(db, "alice", [org])
+    chat_ = await new_chat(db, org, clock)
+    bob = await make_agent(db, "bob", [org])  # never assigned: the best choice, but held
+    carol = await make_agent(db, "carol", [org], last_assigned_at=clock())
+    clock.advance(seconds=60)
+    assert await _bounce_while_another_pass_holds(db, clock, bob) == 1
+    async with db.read() as session:
+        assert (await session.get(Interaction, chat_.id)).assignee_id == carol.user_id != alice.user_id
+
+
+async def test_a_bounce_never_goes_back_because_the_only_other_agent_was_held(db, clock, postgres_only):
+    org = await make_org(db)
+    alice = await make_agent(db, "alice", [org])
+    chat_ = await new_chat(db, org, clock)
+    bob = await make_agent(db, "bob", [org])
+    clock.advance(seconds=60)
+    assert await _bounce_while_another_pass_holds(db, clock, bob) == 0  # left armed for the next pass
+    async with db.read() as session:
+        waiting = await session.get(Interaction, chat_.id)
+        assert (waiting.assignee_id, waiting.bounce_due_at) == (alice.user_id, clock())  # due now, still armed
+        assert (await session.exec(select(Bounce))).all() == []
+    assert await bouncing.bounce_due(db, clock=clock) == 1  # once bob is free, it goes to him
+    async with db.read() as session:
+        assert (await session.get(Interaction, chat_.id)).assignee_id == bob.user_id
+
+
+async def test_pending_transfers_complete_oldest_first_with_two_loops(db, clock, postgres_only):
+    """Room for 26 of 50 requests: the 26 oldest complete, and in the order they were made, with two loops."""
+    org = await make_org(db)
+    alice = await make_agent(db, "alice", [org], capacity=50)
+    members = [await make_agent(db, f"member{i}", [org], available=False, capacity=13) for i in range(2)]
+    team = await make_team(db, org, "Returns", *members)
+    chats = [await new_chat(db, org, clock, email=f"c{i}@example.com") for i in range(50)]
+    for c in chats:
+        clock.advance(seconds=1)
+        async with db.transaction() as session:
+            await transfers.request_transfer(session, identity=alice, interaction_id=c.id, team_id=team.id,
+                                             clock=clock)
+    async with db.transaction() as session:
+        for member in members:
+            (await session.get(User, member.user_id)).available = True
+    second_worker = Database(db.url)
+    try:
+        done = await asyncio.gather(transfers.complete_pending(db, clock=clock),
+                                    transfers.complete_pending(second_worker, clock=clock))
+    finally:
+        await second_worker.dispose()
+    async with db.read() as session:
+        settled = (await session.exec(select(RoutingDecision.interaction_id).where(
+            col(RoutingDecision.explanation).contains("Transferred by")).order_by(RoutingDecision.id))).all()
+        pending = (await session.exec(select(TransferRequest.interaction_id).where(
+            TransferRequest.status == "pending").order_by(TransferRequest.requested_at))).all()
+    asked = [c.id for c in chats]
+    assert sum(done) == 26 and settled == asked[:26]  # the oldest, one after the other
+    assert pending == asked[26:]

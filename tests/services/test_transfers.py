@@ -135,3 +135,17 @@ async def test_team_availability_is_per_channel_and_ignores_the_sender(db, clock
         searched = await teams.options(session, identity=alice, interaction=interaction, search="ret")
     assert [(o.name, o.available) for o in found] == [("Care", False), ("Escalations", False), ("Returns", True)]
     assert [o.name for o in searched] == ["Returns"]
+
+
+async def test_a_new_request_waits_behind_the_teams_earlier_pending_ones(db, clock, world):
+    org, alice, bob, first = world
+    second = await new_chat(db, org, clock, email="second@example.com")
+    returns = await make_team(db, org, "Returns", bob)
+    assert (await _transfer(db, alice, first.id, returns.id, clock)).awaiting
+    await _set_available(db, bob, True, clock)  # before the loop has looked again
+    assert (await _transfer(db, alice, second.id, returns.id, clock)).awaiting  # it does not overtake
+    assert await transfers.complete_pending(db, clock=clock) == 2
+    async with db.read() as session:
+        settled = (await session.exec(select(RoutingDecision.interaction_id).where(
+            RoutingDecision.chosen_user_id == bob.user_id).order_by(RoutingDecision.id))).all()
+    assert settled == [first.id, second.id]

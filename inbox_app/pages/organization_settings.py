@@ -112,9 +112,9 @@ def organization_settings_page() -> rx.Component:
                 "required, a signed chat link verifies the customer only if it carries an expiry time. Allowed chat "
                 "origins are the sites that may show the Live Chat in a frame, one per line (https://shop.example), or "
                 "* for any site; with none, no site can. The SOP is how many seconds an agent has to pick up an "
-                "interaction routed to them before it bounces to another agent. A chat whose customer writes "
-                "nothing for the chat inactivity timeout goes inactive: the chat ends and a pending transfer is "
-                "abandoned. A transfer to a team completes only within the hours of operation (HH:MM, 24-hour, in "
+                "interaction routed to them before it bounces to another agent. A chat whose customer leaves the "
+                "agent's message unanswered for the chat inactivity timeout goes inactive: the chat ends and a "
+                "pending transfer is abandoned. A transfer to a team completes only within the hours of operation (HH:MM, 24-hour, in "
                 "the time zone given; both empty: always open). "
                 "Customers text and WhatsApp the organization's numbers (with their country code); set the same "
                 "numbers in Twilio.",

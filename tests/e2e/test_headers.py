@@ -105,7 +105,7 @@ def _sophias_form(database_url: str) -> dict:
         form = {"organization_id": str(org.id), "appease_limit": f"{org.appease_limit_cents / 100:.2f}",
                 "allowed_chat_origins": org.allowed_chat_origins, "sms_number": org.sms_number or "",
                 "whatsapp_number": org.whatsapp_number or "", "opens_at": org.opens_at, "closes_at": org.closes_at,
-                "timezone": org.timezone,
+                "timezone": org.timezone, "chat_inactivity_minutes": str(org.chat_inactivity_minutes),
                 **{f"sop_{channel}": str(getattr(org, f"sop_{channel}_seconds")) for channel in CHANNELS},
                 **({"sms_otp_enabled": "on"} if org.sms_otp_enabled else {}),
                 **({"require_expiring_chat_links": "on"} if org.require_expiring_chat_links else {})}

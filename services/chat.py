@@ -204,28 +204,29 @@ async def interaction_for_token(session: AsyncSession, *, organization: Organiza
 
 
 async def send_in_chat(session: AsyncSession, *, interaction_id: int, body: str, clock: Clock,
-                       with_files: bool = True) -> Message:
+                       with_files: bool = True, expected_files: list[int] | None = None) -> Message:
     """The customer writes in the chat their tab already opened with its token (the Live Chat keeps the id
     server-side): one locked read by id, not a lookup by organization and token on every message."""
     return await _customer_writes(session, interaction_id=interaction_id, body=body, clock=clock,
-                                  with_files=with_files)
+                                  with_files=with_files, expected_files=expected_files)
 
 
 async def send_customer_message(session: AsyncSession, *, organization: Organization, token: str,
-                                secret_key: str, body: str, clock: Clock, with_files: bool = True) -> Message:
+                                secret_key: str, body: str, clock: Clock, with_files: bool = True,
+                                expected_files: list[int] | None = None) -> Message:
     """The customer writes in the chat their token opens; the interaction row is locked for the update."""
     interaction = await interaction_for_token(session, organization=organization, token=token, secret_key=secret_key)
     if interaction is None:
         raise Refused("Start a chat first.")
     return await _customer_writes(session, interaction_id=interaction.id, body=body, clock=clock,
-                                  with_files=with_files)
+                                  with_files=with_files, expected_files=expected_files)
 
 
 async def _customer_writes(session: AsyncSession, *, interaction_id: int, body: str, clock: Clock,
-                           with_files: bool) -> Message:
+                           with_files: bool, expected_files: list[int] | None) -> Message:
     """The message, and the customer is no longer silent: the inactivity deadline moves back."""
     message = await interactions.add_customer_message(session, interaction_id=interaction_id, body=body, clock=clock,
-                                                      with_files=with_files)
+                                                      with_files=with_files, expected_files=expected_files)
     # Loaded and locked by add_customer_message: no statement.
     inactivity.customer_spoke(await session.get(Interaction, interaction_id), at=message.created_at)
     return message

@@ -134,12 +134,13 @@ async def locked_interaction(session: AsyncSession, *, interaction_id: int) -> I
 
 
 async def add_customer_message(session: AsyncSession, *, interaction_id: int, body: str, clock: Clock,
-                               with_files: bool = True) -> Message:
+                               with_files: bool = True, expected_files: list[int] | None = None) -> Message:
     """The customer's side, locked like the agent's so a concurrent reply cannot hide who spoke last; with the
     files they attached when the chat says it has some (a message without costs no query for them)."""
     interaction = await locked_interaction(session, interaction_id=interaction_id)
     files = await staging.staged(session, interaction_id=interaction.id, uploader=staging.Uploader("customer"),
                                  for_update=True) if with_files else []
+    staging.check_expected(files, expected_files)
     text = _checked_body(body, with_files=bool(files))
     if interaction.state == "closed" or interaction.chat_ended_at:
         raise Refused("This conversation has ended.")
@@ -195,10 +196,11 @@ async def active_interaction(session: AsyncSession, *, identity: Identity, inter
 
 
 async def send_agent_message(session: AsyncSession, *, identity: Identity, interaction_id: int,
-                             body: str, clock: Clock, via: str = "", with_files: bool = True) -> Message:
+                             body: str, clock: Clock, via: str = "", with_files: bool = True,
+                             expected_files: list[int] | None = None) -> Message:
     """The agent's reply, by the interaction's own channel or by `via` (Reply via), if the customer can be
     reached that way now. The files the agent attached go with it, if that channel takes them (the inbox says
-    `with_files=False` when it shows none, sparing the query)."""
+    `with_files=False` when it shows none, sparing the query, and `expected_files`: the ids it shows)."""
     if not isinstance(via, str):
         raise Refused("Choose how to reply.")
     interaction = await active_interaction(session, identity=identity, interaction_id=interaction_id,
@@ -206,6 +208,7 @@ async def send_agent_message(session: AsyncSession, *, identity: Identity, inter
     files = await staging.staged(session, interaction_id=interaction.id,
                                  uploader=staging.Uploader("agent", identity.user_id),
                                  for_update=True) if with_files else []
+    staging.check_expected(files, expected_files)
     text = _checked_body(body, with_files=bool(files))
     staging.check_sendable(files, via or interaction.channel)
     now = clock()

@@ -149,8 +149,9 @@ def _twilio_message(settings: Settings, row: OutboundMessage, media: list[str] |
     and the message's files as links Twilio fetches (signed, short-lived: Twilio has no cookie of ours)."""
     configured = settings.twilio_sms_from if row.channel == "sms" else settings.twilio_whatsapp_from
     message = {"to": twilio_address(row.channel, row.recipient),
-               "from_": twilio_address(row.channel, row.sender or configured),
-               "status_callback": settings.public_base_url + STATUS_CALLBACK_PATH}
+               "from_": twilio_address(row.channel, row.sender or configured)}
+    if row.purpose != "otp":  # a passcode has no message in a conversation for its status to move
+        message["status_callback"] = settings.public_base_url + STATUS_CALLBACK_PATH
     if row.content_sid:
         message.update(content_sid=row.content_sid, content_variables=row.content_variables or None)
     else:

@@ -26,6 +26,13 @@ async def _identity(request: Request):
                                              clock=runtime.clock)
 
 
+_LARGEST_ID = 2**31 - 1  # an integer column: a larger id is no attachment (and no database error)
+
+
+def _not_found() -> Response:
+    return PlainTextResponse("Not found.", status_code=404, headers={"Cache-Control": "no-store"})
+
+
 def _disposition(served: serving.Served) -> str:
     how = "attachment" if served.download else "inline"
     ascii_name = served.filename.encode("ascii", "replace").decode().replace('"', "").replace("?", "_")
@@ -38,6 +45,8 @@ async def attachment(request: Request) -> Response:
     signed = serving.Signed(request.query_params.get("expires", "")[:16],
                             request.query_params.get("signature", "")[:64])
     settings = runtime.settings()
+    if int(request.path_params["attachment_id"]) > _LARGEST_ID:
+        return _not_found()
     identity = None if signed.signature else await _identity(request)
     try:
         async with runtime.db().read() as session:
@@ -46,9 +55,9 @@ async def attachment(request: Request) -> Response:
                                          secret_key=settings.secret_key, root=settings.attachments_dir,
                                          now=runtime.clock())
     except NotFound:
-        return PlainTextResponse("Not found.", status_code=404, headers={"Cache-Control": "no-store"})
+        return _not_found()
     if not served.path.is_file():
-        return PlainTextResponse("Not found.", status_code=404, headers={"Cache-Control": "no-store"})
+        return _not_found()
     return FileResponse(served.path, media_type=served.content_type, headers={
         "Content-Disposition": _disposition(served), "X-Content-Type-Options": "nosniff",
         "Cache-Control": "private, max-age=300"})

@@ -252,15 +252,20 @@ class ChatState(rx.State):
             async with runtime.db().transaction(origin=self.router.session.client_token) as session:
                 if self._interaction_id:
                     await chat.send_in_chat(session, interaction_id=self._interaction_id, body=self.draft,
-                                            clock=runtime.clock, with_files=bool(self.pending))
+                                            clock=runtime.clock, with_files=bool(self.pending),
+                                            expected_files=[file.id for file in self.pending])
                 else:  # a tab that has not loaded its chat yet, or lost its state: find it by its token
                     org = await chat.organization_by_slug(session, self.org_slug)
                     await chat.send_customer_message(session, organization=org,
                                                      token=self._tokens().get(self.org_slug, ""),
                                                      secret_key=runtime.settings().secret_key, body=self.draft,
-                                                     clock=runtime.clock, with_files=bool(self.pending))
+                                                     clock=runtime.clock, with_files=bool(self.pending),
+                                                     expected_files=[file.id for file in self.pending])
         except Refused as refused:
             self.error = str(refused)
+            if self._interaction_id:  # the attached files may have changed in another window
+                async with runtime.db().read() as session:
+                    await self._load_pending(session)
             return
         self.draft, self.error, self.pending, self.attachment_error = "", "", [], ""
         if self._interaction_id and self._transcript_for == self._interaction_id:

@@ -384,12 +384,15 @@ class InboxState(SessionState):
             async with runtime.db().transaction(origin=self._tab_token()) as session:
                 await interactions.send_agent_message(session, identity=identity, interaction_id=self.selected_id,
                                                       body=self.draft, clock=runtime.clock, via=self.reply_via,
-                                                      with_files=bool(self.pending_attachments))
+                                                      with_files=bool(self.pending_attachments),
+                                                      expected_files=[p.id for p in self.pending_attachments])
         except Refused as refused:
             self.notice = str(refused)
-            # A channel may have lapsed while the agent typed (WhatsApp's 24 hours, an ended chat): show it.
+            # A channel may have lapsed while the agent typed (WhatsApp's 24 hours, an ended chat), or the
+            # attached files changed in another window: show how things are now.
             self._reply_options_for = ()
             await self._reload(identity)
+            await self._load_pending(identity)
             return
         self.draft, self.notice, self.sms_segments, self.attachment_error = "", "", "", ""
         self.pending_attachments = []

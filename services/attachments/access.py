@@ -1,8 +1,8 @@
 """Who may fetch an attachment, and the links that say so.
 
 - A signed-in agent (the session cookie) who may see the interaction: one of its case's interactions is, or
-  was, theirs; it bounced away from them; or it is the verified customer's history beside an interaction they
-  hold. A staged file only its uploader sees.
+  was, theirs; it is the verified customer's earlier history beside an interaction they hold; or it bounced
+  away from them and is still open. A staged file only its uploader sees.
 - The customer's own chat, and Twilio fetching our media: neither has our cookie, so they get short-lived
   links signed with the app's secret, made only for the files they may have.
 """
@@ -50,27 +50,35 @@ def link_expiry(now: datetime, lifetime: timedelta) -> int:
 
 def signature_holds(secret_key: str, *, attachment_id: int, variant: str, expires: str, signature: str,
                     now: datetime) -> bool:
-    if not expires.isdigit() or len(expires) > 12 or int(expires) < now.timestamp():
+    if not (expires.isascii() and expires.isdigit()) or len(expires) > 12 or int(expires) < now.timestamp():
+        return False
+    if not signature or not signature.isascii():
         return False
     expected = _signature(secret_key, attachment_id, variant, int(expires))
     return hmac.compare_digest(expected, signature or "")
 
 
 async def agent_may_see(session: AsyncSession, *, identity: Identity, attachment: Attachment) -> bool:
+    """What the agent's screens can show them: their interactions' cases (Case Details), the verified
+    customer's earlier history beside an interaction they hold (the transcript shows earlier ones only), and an
+    interaction that bounced away from them while it is open (shown read-only)."""
     interaction = await session.get(Interaction, attachment.interaction_id)
     if interaction is None or not identity.can("inbox") or not identity.serves(interaction.organization_id):
         return False
     if attachment.message_id is None:
         return attachment.author == "agent" and attachment.uploader_user_id == identity.user_id
-    handled = Interaction.case_id == interaction.case_id
+    shown = Interaction.case_id == interaction.case_id
     if interaction.verified and interaction.customer_id:
-        handled = or_(handled, and_(Interaction.customer_id == interaction.customer_id,
-                                    Interaction.organization_id == interaction.organization_id,
-                                    Interaction.verified == True))  # noqa: E712 - SQL comparison
-    held = (await session.exec(select(Interaction.id).where(Interaction.assignee_id == identity.user_id, handled)
+        shown = or_(shown, and_(Interaction.customer_id == interaction.customer_id,
+                                Interaction.organization_id == interaction.organization_id,
+                                Interaction.verified == True,  # noqa: E712 - SQL comparison
+                                Interaction.created_at >= interaction.created_at))
+    held = (await session.exec(select(Interaction.id).where(Interaction.assignee_id == identity.user_id, shown)
                                .limit(1))).first()
     if held is not None:
         return True
+    if interaction.state == "closed":
+        return False
     bounced = (await session.exec(select(Bounce.id).where(Bounce.interaction_id == interaction.id,
                                                           Bounce.from_user_id == identity.user_id).limit(1))).first()
     return bounced is not None

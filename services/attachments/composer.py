@@ -28,10 +28,14 @@ def _channel(interaction: Interaction, via: str) -> str:
 
 async def agent_attach(session: AsyncSession, *, identity: Identity, interaction_id: int, via: str,
                        uploads: list[staging.Upload], root: Path, clock: Clock) -> None:
+    """Checked and thumbnailed before the interaction is locked (decoding takes a while), stored under the lock."""
+    interaction = await interactions.active_interaction(session, identity=identity, interaction_id=interaction_id)
+    channel_rules = staging.channel_rules_for(_channel(interaction, via))
+    prepared = await staging.prepare(uploads, channel_rules)
     interaction = await interactions.active_interaction(session, identity=identity, interaction_id=interaction_id,
                                                         for_update=True)
-    await staging.stage(session, interaction=interaction, uploader=_agent(identity), uploads=uploads, root=root,
-                        channel=_channel(interaction, via), at=clock())
+    await staging.stage(session, interaction=interaction, uploader=_agent(identity), channel_rules=channel_rules,
+                        prepared=prepared, root=root, at=clock())
 
 
 async def agent_remove(session: AsyncSession, *, identity: Identity, interaction_id: int, attachment_id: int,
@@ -42,10 +46,14 @@ async def agent_remove(session: AsyncSession, *, identity: Identity, interaction
 
 
 async def agent_pending(session: AsyncSession, *, identity: Identity, interaction_id: int) -> list[AttachmentLink]:
-    """The agent's staged files on this interaction; none on one that is not theirs."""
+    """The agent's staged files on this interaction while it is open and theirs; none otherwise (one that
+    bounced or was transferred away keeps nothing to send: the media loop lets those files go)."""
     rows = await staging.staged(session, interaction_id=interaction_id, uploader=_agent(identity))
     if rows:
-        await interactions.assigned_interaction(session, identity=identity, interaction_id=interaction_id)
+        try:
+            await interactions.active_interaction(session, identity=identity, interaction_id=interaction_id)
+        except Refused:
+            return []
     return [links.agent_link(row) for row in rows]
 
 
@@ -58,9 +66,11 @@ async def _open_chat(session: AsyncSession, interaction_id: int) -> Interaction:
 
 async def customer_attach(session: AsyncSession, *, interaction_id: int, uploads: list[staging.Upload],
                           root: Path, clock: Clock) -> None:
+    channel_rules = staging.channel_rules_for("chat")
+    prepared = await staging.prepare(uploads, channel_rules)  # before any lock: decoding takes a while
     interaction = await _open_chat(session, interaction_id)
-    await staging.stage(session, interaction=interaction, uploader=staging.Uploader("customer"), uploads=uploads,
-                        root=root, channel="chat", at=clock())
+    await staging.stage(session, interaction=interaction, uploader=staging.Uploader("customer"),
+                        channel_rules=channel_rules, prepared=prepared, root=root, at=clock())
 
 
 async def customer_remove(session: AsyncSession, *, interaction_id: int, attachment_id: int, root: Path) -> None:

@@ -8,8 +8,9 @@ id (the sending transaction has not committed yet): it is kept and applied when 
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
+from sqlalchemy import text
 from sqlmodel import delete, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -21,6 +22,14 @@ _SHOWN = {"accepted": "queued", "scheduled": "queued", "queued": "queued", "send
           "delivered": "delivered", "read": "read", "undelivered": "undelivered", "failed": "failed"}
 _RANK = {"queued": 0, "sent": 1, "delivered": 2, "read": 3}
 FINAL = frozenset({"undelivered", "failed"})
+EARLY_KEPT = timedelta(days=1)  # a kept callback no message claimed by then never will be
+
+
+async def _one_at_a_time(session: AsyncSession, sid: str) -> None:
+    """The callback and the send that records its id take turns on PostgreSQL (a lock on the id until commit),
+    so neither can miss the other's uncommitted write; SQLite has one writer at a time anyway."""
+    if session.bind.dialect.name == "postgresql":
+        await session.exec(text("SELECT pg_advisory_xact_lock(hashtext(:sid))").bindparams(sid=sid))
 
 
 def moves_forward(current: str, new: str) -> bool:
@@ -43,6 +52,7 @@ async def record(session: AsyncSession, *, sid: str, status: str, at: datetime, 
     new = _SHOWN.get((status or "").strip().lower())
     if not sid or not new:
         return False
+    await _one_at_a_time(session, sid)
     message = (await session.exec(select(Message).where(Message.provider_id == sid, Message.author == "agent")
                                   .with_for_update())).first()
     if message is None:
@@ -80,9 +90,16 @@ async def _keep_early(session: AsyncSession, *, sid: str, status: str, error_cod
 
 async def apply_early(session: AsyncSession, message: Message) -> None:
     """The message just learnt its Twilio id: callbacks that came first move it on now, in status order."""
+    await _one_at_a_time(session, message.provider_id)
     early = (await session.exec(select(EarlyDeliveryStatus).where(EarlyDeliveryStatus.sid == message.provider_id))
              ).all()
     for row in sorted(early, key=lambda row: (row.status in FINAL, _RANK.get(row.status, 0))):
         _move(session, message, row.status, row.error_code)
     if early:
         await session.exec(delete(EarlyDeliveryStatus).where(EarlyDeliveryStatus.sid == message.provider_id))
+
+
+async def forget_unmatched(db, *, before: datetime) -> int:
+    async with db.transaction() as session:
+        gone = await session.exec(delete(EarlyDeliveryStatus).where(EarlyDeliveryStatus.received_at < before))
+    return gone.rowcount

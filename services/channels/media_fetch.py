@@ -22,6 +22,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services import events, interactions
 from services.attachments import rules, staging
+from services.channels import delivery_status
 from services.clock import Clock
 from services.config import Settings
 from services.errors import Refused
@@ -32,7 +33,8 @@ _log = logging.getLogger(__name__)
 TWILIO_API = "https://api.twilio.com"
 MAX_MEDIA = 10  # Twilio sends at most ten per message
 MAX_REDIRECTS = 3
-FETCH_TIMEOUT = timedelta(seconds=20)
+FETCH_TIMEOUT = timedelta(seconds=20)  # per read
+FETCH_DEADLINE = timedelta(seconds=60)  # the whole fetch, redirects included
 CLAIM_LEASE = timedelta(minutes=2)
 BACKOFF = [timedelta(seconds=30), timedelta(minutes=2), timedelta(minutes=10), timedelta(minutes=30)]
 MAX_ATTEMPTS = len(BACKOFF) + 1
@@ -116,10 +118,25 @@ async def _claim(db, *, clock: Clock, limit: int) -> list[MediaFetch]:
     async with db.transaction() as session:
         jobs = (await session.exec(select(MediaFetch).where(_due(now)).order_by(MediaFetch.id).limit(limit)
                                    .with_for_update(skip_locked=True))).all()
+        claimed = []
         for job in jobs:
-            job.status, job.claimed_at, job.attempts = "fetching", now, job.attempts + 1
+            if job.status == "fetching" and job.attempts >= MAX_ATTEMPTS:
+                # Its last attempt never came back (the worker died each time): given up, not fetched again.
+                job.status, job.claimed_at, job.last_error = "failed", None, "its worker stopped while fetching"
+                await _give_up(session, job, at=now)
+            else:
+                job.status, job.claimed_at, job.attempts = "fetching", now, job.attempts + 1
+                claimed.append(job)
             session.add(job)
-    return list(jobs)
+    return claimed
+
+
+async def _give_up(session: AsyncSession, job: MediaFetch, *, at) -> None:
+    message = await session.get(Message, job.message_id, with_for_update=True, populate_existing=True)
+    interaction = await session.get(Interaction, message.interaction_id)
+    interactions.add_system_message(session, interaction=interaction, at=at, internal=True,
+                                    body="A file the customer sent could not be fetched from Twilio.")
+    await _finish_message(session, message, interaction)
 
 
 async def _finish_message(session: AsyncSession, message: Message, interaction: Interaction) -> None:
@@ -136,24 +153,30 @@ async def _finish_message(session: AsyncSession, message: Message, interaction: 
     events.notify(session, *topics)
 
 
-async def _store(db, job: MediaFetch, fetched: Fetched, *, root: Path, clock: Clock) -> None:
+async def _store(db, job: MediaFetch, fetched: Fetched, *, channel_rules, root: Path, clock: Clock) -> None:
+    """Check the file off the event loop first, then record it on its message (held locked: the message's other
+    files may be finishing at the same moment on another worker)."""
+    name = f"media-{job.position + 1}"
+    try:
+        if fetched.too_large:
+            raise Refused(rules.too_large(channel_rules, name, len(fetched.data)))
+        [ready] = await staging.prepare([staging.Upload(name, fetched.data)], channel_rules)
+    except Refused as refused:
+        ready, refusal = None, str(refused)
     async with db.transaction() as session:
         claimed = await session.exec(update(MediaFetch).where(MediaFetch.id == job.id, MediaFetch.status == "fetching",
                                                               MediaFetch.claimed_at == job.claimed_at)
                                      .values(status="done", claimed_at=None))
         if claimed.rowcount != 1:
             return  # another worker took the job over after our lease ran out: it stores it
-        message = await session.get(Message, job.message_id)
+        message = await session.get(Message, job.message_id, with_for_update=True, populate_existing=True)
         interaction = await session.get(Interaction, message.interaction_id)
-        name = f"media-{job.position + 1}"
-        try:
-            if fetched.too_large:
-                raise Refused(rules.too_large(rules.rules_for(interaction.channel), name, len(fetched.data)))
-            await staging.receive(session, message=message, interaction=interaction, root=root, at=clock(),
-                                  upload=staging.Upload(name, fetched.data))
-        except Refused as refused:
+        if ready is not None:
+            await staging.receive(session, message=message, interaction=interaction, ready=ready, root=root,
+                                  at=clock())
+        else:
             interactions.add_system_message(session, interaction=interaction, at=clock(), internal=True,
-                                            body=f"A file the customer sent was not accepted: {refused}")
+                                            body=f"A file the customer sent was not accepted: {refusal}")
         await _finish_message(session, message, interaction)
 
 
@@ -167,25 +190,38 @@ async def _retry_or_fail(db, job: MediaFetch, error: str, *, clock: Clock) -> No
                                              last_error=error[:500],
                                              next_attempt_at=None if done else now + BACKOFF[job.attempts - 1]))
         if changed.rowcount == 1 and done:
-            message = await session.get(Message, job.message_id)
-            interaction = await session.get(Interaction, message.interaction_id)
-            interactions.add_system_message(session, interaction=interaction, at=now, internal=True,
-                                            body="A file the customer sent could not be fetched from Twilio.")
-            await _finish_message(session, message, interaction)
+            await _give_up(session, job, at=now)
+
+
+async def _channel_rules(db, job: MediaFetch) -> rules.ChannelRules:
+    async with db.read() as session:
+        message = await session.get(Message, job.message_id)
+        interaction = await session.get(Interaction, message.interaction_id)
+    return staging.channel_rules_for(interaction.channel)
+
+
+async def _handle(db, settings: Settings, job: MediaFetch, *, clock: Clock, root: Path, fetcher: Fetcher) -> None:
+    channel_rules = await _channel_rules(db, job)
+    try:
+        async with asyncio.timeout(FETCH_DEADLINE.total_seconds()):  # per read timeouts alone never end a trickle
+            fetched = await fetcher(job.url, settings, channel_rules.max_bytes)
+    except (FetchFailed, httpx.HTTPError, TimeoutError) as exc:
+        await _retry_or_fail(db, job, f"{type(exc).__name__}: {exc}", clock=clock)
+        return
+    await _store(db, job, fetched, channel_rules=channel_rules, root=root, clock=clock)
 
 
 async def fetch_pending(db, settings: Settings, *, clock: Clock, root: Path, fetcher: Fetcher = fetch,
                         limit: int = 10) -> int:
-    """One pass: claim due jobs, fetch each outside any transaction, store or reschedule it."""
+    """One pass: claim due jobs, fetch each outside any transaction, store or reschedule it. Whatever goes
+    wrong with one job (a bad redirect, a full disk) reschedules that job and spares the rest of the batch."""
     jobs = await _claim(db, clock=clock, limit=limit)
-    limit_bytes = max(rule.max_bytes for rule in rules.RULES.values())
     for job in jobs:
         try:
-            fetched = await fetcher(job.url, settings, limit_bytes)
-        except (FetchFailed, httpx.HTTPError) as exc:
+            await _handle(db, settings, job, clock=clock, root=root, fetcher=fetcher)
+        except Exception as exc:  # noqa: BLE001 - recorded on the job, which is retried and then given up
+            _log.exception("media job %s failed", job.id)
             await _retry_or_fail(db, job, f"{type(exc).__name__}: {exc}", clock=clock)
-            continue
-        await _store(db, job, fetched, root=root, clock=clock)
     return len(jobs)
 
 
@@ -196,7 +232,8 @@ async def run_media_loop(db, settings: Settings, *, clock: Clock, interval: floa
         try:
             await fetch_pending(db, settings, clock=clock, root=settings.attachments_dir)
             if passes % 60 == 0:
-                await staging.discard_abandoned(db, root=settings.attachments_dir, now=clock())
+                await staging.discard_abandoned(db, root=settings.attachments_dir)
+                await delivery_status.forget_unmatched(db, before=clock() - delivery_status.EARLY_KEPT)
             passes += 1
         except asyncio.CancelledError:
             raise

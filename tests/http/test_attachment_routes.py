@@ -157,3 +157,16 @@ def test_the_app_limits_bodies_with_room_for_five_files_of_5_mib_and_a_few_kb_fo
                                                                                         None)
     assert 5 * 5 * 1024 * 1024 < MAX_UPLOAD_BODY <= 27 * 1024 * 1024
     assert timedelta(minutes=5) <= access.MEDIA_LINK_LIFETIME <= timedelta(hours=1)
+
+
+@pytest.mark.parametrize("query", ["?expires=%C2%B2&signature=abc", "?expires=99999999999&signature=%C3%A9",
+                                   "?expires=&signature=x"])
+async def test_crafted_link_parameters_are_not_found_never_an_error(scene, client, query):
+    picture = scene["picture"]
+    response = await client.get(access.path(picture.id, picture.filename) + query)
+    assert response.status_code == 404
+
+
+async def test_an_id_beyond_the_column_is_not_found(scene, client, wired, clock):
+    response = await client.get("/attachments/99999999999/x.png", headers=await _cookie(wired, "alice", clock))
+    assert response.status_code == 404

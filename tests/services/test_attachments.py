@@ -14,7 +14,7 @@ from services.attachments.links import agent_link, customer_linker
 from services.errors import NotFound, Refused
 from services.models import Attachment, Interaction, Message, OutboundMessage
 from tests import files
-from tests.services.factories import make_agent, make_org
+from tests.services.factories import make_agent, make_customer, make_org
 
 SMS_NUMBER, WA_NUMBER = "+15005550006", "+14155238886"
 
@@ -276,19 +276,55 @@ def test_a_signed_link_holds_until_it_expires_and_only_for_its_file_and_variant(
     assert expires - clock().timestamp() >= access.CHAT_LINK_LIFETIME.total_seconds()
 
 
-async def test_staged_files_are_let_go_at_wrap_up_or_after_a_day(db, clock, root):
-    _, (alice,), interaction = await _chat(db, clock)
-    await _attach(db, alice, interaction, root, clock, ("a.png", files.png()))
-    assert await staging.discard_abandoned(db, root=root, now=clock()) == 0
-    assert await staging.discard_abandoned(db, root=root, now=clock() + staging.STAGED_LIFETIME) == 0
-    assert await staging.discard_abandoned(db, root=root, now=clock() + staging.STAGED_LIFETIME
-                                           + timedelta(seconds=1)) == 1
-    assert await _rows(db) == [] and _stored_files(root) == []
-    await _attach(db, alice, interaction, root, clock, ("b.png", files.png()))
-    await _send(db, alice, interaction, clock, body="sent")  # sent files are never let go
-    await _attach(db, alice, interaction, root, clock, ("c.png", files.png()))
+async def test_staged_files_are_let_go_once_nobody_can_send_them(db, clock, root):
+    _, (alice, bob), interaction = await _chat(db, clock, agents=("alice", "bob"))
+    owner, other = (alice, bob) if interaction.assignee_id == alice.user_id else (bob, alice)
+    await _attach(db, owner, interaction, root, clock, ("a.png", files.png()))
+    clock.advance(days=30)
+    assert await staging.discard_abandoned(db, root=root) == 0  # the interaction is open and still theirs
+    await _send(db, owner, interaction, clock, body="sent")  # sent files are never let go
+    await _attach(db, owner, interaction, root, clock, ("b.png", files.png()))
+    async with db.transaction() as session:  # it bounced, or was transferred, to the other agent
+        moved = await session.get(Interaction, interaction.id)
+        moved.assignee_id = other.user_id
+        session.add(moved)
+    async with db.read() as session:  # nothing to send from an interaction that is not theirs any more
+        assert await composer.agent_pending(session, identity=owner, interaction_id=interaction.id) == []
+    assert await staging.discard_abandoned(db, root=root) == 1
+    assert [row.filename for row in await _rows(db)] == ["a.png"]
+    assert len(_stored_files(root)) == 2  # a.png and its thumbnail
+
+
+async def test_a_customers_staged_files_go_when_the_chat_ends(db, clock, root):
+    _, _, interaction = await _chat(db, clock)
     async with db.transaction() as session:
-        await interactions.wrap_up(session, identity=alice, interaction_id=interaction.id, category="Order",
-                                   subcategory="Return", notes="", follow_up=False, clock=clock)
-    assert await staging.discard_abandoned(db, root=root, now=clock()) == 1
-    assert [row.filename for row in await _rows(db)] == ["b.png"]
+        await composer.customer_attach(session, interaction_id=interaction.id, root=root, clock=clock,
+                                       uploads=[staging.Upload("a.txt", files.text())])
+    async with db.transaction() as session:
+        await chat.end_chat(session, interaction=await session.get(Interaction, interaction.id), clock=clock)
+    assert await staging.discard_abandoned(db, root=root) == 1
+    assert await _rows(db) == [] and _stored_files(root) == []
+
+
+async def test_history_beside_a_held_interaction_shows_earlier_files_only(db, clock, root):
+    org, (alice, bob), first = await _chat(db, clock, agents=("alice", "bob"))
+    owner, other = (alice, bob) if first.assignee_id == alice.user_id else (bob, alice)
+    customer = await make_customer(db, org)
+    async with db.transaction() as session:
+        for row in (await session.exec(select(Interaction))).all():
+            row.verified, row.customer_id = True, customer.id
+            session.add(row)
+    await _attach(db, owner, first, root, clock, ("early.png", files.png()))
+    await _send(db, owner, first, clock)
+    clock.advance(hours=1)
+    async with db.transaction() as session:  # the customer's next interaction, held by the other agent
+        later = await interactions.open_interaction(session, organization_id=org.id, channel="chat", clock=clock,
+                                                    first_name="Ellen", last_name="Smith", email="")
+        later.verified, later.customer_id, later.assignee_id, later.state = True, customer.id, other.user_id, "assigned"
+        session.add(later)
+    await _attach(db, other, later, root, clock, ("late.png", files.png()))
+    await _send(db, other, later, clock)
+    early, late = await _rows(db)
+    async with db.read() as session:
+        assert await access.agent_may_see(session, identity=other, attachment=early)  # history beside theirs
+        assert not await access.agent_may_see(session, identity=owner, attachment=late)  # later, not shown to them

@@ -144,3 +144,35 @@ async def test_files_sent_by_sms_go_to_twilio_as_signed_links(db, clock, setting
     assert access.signature_holds(settings.secret_key, attachment_id=attachment.id, variant="file", expires=expires,
                                   signature=signature, now=clock())
     assert sent["Body"] == "Here"
+
+
+async def test_a_job_that_breaks_unexpectedly_is_rescheduled_without_holding_up_the_others(db, clock, settings,
+                                                                                           twilio):
+    await _scene(db)
+    urls = [twilio.add_media(files.png((8, 8)), "image/png"), twilio.add_media(files.png((9, 9)), "image/png")]
+    await _receive(db, clock, settings, urls, body="two")
+
+    async def breaks_on_the_first(url, settings_, limit):
+        if url == urls[0]:
+            raise OSError("No space left on device")
+        return await media_fetch.fetch(url, settings_, limit)
+
+    assert await media_fetch.fetch_pending(db, settings, clock=clock, root=settings.attachments_dir,
+                                           fetcher=breaks_on_the_first) == 2
+    first, second = await _all(db, MediaFetch)
+    assert (first.status, second.status) == ("pending", "done") and "No space left" in first.last_error
+    [message] = await _all(db, Message)
+    assert (message.delivery_status, message.attachment_count) == ("receiving", 1)
+
+
+async def test_a_job_whose_worker_died_every_time_is_given_up(db, clock, settings, twilio):
+    await _scene(db)
+    await _receive(db, clock, settings, [twilio.add_media(files.png(), "image/png")], body="pic")
+    for _ in range(media_fetch.MAX_ATTEMPTS):  # claimed, then the worker dies: the lease runs out
+        assert len(await media_fetch._claim(db, clock=clock, limit=10)) == 1
+        clock.advance(seconds=media_fetch.CLAIM_LEASE.total_seconds() + 1)
+    assert await media_fetch._claim(db, clock=clock, limit=10) == []
+    [job] = await _all(db, MediaFetch)
+    assert (job.status, job.attempts) == ("failed", media_fetch.MAX_ATTEMPTS)
+    customer, note = await _all(db, Message)
+    assert customer.delivery_status == "received" and "could not be fetched" in note.body

@@ -69,7 +69,8 @@ async def test_a_refused_file_names_the_rule_and_nothing_is_stored(wired, clock)
     await InboxState.attach.fn(inbox, [_upload("big.pdf", files.pdf(pad_to=5 * files.MIB + 1))])
     assert "5 MB" in inbox.attachment_error
     assert await _rows(wired, Attachment) == []
-    assert not runtime.settings().attachments_dir.exists() or not any(runtime.settings().attachments_dir.rglob("*.*"))
+    stored = runtime.settings().attachments_dir
+    assert not stored.exists() or not any(path.is_file() for path in stored.rglob("*"))
 
 
 async def test_the_browsers_refusals_are_told_in_the_rules_words(wired, clock):
@@ -121,3 +122,17 @@ async def test_the_customer_attaches_in_the_live_chat_with_signed_links(wired, c
     assert (message.body, message.attachment_count) == ("It came broken", 1)
     async with wired.read() as session:
         assert (await session.get(Interaction, started.interaction_id)).last_text == "It came broken"
+
+
+async def test_a_send_refuses_when_the_files_changed_in_another_window(wired, clock):
+    _, inbox, started = await _scene(wired, clock)
+    await InboxState.attach.fn(inbox, [_upload("label.png", files.png())])
+    other_tab = await state_for(InboxState, await _signed_in(wired, clock, "alice"))
+    await InboxState.on_load.fn(other_tab)
+    await InboxState.select.fn(other_tab, started.interaction_id)
+    await InboxState.remove_attachment.fn(other_tab, other_tab.pending_attachments[0].id)
+    InboxState.set_draft.fn(inbox, "Here is the label")
+    await InboxState.send.fn(inbox)  # this tab still shows label.png
+    assert "changed in another window" in inbox.notice and inbox.pending_attachments == []
+    assert [m for m in await _rows(wired, Message) if m.author == "agent"] == []
+    assert inbox.draft == "Here is the label"  # nothing typed is lost

@@ -13,7 +13,8 @@ import filetype
 from PIL import Image
 
 # A picture larger than this many pixels is refused before it is decoded: a small PNG can expand to gigabytes.
-MAX_PIXELS = 40_000_000
+# 24 megapixels holds a phone's photo (12 MP) and a scanner's A4 page at 300 dpi with room to spare.
+MAX_PIXELS = 24_000_000
 _PILLOW_FORMATS = {"png": "PNG", "gif": "GIF", "jpg": "JPEG"}
 _BINARY_KINDS = {"png": "png", "gif": "gif", "jpg": "jpg", "pdf": "pdf"}
 CONTENT_TYPES = {"png": "image/png", "gif": "image/gif", "jpg": "image/jpeg", "pdf": "application/pdf",

@@ -25,7 +25,7 @@ bye goodbye great fine cool alright test testing anyone human agent help hmm um 
 """.split())
 # What a bot (or a polite customer) says around the request: "Anything else I can help you with today?"
 PLEASANTRIES = frozenset("""
-anything else today nice day welcome glad happy assist assistance wonderful awesome perfect appreciate
+anything else today nice lovely day welcome glad happy assist assistance wonderful awesome perfect appreciate
 further questions question chat chatting reach contacting there's someone something
 """.split())
 

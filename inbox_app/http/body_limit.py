@@ -34,7 +34,7 @@ class BodyLimit:
             await _refuse(send, 400, b"Bad Content-Length.")
             return
         if declared is not None and declared > limit:
-            await _refuse(send, 413, _refusal(scope))
+            await _refuse(send, 413, _refusal(scope, limit))
             return
         over = forwarded = False
         received = 0
@@ -66,7 +66,7 @@ class BodyLimit:
             if not over:
                 raise
         if over and not forwarded:
-            await _refuse(send, 413, _refusal(scope))
+            await _refuse(send, 413, _refusal(scope, limit))
 
 
 def _has_header(scope: Scope, name: bytes) -> bool:
@@ -80,10 +80,10 @@ def _content_length(scope: Scope) -> int | None:
     return None
 
 
-def _refusal(scope: Scope) -> bytes:
+def _refusal(scope: Scope, limit: int) -> bytes:
     path = scope.get("path", "")
     if path.startswith("/api/"):  # an API's callers read a JSON `error`
-        return b'{"error": "The body is larger than %d KB."}' % (CHATBOT_BODY // 1024)
+        return b'{"error": "The body is larger than %d KB."}' % (limit // 1024)
     return _REFUSAL if path.startswith("/_upload") else b"Too large."
 
 

@@ -47,6 +47,7 @@ bench: setup
 	@$(PY) -m bench.bounces
 	@$(PY) -m bench.bounces --kill
 	@$(PY) -m bench.webhooks
+	@$(PY) -m bench.chatbot_eval
 
 clean:
 	rm -rf $(VENV) .tools .web inbox.db test-artifacts

@@ -2,25 +2,38 @@
 history of their earlier interactions with the same organization, oldest first, newest at the bottom.
 
 Only a window of the latest messages is loaded (DESIGN.md: a var is sent whole on every change).
+
+A chatbot conversation of a verified customer (services/chatbot) is one item of kind `chatbot` at the time it
+started: its turns, its auto-generated summary, sentiment and category together.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.attachments.links import AttachmentLink, Linker, agent_link, by_message
-from services.models import Interaction, Message
+from services.models import ChatbotTranscript, Interaction, Message
 
 WINDOW = 100
+CHATBOT_TURNS_SHOWN = 40  # the latest turns of a bot conversation; its summary tells the rest
+
+
+@dataclass(frozen=True)
+class BotTurn:
+    key: str
+    author: str  # customer | bot
+    body: str
+    at_iso: str
 
 
 @dataclass(frozen=True)
 class ConversationItem:
     key: str
-    kind: str  # message | divider
+    kind: str  # message | divider | chatbot
     author: str = ""  # customer | agent | system | bot
     body: str = ""
     at_iso: str = ""
@@ -30,6 +43,11 @@ class ConversationItem:
     internal: bool = False  # an agents-only note: the customer's chat never shows it
     via: str = ""  # the channel an agent's reply went by when not the interaction's own (Reply via)
     attachments: list[AttachmentLink] = field(default_factory=list)
+    # A chatbot conversation: `body` is its summary, `label` says when; all of it auto-generated.
+    sentiment: str = ""  # positive | neutral | negative
+    category: str = ""  # "Order / Return", or empty when the classifier was not confident
+    turns: list[BotTurn] = field(default_factory=list)
+    hidden_turns: int = 0  # earlier turns not shown
 
 
 def _message_item(message: Message, attachments: list[AttachmentLink] | None = None) -> ConversationItem:
@@ -89,24 +107,61 @@ async def _shown_interactions(session: AsyncSession, interaction: Interaction) -
     return interactions
 
 
+async def _chatbot_items(session: AsyncSession, bots: list[Interaction], after: datetime | None,
+                         until: datetime | None) -> list[tuple[datetime, ConversationItem]]:
+    """The bot conversations that started within (after, until], each as one item with its latest turns."""
+    shown = [i for i in bots if (after is None or i.created_at > after) and (until is None or i.created_at <= until)]
+    if not shown:
+        return []
+    rows = {row.interaction_id: row for row in (await session.exec(select(ChatbotTranscript).where(
+        col(ChatbotTranscript.interaction_id).in_([i.id for i in shown])))).all()}
+    turns: dict[int, list[Message]] = {}
+    for message in (await session.exec(select(Message).where(col(Message.interaction_id).in_([i.id for i in shown]))
+                                       .order_by(Message.id))).all():
+        turns.setdefault(message.interaction_id, []).append(message)
+    items = []
+    for bot in shown:
+        row, said = rows.get(bot.id), turns.get(bot.id, [])
+        category = f"{row.category} / {row.subcategory}" if row and row.category else ""
+        items.append((bot.created_at, ConversationItem(
+            key=f"b{bot.id}", kind="chatbot", label=f"Chatbot · {bot.created_at.strftime('%b %d, %Y')}",
+            body=row.summary if row else "", at_iso=bot.created_at.isoformat(),
+            sentiment=row.sentiment if row else "", category=category,
+            turns=[BotTurn(f"t{m.id}", m.author, m.body, m.created_at.isoformat()) for m in said[-CHATBOT_TURNS_SHOWN:]],
+            hidden_turns=max(len(said) - CHATBOT_TURNS_SHOWN, 0))))
+    return items
+
+
 async def transcript_page(session: AsyncSession, *, interaction: Interaction, limit: int = WINDOW,
                           before_id: int | None = None) -> Transcript:
-    """A page of the conversation: the latest messages, or those before `before_id` (scrolling back)."""
+    """A page of the conversation: the latest messages, or those before `before_id` (scrolling back). Bot
+    conversations take their place by time among the page's messages."""
     interactions = await _shown_interactions(session, interaction)
-    by_id = {i.id: i for i in interactions}
+    bots = [i for i in interactions if i.channel == "chatbot"]
+    by_id = {i.id: i for i in interactions if i.channel != "chatbot"}
     messages, has_earlier = await _messages(session, list(by_id), limit, before_id=before_id)
     message_items = await _message_items(session, messages, agent_link)
-    items: list[ConversationItem] = []
+    timed: list[tuple[datetime, ConversationItem]] = []
     shown_divider: set[int] = set()
     show_dividers = len(interactions) > 1
     for message, item in zip(messages, message_items):
         if show_dividers and message.interaction_id not in shown_divider:
             shown_divider.add(message.interaction_id)
-            items.append(_divider(by_id[message.interaction_id], message.interaction_id == interaction.id))
-        items.append(item)
+            divider_of = by_id[message.interaction_id]
+            timed.append((message.created_at, _divider(divider_of, message.interaction_id == interaction.id)))
+        timed.append((message.created_at, item))
     if show_dividers and interaction.id not in shown_divider and before_id is None:
-        items.append(_divider(interaction, True))
-    return Transcript(items, has_earlier)
+        timed.append((interaction.created_at, _divider(interaction, True)))
+    if bots:
+        until = None
+        if before_id is not None:
+            following = await session.get(Message, before_id)
+            until = following.created_at if following else None
+        after = messages[0].created_at if messages and has_earlier else None
+        for at, bot_item in await _chatbot_items(session, bots, after, until):
+            place = next((n for n, (when, _) in enumerate(timed) if when > at), len(timed))
+            timed.insert(place, (at, bot_item))
+    return Transcript([item for _, item in timed], has_earlier)
 
 
 async def updates(session: AsyncSession, *, interaction_id: int, after_id: int,

@@ -28,16 +28,13 @@ from services.models import (
     WrapUpCategory,
 )
 from services.channels.numbers import parse_address
+from services.demo_wrap_up import WRAP_UP
 
 DEMO_PASSWORD = "demo-pass"
 CAPACITY = {"chat": 5, "sms": 5, "whatsapp": 5, "email": 10}
 _ITEMS = [("tote", "Canvas Tote", 4800), ("scarf", "Silk Scarf", 6500), ("boots", "Ankle Boots", 15900),
           ("dress", "Linen Dress", 8900), ("sunglasses", "Sunglasses", 12000), ("candle", "Soy Candle", 2400),
           ("mug", "Stoneware Mug", 1800), ("hat", "Straw Hat", 3900)]
-_WRAP_UP = {"Order": ["Cancellation", "Delivery status", "Return", "Change request"],
-            "Product": ["Availability", "Sizing", "Care instructions"],
-            "Account": ["Sign-in help", "Profile update"],
-            "General": ["Feedback", "Other"]}
 _BASE_TEMPLATES = [("One moment please", "One moment please while I look into this for you.", True),
                    ("Let me research your request", "Let me research your request; I'll be right back.", True),
                    ("Thanks for waiting", "Thank you for waiting. Here is what I found:", True),
@@ -51,15 +48,16 @@ async def is_empty(session: AsyncSession) -> bool:
 
 async def _organization(session, slug, name, secret) -> Organization:
     # The demo retailer pages may live anywhere, so any site may frame the demo chats.
-    org = Organization(slug=slug, name=name, chat_identity_secret=secret, allowed_chat_origins=embedding.ANY_SITE)
+    org = Organization(slug=slug, name=name, chat_identity_secret=secret, allowed_chat_origins=embedding.ANY_SITE,
+                       chatbot_secret=f"{slug}-bot-secret")
     session.add(org)
     await session.flush()
     for seq, (title, body, quick) in enumerate(_BASE_TEMPLATES, start=1):
         session.add(ResponseTemplate(organization_id=org.id, name=title, body=body, quick_response=quick,
                                      display_sequence=seq))
-    for category, subs in _WRAP_UP.items():
-        for sub in subs:
-            session.add(WrapUpCategory(organization_id=org.id, category=category, subcategory=sub))
+    for pair in WRAP_UP:
+        session.add(WrapUpCategory(organization_id=org.id, category=pair.category, subcategory=pair.subcategory,
+                                   description=pair.description, examples=pair.examples))
     return org
 
 

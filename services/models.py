@@ -42,6 +42,9 @@ class Organization(SQLModel, table=True):
     # was sent to, and replies go out from that same number. One number serves one organization per channel.
     sms_number: str | None = Field(default=None, max_length=32)
     whatsapp_number: str | None = Field(default=None, max_length=32)
+    # HMAC-SHA256 key the organization's chatbot signs finished conversations with (POST /api/chatbot/transcripts).
+    # Empty: no chatbot may post; every transcript for this organization is refused.
+    chatbot_secret: str = Field(default="", max_length=200)
 
 
 class User(SQLModel, table=True):
@@ -128,7 +131,7 @@ class Case(SQLModel, table=True):
     contact_email: str | None = None
     contact_phone: str | None = None
     status: str = "open"  # open | closed
-    origin: str  # chat | sms | whatsapp | email
+    origin: str  # chat | sms | whatsapp | email | chatbot (created by a chatbot transcript alone)
     category: str = ""
     subcategory: str = ""
     notes: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
@@ -371,6 +374,38 @@ class WrapUpCategory(SQLModel, table=True):
     organization_id: int = Field(foreign_key="organization.id", index=True)
     category: str
     subcategory: str
+    # Optional words that help the chatbot classifier (services/chatbot) tell the pairs apart: what the pair
+    # covers, and example customer requests, one per line.
+    description: str = Field(default="", max_length=1000)
+    examples: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+
+
+class ChatbotTranscript(SQLModel, table=True):
+    """A finished chatbot conversation a retailer's bot posted (POST /api/chatbot/transcripts), once per
+    conversation id, with what the analysis found. A valid one holds its closed interaction (channel
+    `chatbot`, the turns as its messages); a not valid one only says why (`invalid_reason`)."""
+
+    __table_args__ = (UniqueConstraint("organization_id", "conversation_id"),)
+    id: int | None = Field(default=None, primary_key=True)
+    organization_id: int = Field(foreign_key="organization.id")
+    conversation_id: str = Field(max_length=128)
+    customer_id: int = Field(foreign_key="customer.id", index=True)
+    case_id: int | None = Field(default=None, foreign_key="case.id", index=True)
+    interaction_id: int | None = Field(default=None, foreign_key="interaction.id", unique=True)
+    started_at: datetime
+    ended_at: datetime
+    received_at: datetime
+    turns: int = 0
+    valid: bool = True
+    invalid_reason: str = Field(default="", max_length=200)
+    # The analysis, all auto-generated on this machine; `method` names each part and its version.
+    summary: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    sentiment: str = Field(default="", max_length=16)  # positive | neutral | negative
+    sentiment_score: float = 0.0  # VADER compound, weighted towards the customer's later turns
+    category: str = ""  # empty: the classifier was not confident
+    subcategory: str = ""
+    category_confidence: float = 0.0
+    method: str = Field(default="", max_length=200)
 
 
 class OtpChallenge(SQLModel, table=True):

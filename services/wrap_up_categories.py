@@ -1,4 +1,5 @@
-"""Per-organization wrap-up Category / Subcategory lists, maintained by managers."""
+"""Per-organization wrap-up Category / Subcategory lists, maintained by managers. A pair may carry an optional
+description and example requests (one per line): the chatbot classifier (services/chatbot) reads them."""
 
 from __future__ import annotations
 
@@ -25,6 +26,11 @@ class CategoryRow:
     organization_name: str
     category: str
     subcategory: str
+    description: str = ""
+    examples: str = ""
+
+
+MAX_DESCRIPTION, MAX_EXAMPLES = 1000, 4000
 
 
 async def organizations(session: AsyncSession, *, identity: Identity) -> list[OrganizationChoice]:
@@ -44,7 +50,7 @@ async def listing(session: AsyncSession, *, identity: Identity) -> list[Category
         select(WrapUpCategory, Organization.name).join(Organization, Organization.id == WrapUpCategory.organization_id)
         .where(col(WrapUpCategory.organization_id).in_(identity.organization_ids))
         .order_by(Organization.name, WrapUpCategory.category, WrapUpCategory.subcategory))).all()
-    return [CategoryRow(c.id, name, c.category, c.subcategory) for c, name in rows]
+    return [CategoryRow(c.id, name, c.category, c.subcategory, c.description, c.examples) for c, name in rows]
 
 
 async def _insert_unless_listed(session: AsyncSession, *, organization_id: int, category: str,
@@ -69,6 +75,24 @@ async def add(session: AsyncSession, *, identity: Identity, organization_id: int
         raise Refused(f"{category} / {subcategory} is already in the list.")
     audit.record(session, at=clock(), kind="wrap_up_category.added", actor_user_id=identity.user_id,
                  organization_id=organization_id, category=category, subcategory=subcategory)
+
+
+async def describe(session: AsyncSession, *, identity: Identity, category_id: int, description: str, examples: str,
+                   clock: Clock) -> None:
+    """Set a pair's description and examples (both optional): words that help the classifier find it."""
+    row = await session.get(WrapUpCategory, category_id, with_for_update=True)
+    if row is None:
+        raise NotFound("That category")
+    _require(identity, row.organization_id)
+    description = " ".join(description.split())
+    examples = "\n".join(line.strip() for line in examples.splitlines() if line.strip())
+    if len(description) > MAX_DESCRIPTION or len(examples) > MAX_EXAMPLES:
+        raise Refused(f"Keep the description within {MAX_DESCRIPTION:,} characters and the examples within "
+                      f"{MAX_EXAMPLES:,}.")
+    row.description, row.examples = description, examples
+    session.add(row)
+    audit.record(session, at=clock(), kind="wrap_up_category.described", actor_user_id=identity.user_id,
+                 organization_id=row.organization_id, category=row.category, subcategory=row.subcategory)
 
 
 async def remove(session: AsyncSession, *, identity: Identity, category_id: int, clock: Clock) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from inbox_app.components.attachments import attach_button, attachment_links, pending_attachments
+from inbox_app.components.chatbot import chatbot_transcript
 from inbox_app.components.common import BORDER
 from inbox_app.components.forms import SELECT_STYLE
 from inbox_app.state.inbox import InboxState
@@ -75,10 +76,12 @@ def message_bubble(item, *, mine: str = "agent", texted=False) -> rx.Component:
 
 
 def _item(item) -> rx.Component:
-    return rx.cond(
-        item.kind == "divider",
-        rx.hstack(rx.separator(size="4"), rx.text(item.label, size="1", color="var(--gray-11)", white_space="nowrap"),
-                  rx.separator(size="4"), width="100%", align="center", data_testid="history-divider"),
+    return rx.match(
+        item.kind,
+        ("divider", rx.hstack(rx.separator(size="4"),
+                              rx.text(item.label, size="1", color="var(--gray-11)", white_space="nowrap"),
+                              rx.separator(size="4"), width="100%", align="center", data_testid="history-divider")),
+        ("chatbot", chatbot_transcript(item)),
         message_bubble(item, texted=(InboxState.selected_channel == "sms")
                        | (InboxState.selected_channel == "whatsapp")),
     )

@@ -28,6 +28,12 @@ def wrap_up_dialog() -> rx.Component:
             rx.dialog.description("Close this interaction. Its case closes too unless a follow-up is required.",
                                   size="2", color="var(--gray-11)"),
             rx.vstack(
+                rx.cond(WrapUpState.suggested, rx.hstack(
+                    rx.badge(rx.icon("sparkles", size=12), "Suggested", color_scheme="violet", variant="soft",
+                             data_testid="wrap-up-suggested"),
+                    rx.text("Auto-generated from the conversation; change it if it does not fit.", size="1",
+                            color="var(--gray-11)"),
+                    spacing="2", align="center")),
                 _native_select("Category", "wrap-up-category", WrapUpState.category, WrapUpState.category_names,
                                WrapUpState.set_category, "Choose a category"),
                 _native_select("Subcategory", "wrap-up-subcategory", WrapUpState.subcategory,

@@ -1,5 +1,5 @@
 """HTTP routes beside the Reflex app (mounted with `api_transformer`): sign-in and sign-out, `/healthz`,
-Twilio's webhooks, and attachments.
+Twilio's webhooks, attachments, and the chatbot transcripts endpoint.
 
 As thin as event handlers: check the request, call one service, answer.
 """
@@ -9,7 +9,8 @@ from __future__ import annotations
 from starlette.applications import Starlette
 from starlette.routing import Route
 
-from inbox_app.http import attachment_routes, embedding_routes, health, session_routes, twilio_webhooks
+from inbox_app.http import (attachment_routes, chatbot_routes, embedding_routes, health, session_routes,
+                            twilio_webhooks)
 from inbox_app.http.security_headers import SecurityHeaders
 from inbox_app.http.body_limit import BodyLimit
 
@@ -23,10 +24,11 @@ def routes() -> Starlette:
         Route("/webhooks/twilio/messages", twilio_webhooks.messages, methods=["POST"]),
         Route("/webhooks/twilio/status", twilio_webhooks.status, methods=["POST"]),
         Route("/attachments/{attachment_id:int}/{name}", attachment_routes.attachment, methods=["GET"]),
+        Route("/api/chatbot/transcripts", chatbot_routes.transcript, methods=["POST"]),
     ])
 
 
 def api() -> list:
     """For `rx.App(api_transformer=…)`: the routes are mounted first, then the byte limits on request bodies
-    (`/_upload`, webhooks), then the security headers wrap everything, pages and static files included."""
+    (`/_upload`, webhooks, chatbot transcripts), then the security headers wrap everything, pages and static files included."""
     return [routes(), BodyLimit, SecurityHeaders]

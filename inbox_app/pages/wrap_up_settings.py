@@ -32,10 +32,41 @@ def _add_form() -> rx.Component:
 def _row(row) -> rx.Component:
     return rx.table.row(
         rx.table.cell(row.organization_name), rx.table.cell(row.category), rx.table.cell(row.subcategory),
-        rx.table.cell(rx.icon_button(rx.icon("trash-2", size=14), on_click=S.remove(row.category_id),
-                                     variant="ghost", color_scheme="red", size="1",
-                                     aria_label="Remove " + row.category + " / " + row.subcategory)),
+        rx.table.cell(rx.text(row.description, size="1", color="var(--gray-11)", max_width="320px",
+                              overflow="hidden", text_overflow="ellipsis", white_space="nowrap",
+                              title=row.description)),
+        rx.table.cell(rx.hstack(
+            rx.icon_button(rx.icon("pencil", size=14), on_click=S.start_describe(row.category_id), variant="ghost",
+                           size="1", aria_label="Describe " + row.category + " / " + row.subcategory),
+            rx.icon_button(rx.icon("trash-2", size=14), on_click=S.remove(row.category_id),
+                           variant="ghost", color_scheme="red", size="1",
+                           aria_label="Remove " + row.category + " / " + row.subcategory),
+            spacing="3")),
         data_testid="wrap-up-category",
+    )
+
+
+def _describe_dialog() -> rx.Component:
+    """Optional words that help the chatbot classifier pick this pair (the Wrap Up suggestion and transcripts)."""
+    return rx.dialog.root(
+        rx.dialog.content(
+            rx.dialog.title("Describe " + S.edit_title),
+            rx.dialog.description("Optional. The chatbot classifier compares conversations with these words to "
+                                  "suggest a category.", size="2", color="var(--gray-11)"),
+            rx.vstack(
+                field("Description", "category-description",
+                      rx.text_area(id="category-description", value=S.edit_description,
+                                   on_change=S.set_edit_description, rows="2", width="100%")),
+                field("Examples (one per line)", "category-examples",
+                      rx.text_area(id="category-examples", value=S.edit_examples, on_change=S.set_edit_examples,
+                                   rows="5", width="100%")),
+                rx.hstack(rx.dialog.close(rx.button("Cancel", variant="soft", color_scheme="gray")),
+                          rx.button("Save", on_click=S.save_describe), justify="end", width="100%"),
+                spacing="3", width="100%", margin_top="12px",
+            ),
+            max_width="520px",
+        ),
+        open=S.editing_id > 0, on_open_change=S.set_describing,
     )
 
 
@@ -48,10 +79,11 @@ def _manager_view() -> rx.Component:
         info_text(S.saved),
         rx.table.root(
             rx.table.header(rx.table.row(*[rx.table.column_header_cell(h) for h in
-                                          ("Organization", "Category", "Subcategory", "")])),
+                                          ("Organization", "Category", "Subcategory", "Description", "")])),
             rx.table.body(rx.foreach(S.rows, _row)),
-            size="1", width="100%", max_width="760px",
+            size="1", width="100%", max_width="1000px",
         ),
+        _describe_dialog(),
         spacing="3", width="100%",
     )
 

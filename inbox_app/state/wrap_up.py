@@ -1,4 +1,6 @@
-"""The Wrap Up popup: category, subcategory, notes and Follow Up Required (unchecked by default)."""
+"""The Wrap Up popup: category, subcategory, notes and Follow Up Required (unchecked by default). When the case
+has no category yet and the chatbot classifier is confident, its Category / Subcategory come pre-selected and
+marked Suggested; the agent may change them."""
 
 from __future__ import annotations
 
@@ -7,6 +9,7 @@ import reflex as rx
 from inbox_app import runtime
 from inbox_app.state.inbox_dialog import InboxDialog
 from services import interactions
+from services.chatbot import suggestion
 from services.errors import Refused
 from services.models import Case
 
@@ -19,6 +22,7 @@ class WrapUpState(InboxDialog):
     notes: str = ""
     follow_up: bool = False
     error: str = ""
+    suggested: bool = False  # the shown Category / Subcategory are the classifier's, untouched by the agent
 
     @rx.var
     def category_names(self) -> list[str]:
@@ -40,10 +44,13 @@ class WrapUpState(InboxDialog):
                 self.categories = await interactions.wrap_up_categories(
                     session, organization_id=interaction.organization_id)
                 case = await session.get(Case, interaction.case_id)
+                guess = None if case.category else await suggestion.suggest(session, interaction=interaction)
         except Refused as refused:
             inbox.notice = str(refused)
             return
-        self.category, self.subcategory = case.category, case.subcategory
+        self.category, self.subcategory, self.suggested = case.category, case.subcategory, False
+        if guess and guess.subcategory in self.categories.get(guess.category, []):  # never over a set category
+            self.category, self.subcategory, self.suggested = guess.category, guess.subcategory, True
         self.notes, self.follow_up, self.error = case.notes, False, ""
         self.open = True
 
@@ -53,11 +60,11 @@ class WrapUpState(InboxDialog):
 
     @rx.event
     def set_category(self, value: str):
-        self.category, self.subcategory = value, ""
+        self.category, self.subcategory, self.suggested = value, "", False
 
     @rx.event
     def set_subcategory(self, value: str):
-        self.subcategory = value
+        self.subcategory, self.suggested = value, False
 
     @rx.event
     def set_notes(self, value: str):

@@ -16,6 +16,10 @@ class WrapUpSettingsState(ManagerPage, BellState):
     rows: list[CategoryRow] = []
     organizations: list[OrganizationChoice] = []
     organization_id: str = ""
+    editing_id: int = 0  # the pair whose description and examples are being edited; 0: none
+    edit_title: str = ""
+    edit_description: str = ""
+    edit_examples: str = ""
 
     async def _refresh(self, identity) -> None:
         async with runtime.db().read() as session:
@@ -48,6 +52,42 @@ class WrapUpSettingsState(ManagerPage, BellState):
             self.error, self.saved = str(refused), ""
             return
         self.error, self.saved = "", f"Added {' '.join(category.split())} / {' '.join(subcategory.split())}."
+        await self._refresh(identity)
+
+    @rx.event
+    def start_describe(self, category_id: int):
+        row = next((r for r in self.rows if r.category_id == category_id), None)
+        if row is not None:
+            self.editing_id, self.edit_title = row.category_id, f"{row.category} / {row.subcategory}"
+            self.edit_description, self.edit_examples = row.description, row.examples
+
+    @rx.event
+    def set_describing(self, value: bool):
+        if not value:
+            self.editing_id = 0
+
+    @rx.event
+    def set_edit_description(self, value: str):
+        self.edit_description = value[:1000]
+
+    @rx.event
+    def set_edit_examples(self, value: str):
+        self.edit_examples = value[:4000]
+
+    @rx.event
+    async def save_describe(self):
+        identity = await self._identity()
+        if identity is None:
+            return rx.redirect("/login", replace=True)
+        try:
+            async with runtime.db().transaction() as session:
+                await wrap_up_categories.describe(session, identity=identity, category_id=self.editing_id,
+                                                  description=self.edit_description, examples=self.edit_examples,
+                                                  clock=runtime.clock)
+        except Refused as refused:
+            self.error = str(refused)
+            return
+        self.error, self.saved, self.editing_id = "", f"Saved {self.edit_title}.", 0
         await self._refresh(identity)
 
     @rx.event

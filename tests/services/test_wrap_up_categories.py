@@ -56,3 +56,32 @@ async def test_agents_and_other_organizations_are_refused(db, clock):
     async with db.read() as session:
         assert await wrap_up_categories.listing(session, identity=agent) == []
         assert "Order" in await interactions.wrap_up_categories(session, organization_id=janes.id)
+
+
+async def test_a_manager_describes_a_pair_for_the_classifier(db, clock):
+    from sqlmodel import select
+
+    from services.auth import MANAGER_GRANTS, identity_for_user
+    from services.models import Grant, User, UserOrganization, WrapUpCategory
+
+    org = await make_org(db)
+    async with db.transaction() as session:
+        user = User(user_id="maria", password_hash="x", role="manager")
+        session.add(user)
+        await session.flush()
+        session.add(UserOrganization(user_id=user.id, organization_id=org.id))
+        session.add_all([Grant(user_id=user.id, name=g) for g in MANAGER_GRANTS])
+    async with db.read() as session:
+        maria = await identity_for_user(session, user_id=user.id)
+        pair = (await session.exec(select(WrapUpCategory))).one()
+    async with db.transaction() as session:
+        await wrap_up_categories.describe(session, identity=maria, category_id=pair.id, description=" Sending  back ",
+                                          examples="I want to return it\n\n  Refund please \n", clock=clock)
+    async with db.read() as session:
+        [row] = await wrap_up_categories.listing(session, identity=maria)
+    assert (row.description, row.examples) == ("Sending back", "I want to return it\nRefund please")
+    agent = await make_agent(db, "alice", [org])
+    with pytest.raises(NotFound):
+        async with db.transaction() as session:
+            await wrap_up_categories.describe(session, identity=agent, category_id=pair.id, description="x",
+                                              examples="", clock=clock)

@@ -67,8 +67,10 @@ async def open_interaction(
     phone: str | None = None,
     chat_token_hash: str | None = None,
     channel_number: str | None = None,
+    route_now: bool = True,
 ) -> Interaction:
-    """Create an interaction: it joins the customer's open case or opens a new one, then is routed."""
+    """Create an interaction: it joins the customer's open case or opens a new one, then is routed, here or
+    (`route_now=False`) by the routing loop, woken as soon as this transaction commits."""
     if channel not in CHANNELS:
         raise Refused(f"Unknown channel {channel!r}.")
     now = clock()
@@ -96,7 +98,10 @@ async def open_interaction(
     audit.record(session, at=now, kind="interaction.created", organization_id=organization_id,
                  subject=f"interaction:{interaction.id}", channel=channel, case_id=case.id,
                  joined_open_case=joined, verified=interaction.verified)
-    await routing.route(session, interaction_id=interaction.id, clock=clock)
+    if route_now:
+        await routing.route(session, interaction_id=interaction.id, clock=clock)
+    else:
+        events.notify(session, events.QUEUE_MOVED)
     return interaction
 
 

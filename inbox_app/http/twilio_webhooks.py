@@ -39,7 +39,8 @@ async def messages(request: Request):
     fields = await _signed_form(request)
     if isinstance(fields, Response):
         return fields
-    await inbound.receive(runtime.db(), fields=fields, clock=runtime.clock, settings=runtime.settings())
+    await inbound.receive(runtime.db(), fields=fields, clock=runtime.clock, settings=runtime.settings(),
+                          route_now=False)
     return Response(_EMPTY_TWIML, media_type="application/xml")
 
 

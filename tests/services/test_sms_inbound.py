@@ -163,3 +163,26 @@ async def test_a_retry_racing_the_original_is_stored_once(db, clock):
     outcomes = await asyncio.gather(*(_receive(db, clock, "SMsame") for _ in range(3)))
     assert sorted(outcomes) == [inbound.DUPLICATE, inbound.DUPLICATE, inbound.STORED]
     assert len(await _all(db, Message)) == 1 and len(await _all(db, Interaction)) == 1
+
+
+async def test_the_webhooks_message_is_routed_by_the_loop_woken_at_commit(db, clock):
+    """The webhook answers Twilio before routing (a third of its cost): the routing loop places it."""
+    from services import events, routing
+
+    await _org(db)
+    agent = await make_agent(db, "alice", [await _first_org(db)])
+    await events.queue_moved(0)  # nothing pending from before
+    await inbound.receive(db, fields=inbound_fields(sid="SMq", from_=ELLEN, to=SMS_NUMBER, body="Hi"),
+                          clock=clock, route_now=False)
+    [interaction] = await _all(db, Interaction)
+    assert interaction.state == "queued"
+    assert await events.queue_moved(0.5)  # the routing loop of this worker is woken by the commit
+    await routing.drain_queue(db, clock=clock)
+    [interaction] = await _all(db, Interaction)
+    assert (interaction.state, interaction.assignee_id) == ("assigned", agent.user_id)
+
+
+async def _first_org(db):
+    from services.models import Organization
+
+    return (await _all(db, Organization))[0]

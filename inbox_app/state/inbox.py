@@ -210,7 +210,9 @@ class InboxState(SessionState):
         if identity is not None:
             # The header is reloaded only when the customer changed, not on every message.
             customer = self.profile.customer_id and events.customer_topic(self.profile.customer_id)
-            if events.EVERYTHING in topics:  # notices may have been missed: read everything again
+            if events.EVERYTHING in topics or customer in topics:
+                # Notices may have been missed, or the customer's history grew (a chatbot transcript arrived,
+                # they were verified): read the whole window again.
                 self._transcript_for = 0
             await self._reload(identity, header=customer in topics or events.EVERYTHING in topics)
             if held:

@@ -25,7 +25,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from services import audit, interactions
+from services import audit, events, interactions
 from services.chatbot import validity
 from services.chatbot.analysis import Analysis, analyse
 from services.chatbot.classifier import CategoryText
@@ -234,6 +234,8 @@ async def _store(session: AsyncSession, *, body: bytes, signature: str | None, c
         row.summary, row.sentiment, row.sentiment_score = analysis.summary, analysis.sentiment, analysis.sentiment_score
         row.category, row.subcategory = analysis.category, analysis.subcategory
         row.category_confidence, row.method = analysis.category_confidence, analysis.method
+        # An agent who has this customer open sees the transcript join the history now, not at the next load.
+        events.notify(session, events.customer_topic(customer.id))
     session.add(row)
     await session.flush()  # a concurrent post of the same conversation fails here, on the unique index
     audit.record(session, at=now, kind="chatbot.transcript_received", organization_id=organization.id,

@@ -17,7 +17,7 @@ from services.attachments.links import AttachmentLink, agent_link
 from services.auth import Identity
 from services.clock import Clock
 from services.errors import Refused
-from services.models import Attachment, Case, Interaction
+from services.models import Attachment, Case, ChatbotTranscript, Interaction
 from services.text import clean_body
 
 MAX_CASE_NOTES = 10000
@@ -37,6 +37,22 @@ class CaseDetails:
     editable: bool
     # Every file sent in the case's interactions, newest last; once the case is closed they are downloads.
     attachments: list[AttachmentLink] = field(default_factory=list)
+    # The chatbot conversations that joined the case, each with its auto-generated summary and sentiment.
+    chatbot: list["ChatbotSummary"] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class ChatbotSummary:
+    at_iso: str
+    sentiment: str  # positive | neutral | negative
+    summary: str
+
+
+async def _chatbot_summaries(session: AsyncSession, case_id: int) -> list[ChatbotSummary]:
+    rows = (await session.exec(select(ChatbotTranscript).where(ChatbotTranscript.case_id == case_id,
+                                                               ChatbotTranscript.valid == True)  # noqa: E712
+                               .order_by(ChatbotTranscript.started_at).limit(20))).all()
+    return [ChatbotSummary(row.started_at.isoformat(), row.sentiment, row.summary) for row in rows]
 
 
 SHOWN_ATTACHMENTS = 100
@@ -59,7 +75,8 @@ async def case_details(session: AsyncSession, *, identity: Identity, interaction
                        subcategory=case.subcategory, notes=case.notes, interactions=count,
                        joined_open_case=interaction.joined_open_case,
                        editable=interaction.state == "assigned" and case.status == "open",
-                       attachments=await _case_attachments(session, case.id))
+                       attachments=await _case_attachments(session, case.id),
+                       chatbot=await _chatbot_summaries(session, case.id))
 
 
 async def save_case_notes(session: AsyncSession, *, identity: Identity, interaction_id: int, notes: str,

@@ -22,6 +22,21 @@ def case_dialog() -> rx.Component:
                 fact("Opened", rx.moment(C.case_created_iso, format="MMM D, YYYY HH:mm", local=True)),
                 fact("Interactions", C.case_interactions.to_string()),
                 rx.cond(C.case_category != "", fact("Category", C.case_category)),
+                rx.cond(C.case_chatbot.length() > 0, rx.vstack(
+                    rx.text("Chatbot conversations", size="2", weight="medium"),
+                    rx.foreach(C.case_chatbot, lambda bot: rx.box(
+                        rx.hstack(rx.moment(bot.at_iso, format="MMM D, YYYY HH:mm", local=True, size="1",
+                                            color="var(--gray-11)"),
+                                  rx.badge(bot.sentiment.capitalize(), size="1", variant="soft",
+                                           color_scheme=rx.match(bot.sentiment, ("positive", "green"),
+                                                                 ("negative", "red"), "gray")),
+                                  rx.text("auto-generated", size="1", color="var(--gray-11)"),
+                                  spacing="2", align="center"),
+                        rx.text(bot.summary, size="1"),
+                        data_testid="case-chatbot-summary", data_sentiment=bot.sentiment, width="100%",
+                    )),
+                    spacing="1", width="100%",
+                )),
                 rx.cond(C.case_attachments.length() > 0, rx.vstack(
                     rx.text("Attachments", size="2", weight="medium"),
                     rx.flex(rx.foreach(C.case_attachments, file_link), wrap="wrap", gap="6px"),

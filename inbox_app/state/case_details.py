@@ -8,7 +8,7 @@ from inbox_app import runtime
 from inbox_app.state.inbox_dialog import InboxDialog
 from services import cases
 from services.attachments.links import AttachmentLink
-from services.cases import MAX_CASE_NOTES
+from services.cases import MAX_CASE_NOTES, ChatbotSummary
 from services.errors import Refused
 
 
@@ -25,6 +25,7 @@ class CaseDetailsState(InboxDialog):
     case_error: str = ""
     case_saved: bool = False
     case_attachments: list[AttachmentLink] = []
+    case_chatbot: list[ChatbotSummary] = []
 
     @rx.event
     async def open_case_details(self):
@@ -42,7 +43,7 @@ class CaseDetailsState(InboxDialog):
         self.case_created_iso, self.case_interactions = details.created_iso, details.interactions
         self.case_category = " / ".join(p for p in (details.category, details.subcategory) if p)
         self.case_editable, self.case_notes = details.editable, details.notes
-        self.case_attachments = details.attachments
+        self.case_attachments, self.case_chatbot = details.attachments, details.chatbot
         self.case_error, self.case_saved, self.case_open = "", False, True
 
     @rx.event

@@ -11,12 +11,13 @@ import httpx
 import pytest
 from sqlmodel import select
 
+from services import cases as case_service
 from services.chatbot import validity
 from services.chatbot.transcripts import signature_for
 from services.models import AuditEvent, Case, ChatbotTranscript, Interaction, Message, Organization
 from tests.conftest import START
 from tests.http.support import served
-from tests.services.factories import make_customer, make_org, new_chat
+from tests.services.factories import make_agent, make_customer, make_org, new_chat
 
 PATH = "/api/chatbot/transcripts"
 SECRET = "sophias-bot-secret"
@@ -93,6 +94,7 @@ async def test_a_signed_transcript_becomes_a_closed_chatbot_case_with_its_analys
 
 
 async def test_on_an_open_case_the_transcript_joins_it_and_leaves_its_category_alone(client, wired, org, clock):
+    alice = await make_agent(wired, "alice", [org])
     chat = await new_chat(wired, org, clock)
     async with wired.transaction() as session:
         [case] = await _rows(wired, Case)
@@ -112,6 +114,9 @@ async def test_on_an_open_case_the_transcript_joins_it_and_leaves_its_category_a
     assert bot_interaction.state == "closed"
     [row] = await _rows(wired, ChatbotTranscript)
     assert row.case_id == cases[0].id and row.summary and row.sentiment  # the summary with its sentiment
+    async with wired.read() as session:  # and the case shows them, in Case Details
+        details = await case_service.case_details(session, identity=alice, interaction_id=chat.id)
+    assert [(bot.summary, bot.sentiment) for bot in details.chatbot] == [(row.summary, row.sentiment)]
 
 
 async def test_an_open_case_with_a_category_keeps_it(client, wired, org, clock):

@@ -38,6 +38,7 @@ class OrganizationSettings:
     closes_at: str = ""
     timezone: str = "UTC"
     chat_inactivity_minutes: str = "15"  # as the textbox shows it
+    chatbot_secret_set: bool = False  # the secret itself never leaves the server
 
 
 SOP_LABELS = {"chat": "Chat", "sms": "SMS", "whatsapp": "WhatsApp", "email": "Email"}
@@ -65,7 +66,8 @@ def _row(org: Organization) -> OrganizationSettings:
                                 sop_seconds={c: str(sop.seconds_for(org, c)) for c in CHANNELS},
                                 sms_number=org.sms_number or "", whatsapp_number=org.whatsapp_number or "",
                                 opens_at=org.opens_at, closes_at=org.closes_at, timezone=org.timezone,
-                                chat_inactivity_minutes=str(org.chat_inactivity_minutes))
+                                chat_inactivity_minutes=str(org.chat_inactivity_minutes),
+                                chatbot_secret_set=bool(org.chatbot_secret))
 
 
 async def listing(session: AsyncSession, *, identity: Identity) -> list[OrganizationSettings]:
@@ -96,16 +98,24 @@ async def _number(session: AsyncSession, *, kind: str, raw: str, organization_id
     return number
 
 
+def _chatbot_secret(raw) -> str:
+    secret = str(raw or "").strip()
+    if secret and not (16 <= len(secret) <= 200 and secret.isprintable()):
+        raise Refused("The chatbot secret must be 16 to 200 printable characters.")
+    return secret
+
+
 async def update(session: AsyncSession, *, identity: Identity, organization_id: int, sms_otp_enabled: bool,
                  appease_limit: str, require_expiring_chat_links: bool, allowed_chat_origins: str,
                  clock: Clock, sop_seconds: dict[str, str] | None = None,
                  hours_of_operation: tuple[str, str, str] | None = None, sms_number: str | None = None,
-                 whatsapp_number: str | None = None, chat_inactivity_minutes: str | None = None
-                 ) -> OrganizationSettings:
+                 whatsapp_number: str | None = None, chat_inactivity_minutes: str | None = None,
+                 chatbot_secret: str = "") -> OrganizationSettings:
     """`sop_seconds`: channel -> seconds; None leaves the SOPs as they are. A new SOP applies to interactions
     assigned from now on; deadlines already armed keep theirs. `hours_of_operation`: (opens at, closes at, time
     zone); None leaves them as they are. A number left as None is not changed, "" removes it.
-    `chat_inactivity_minutes`: None leaves it; a new timeout applies from each chat's next customer message."""
+    `chat_inactivity_minutes`: None leaves it; a new timeout applies from each chat's next customer message.
+    `chatbot_secret`: "" keeps the current one; a new one (16 to 200 characters) replaces it."""
     if not identity.can(GRANT) or not isinstance(organization_id, int) or not identity.serves(organization_id):
         raise NotFound("That organization")
     limit = parse_amount(appease_limit)
@@ -115,6 +125,7 @@ async def update(session: AsyncSession, *, identity: Identity, organization_id: 
     sops = parse_sops(sop_seconds) if sop_seconds is not None else None
     opening = hours.parse(*hours_of_operation) if hours_of_operation is not None else None
     idle = inactivity.parse_minutes(chat_inactivity_minutes) if chat_inactivity_minutes is not None else None
+    new_secret = _chatbot_secret(chatbot_secret)
     numbers = {kind: await _number(session, kind=kind, raw=str(raw), organization_id=organization_id)
                for kind, raw in (("SMS", sms_number), ("WhatsApp", whatsapp_number)) if raw is not None}
     org = await session.get(Organization, organization_id, with_for_update=True)
@@ -134,6 +145,8 @@ async def update(session: AsyncSession, *, identity: Identity, organization_id: 
     org.sms_otp_enabled, org.appease_limit_cents = bool(sms_otp_enabled), limit
     org.require_expiring_chat_links = bool(require_expiring_chat_links)
     org.allowed_chat_origins = origins
+    secret_changed = bool(new_secret) and new_secret != org.chatbot_secret
+    org.chatbot_secret = new_secret or org.chatbot_secret
     session.add(org)
     audit.record(session, at=clock(), kind="organization.settings_changed", actor_user_id=identity.user_id,
                  organization_id=org.id, sms_otp_enabled=[before[0], org.sms_otp_enabled],
@@ -143,5 +156,6 @@ async def update(session: AsyncSession, *, identity: Identity, organization_id: 
                  sop_seconds=[sops_before, {c: sop.seconds_for(org, c) for c in CHANNELS}],
                  hours_of_operation=[hours_before, [org.opens_at, org.closes_at, org.timezone]],
                  chat_inactivity_minutes=[idle_before, org.chat_inactivity_minutes],
-                 numbers=[list(numbers_before), [org.sms_number, org.whatsapp_number]])
+                 numbers=[list(numbers_before), [org.sms_number, org.whatsapp_number]],
+                 chatbot_secret_changed=secret_changed)  # never the secret itself
     return _row(org)

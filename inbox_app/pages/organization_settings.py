@@ -62,6 +62,17 @@ def _number(label: str, field_id, name: str, value, slug) -> rx.Component:
                  width="auto")
 
 
+def _chatbot_secret(org) -> rx.Component:
+    """Write-only: the page says whether one is set, never what it is; typing one replaces it on Save."""
+    box_id = "chatbot-secret-" + org.slug
+    return field("Chatbot secret", box_id,
+                 rx.input(id=box_id, name="chatbot_secret", type="password", auto_complete="new-password",
+                          width="200px", placeholder=rx.cond(org.chatbot_secret_set, "Set: type to replace",
+                                                             "Not set"),
+                          key=org.slug + "bot" + org.chatbot_secret_set.to_string()),
+                 width="auto")
+
+
 def _organization(org) -> rx.Component:
     sms_id, limit_id, origins_id = "sms-otp-" + org.slug, "appease-limit-" + org.slug, "chat-origins-" + org.slug
     first_row = rx.hstack(
@@ -95,6 +106,7 @@ def _organization(org) -> rx.Component:
                     org.slug),
             spacing="3", align="end",
         ),
+        _chatbot_secret(org),
         rx.el.input(type="hidden", name="organization_id", value=org.organization_id.to_string()),
         rx.button("Save", type="submit", size="2", aria_label="Save " + org.name),
         spacing="5", align="end", width="100%", wrap="wrap",

@@ -48,6 +48,7 @@ class OrganizationSettingsState(ManagerPage, BellState):
                     sms_number=str(form_data.get("sms_number", ""))[:40],
                     whatsapp_number=str(form_data.get("whatsapp_number", ""))[:40],
                     chat_inactivity_minutes=str(form_data.get("chat_inactivity_minutes", ""))[:12],
+                    chatbot_secret=str(form_data.get("chatbot_secret", ""))[:400],
                     clock=runtime.clock)
         except ValueError:
             self.error, self.saved = "That organization was not found.", ""

@@ -182,3 +182,27 @@ async def test_a_bad_or_taken_number_is_refused_and_nothing_changes(db, clock, s
     async with db.read() as session:
         stored = await session.get(Organization, org.id)
     assert (stored.sms_number, stored.whatsapp_number) == ("+15005550006", None)
+
+
+async def test_the_chatbot_secret_is_write_only_and_a_blank_keeps_it(db, clock):
+    org, maria, before = await _manager_and_settings(db)
+    assert before.chatbot_secret_set is False
+
+    async def save(secret):
+        async with db.transaction() as session:
+            return await organization_settings.update(session, identity=maria, organization_id=org.id,
+                                                      sms_otp_enabled=False, appease_limit="50.00",
+                                                      require_expiring_chat_links=False, allowed_chat_origins="",
+                                                      clock=clock, chatbot_secret=secret)
+
+    row = await save("  a-long-enough-bot-secret  ")
+    assert row.chatbot_secret_set and "a-long-enough-bot-secret" not in repr(row)  # never sent back
+    await save("")  # a blank box keeps it
+    for bad in ("short", "x" * 201, "tab\there-and-long-enough"):
+        with pytest.raises(Refused, match="chatbot secret"):
+            await save(bad)
+    async with db.read() as session:
+        stored = await session.get(Organization, org.id)
+        events = (await session.exec(select(AuditEvent).where(AuditEvent.kind == "organization.settings_changed"))).all()
+    assert stored.chatbot_secret == "a-long-enough-bot-secret"
+    assert all("a-long-enough-bot-secret" not in event.detail for event in events)

@@ -6,6 +6,7 @@ import reflex as rx
 
 from inbox_app.components.common import BORDER
 from inbox_app.components.forms import SELECT_STYLE
+from inbox_app.components.quick_responses import template_tools
 from inbox_app.state.inbox import InboxState
 from inbox_app.state.whatsapp_templates import WhatsAppTemplateState
 from services.channels.whatsapp import WINDOW_CLOSED
@@ -168,6 +169,7 @@ def _message_box() -> rx.Component:
                 rx.button(rx.icon("send", size=14), "Send", on_click=InboxState.send, size="2"),
                 width="100%", align="end", spacing="2",
             ),
+            template_tools(),
             rx.cond(InboxState.sms_segments != "",
                     rx.text(InboxState.sms_segments, size="1", color="var(--gray-11)", data_testid="sms-segments")),
             padding="12px 24px", border_top=BORDER, width="100%", spacing="1",

@@ -13,6 +13,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.auth import Identity
+from services.managed_organizations import OrganizationChoice
 from services.models import Organization, ResponseTemplate, User
 from services.templates import GRANT
 from services.templates.rows import QUICK_RESPONSE_CHANNELS, TemplateRow, row
@@ -24,6 +25,13 @@ MAX_QUICK_RESPONSES = 50  # the seed's limit of chips
 class Chip:
     template_id: int
     name: str
+
+
+async def organizations(session: AsyncSession, *, identity: Identity) -> list[OrganizationChoice]:
+    """The organizations whose templates this agent manages separately: the ones they serve, by name."""
+    found = await session.exec(select(Organization).where(col(Organization.id).in_(identity.organization_ids))
+                               .order_by(Organization.name))
+    return [OrganizationChoice(o.id, o.name) for o in found.all()]
 
 
 def _custom_first():

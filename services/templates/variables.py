@@ -53,3 +53,10 @@ async def values_for(session: AsyncSession, *, identity: Identity, interaction: 
         "agent_first_name": (agent.first_name if agent else "").strip(),
         "organization": organization.name if organization else "",
     }
+
+
+def insert_at(draft: str, text: str, cursor: int) -> str:
+    """The text inserted where the cursor was in the message box; appended when the position is unknown."""
+    if 0 <= cursor <= len(draft):
+        return draft[:cursor] + text + draft[cursor:]
+    return f"{draft.rstrip()} {text}".strip() if draft.strip() else text

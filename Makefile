@@ -46,6 +46,7 @@ bench: setup
 	@$(PY) -m bench.load
 	@$(PY) -m bench.bounces
 	@$(PY) -m bench.bounces --kill
+	@$(PY) -m bench.templates
 
 clean:
 	rm -rf $(VENV) .tools .web inbox.db test-artifacts

@@ -10,7 +10,9 @@ bumped in the same transaction as the change), so every worker sees an edit at i
 
 from __future__ import annotations
 
+import heapq
 import re
+from bisect import bisect_left
 from collections import OrderedDict, defaultdict
 from dataclasses import dataclass, field
 
@@ -70,9 +72,16 @@ def _snippet(body: str) -> str:
     return flat if len(flat) <= 90 else flat[:89] + "…"
 
 
+def _starting_with(word: str, vocabulary: list[str]) -> list[str]:
+    """The words of the (sorted) vocabulary that start with `word`: a binary search, not a scan."""
+    first = bisect_left(vocabulary, word)
+    last = bisect_left(vocabulary, word + "\U0010ffff", first)
+    return vocabulary[first:last]
+
+
 def _word_scores(word: str, vocabulary: list[str]) -> dict[str, float]:
     """Template words close to one typed word. A word still being typed matches the words it starts."""
-    scores = {v: 100.0 for v in vocabulary if v.startswith(word)} if len(word) >= 2 else {}
+    scores = dict.fromkeys(_starting_with(word, vocabulary), 100.0) if len(word) >= 2 else {}
     for found, score, _ in process.extract(word, vocabulary, scorer=fuzz.ratio, score_cutoff=_WORD_CUTOFF,
                                            limit=None):
         scores[found] = max(scores.get(found, 0.0), score)
@@ -94,9 +103,17 @@ def rank(corpus: _Corpus, query: str, *, limit: int = MAX_RESULTS) -> list[Resul
                 best[position] = max(best.get(position, 0.0), score * _BODY_WEIGHT)
         for position, score in best.items():
             totals[position] += score
-    # Best score first; equal scores keep display order (custom before base, by display sequence).
-    ranked = sorted(totals, key=lambda position: (-totals[position], position))
-    return [_result(corpus.templates[p]) for p in ranked[:limit]]
+    return [_result(corpus.templates[p]) for p in _best(totals, limit)]
+
+
+def _best(totals: dict[int, float], limit: int) -> list[int]:
+    """Best score first; equal scores keep display order (custom before base, by display sequence). Only the
+    templates scoring at least the `limit`-th best score are sorted: a few, not thousands."""
+    if not totals:
+        return []
+    threshold = heapq.nlargest(limit, totals.values())[-1]
+    contenders = [position for position, score in totals.items() if score >= threshold]
+    return sorted(contenders, key=lambda position: (-totals[position], position))[:limit]
 
 
 def _result(template: tuple[int, str, str, bool]) -> Result:

@@ -70,6 +70,9 @@ async def test_an_agent_creates_a_quick_response_sees_its_chip_and_uses_it_with_
     assert popup.open and popup.organization_id == str(sophias.id)  # the selected interaction's organization
     assert [o.name for o in popup.organizations] == ["Jane's", "Sophia's"]
     assert popup.mine == [] and [t.name for t in popup.base] == ["One moment please"]
+    TemplatesState.copy_base.fn(popup, ids["base"])  # Copy: a new response starting from the base template
+    assert (popup.form_open, popup.editing_id, popup.form_name, popup.form_body) == (
+        True, 0, "One moment please (my copy)", "One moment please body")
     TemplatesState.new_response.fn(popup)
     reload_chips = await TemplatesState.save.fn(popup, {**_FORM, "name": "One Moment Please"})
     assert "unique name" in popup.error and popup.form_open and reload_chips is None

@@ -48,6 +48,7 @@ bench: setup
 	@$(PY) -m bench.bounces --kill
 	@$(PY) -m bench.webhooks
 	@$(PY) -m bench.chatbot_eval
+	@$(PY) -m bench.templates
 
 clean:
 	rm -rf $(VENV) .tools .web inbox.db test-artifacts

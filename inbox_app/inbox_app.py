@@ -14,6 +14,7 @@ from inbox_app.pages.organization_settings import organization_settings_page
 from inbox_app.pages.outbox import outbox_page
 from inbox_app.pages.routing import routing_page
 from inbox_app.pages.teams_settings import teams_settings_page
+from inbox_app.pages.templates_settings import templates_settings_page
 from inbox_app.pages.wrap_up_settings import wrap_up_settings_page
 from inbox_app.state.bell import BellState
 from inbox_app.state.chat import ChatState
@@ -23,6 +24,7 @@ from inbox_app.state.outbox_log import OutboxState
 from inbox_app.state.routing_log import RoutingLogState
 from inbox_app.state.session import SessionState
 from inbox_app.state.teams_settings import TeamsSettingsState
+from inbox_app.state.templates_settings import TemplatesSettingsState
 from inbox_app.state.wrap_up_settings import WrapUpSettingsState
 from services import handoff_loop, outbox, routing
 from services.channels import media_fetch
@@ -62,6 +64,8 @@ app.add_page(organization_settings_page, route="/settings/organizations",
              on_load=[BellState.on_load, OrganizationSettingsState.load], title="Organization settings · Agent Inbox")
 app.add_page(teams_settings_page, route="/settings/teams", on_load=[BellState.on_load, TeamsSettingsState.load],
              title="Teams · Agent Inbox")
+app.add_page(templates_settings_page, route="/settings/templates",
+             on_load=[BellState.on_load, TemplatesSettingsState.load], title="Response templates · Agent Inbox")
 app.add_page(outbox_page, route="/outbox", on_load=[BellState.on_load, OutboxState.load],
              title="Outbox · Agent Inbox")
 app.add_page(chat_page, route="/chat/[org_slug]", on_load=ChatState.on_load, title="Live Chat")

@@ -29,7 +29,7 @@ INVALID_SIGN_IN = "Invalid user ID or password"
 # Grants named after the actions they allow; agents get the working set, managers get all.
 AGENT_GRANTS = ("inbox", "customer_notes", "appease", "cancel", "return", "transfer")
 MANAGER_GRANTS = AGENT_GRANTS + ("routing_explanations", "manage_wrap_up", "manage_organization", "outbox",
-                                  "manage_teams")
+                                  "manage_teams", "manage_templates")
 
 _hasher = PasswordHasher()
 # Verifying against this keeps a wrong user ID as slow as a wrong password.

@@ -45,6 +45,9 @@ class Organization(SQLModel, table=True):
     # HMAC-SHA256 key the organization's chatbot signs finished conversations with (POST /api/chatbot/transcripts).
     # Empty: no chatbot may post; every transcript for this organization is refused.
     chatbot_secret: str = Field(default="", max_length=200)
+    # Bumped with every change to the organization's response templates: template search keeps its word index
+    # per worker and reads the templates again only when this moved (services/templates/search.py).
+    template_generation: int = 0
 
 
 class User(SQLModel, table=True):
@@ -292,10 +295,14 @@ class EarlyDeliveryStatus(SQLModel, table=True):
 
 
 class ResponseTemplate(SQLModel, table=True):
+    # An agent's names are unique per organization (services/templates/store.py checks, ignoring case; this is
+    # the backstop for two saves at once). Base templates (no owner) are checked by the service alone.
+    __table_args__ = (UniqueConstraint("organization_id", "owner_user_id", "name",
+                                       name="uq_responsetemplate_org_owner_name"),)
     id: int | None = Field(default=None, primary_key=True)
     organization_id: int = Field(foreign_key="organization.id", index=True)
     owner_user_id: int | None = Field(default=None, foreign_key="user.id")  # None: a base template
-    name: str
+    name: str  # at most 80 characters (services/templates/store.py)
     body: str = Field(sa_column=Column(Text, nullable=False))
     channels: str = "chat,sms,whatsapp,email"
     quick_response: bool = False

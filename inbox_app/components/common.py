@@ -91,6 +91,7 @@ def app_header(current: str, *, with_bell: bool = False) -> rx.Component:
                     rx.hstack(nav("Wrap-up categories", "/settings/wrap-up", "wrap-up"),
                               nav("Organizations", "/settings/organizations", "organizations"),
                               nav("Teams", "/settings/teams", "teams"),
+                              nav("Templates", "/settings/templates", "templates"),
                               nav("Outbox", "/outbox", "outbox"), spacing="3")),
             spacing="3", align="center",
         ),

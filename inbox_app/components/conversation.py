@@ -8,6 +8,7 @@ from inbox_app.components.attachments import attach_button, attachment_links, pe
 from inbox_app.components.chatbot import chatbot_transcript
 from inbox_app.components.common import BORDER
 from inbox_app.components.forms import SELECT_STYLE
+from inbox_app.components.quick_responses import template_tools
 from inbox_app.state.inbox import InboxState
 from inbox_app.state.whatsapp_templates import WhatsAppTemplateState
 from services.channels.whatsapp import WINDOW_CLOSED
@@ -188,6 +189,7 @@ def _message_box() -> rx.Component:
             ),
             pending_attachments(InboxState.pending_attachments, InboxState.remove_attachment,
                                 InboxState.attachment_error),
+            template_tools(),
             rx.cond(InboxState.sms_segments != "",
                     rx.text(InboxState.sms_segments, size="1", color="var(--gray-11)", data_testid="sms-segments")),
             padding="12px 24px", border_top=BORDER, width="100%", spacing="1",

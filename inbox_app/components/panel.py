@@ -8,6 +8,7 @@ from reflex.vars.function import FunctionStringVar
 from inbox_app.components.common import BORDER, channel_icon, local_time
 from inbox_app.state.bounce_timer import BounceTimerState
 from inbox_app.state.inbox import InboxState
+from inbox_app.components.template_dialog import templates_gear
 
 
 class KeyedNav(rx.el.elements.Nav):
@@ -166,6 +167,7 @@ def interaction_panel() -> rx.Component:
         ),
         rx.text("↑/↓ or j/k: move · Ctrl+Enter: send", size="1", color="var(--gray-11)", padding="6px 12px",
                 border_top=BORDER, width="100%"),
+        templates_gear(),
         width="320px", min_width="320px", height="100%", spacing="0", border_right=BORDER,
-        background="var(--color-panel-solid)",
+        background="var(--color-panel-solid)", position="relative",
     )

@@ -15,6 +15,7 @@ from inbox_app.components.profile_dialog import profile_dialog
 from inbox_app.components.verify_dialog import verify_dialog
 from inbox_app.components.transfer_dialog import transfer_dialog, transfer_result_dialog
 from inbox_app.components.whatsapp_template_dialog import whatsapp_template_dialog
+from inbox_app.components.template_dialog import template_dialog
 from inbox_app.components.wrap_up import wrap_up_dialog
 from inbox_app.state.inbox import InboxState
 
@@ -49,6 +50,7 @@ def inbox_page() -> rx.Component:
         transfer_dialog(),
         transfer_result_dialog(),
         whatsapp_template_dialog(),
+        template_dialog(),
         live_region(InboxState.announcement),
         spacing="0", height="100vh", width="100%", background="var(--gray-1)",
     )

@@ -141,6 +141,13 @@ def _transfer_dialog(request) -> Page:
     return _dialog(page, page.get_by_role("button", name="Transfer"), "Transfer Interaction")
 
 
+def _templates_dialog(request) -> Page:
+    page = request.getfixturevalue("scene").open_unverified()
+    _dialog(page, page.get_by_role("button", name="Response templates"), "Response Templates")
+    page.get_by_role("dialog").get_by_role("button", name="New response").click()  # the form too
+    return page
+
+
 def _case_dialog(request) -> Page:
     page = request.getfixturevalue("scene").open_unverified()
     return _dialog(page, page.get_by_role("button", name="Case Details"), "Case Details")
@@ -180,6 +187,7 @@ SCREENS = {
     "verify-customer-dialog": _verify_dialog,
     "wrap-up-dialog": _wrap_up_dialog,
     "transfer-dialog": _transfer_dialog,
+    "response-templates-dialog": _templates_dialog,
     "case-details-dialog": _case_dialog,
     "customer-profile-dialog": _profile_dialog,
     "order-action-dialog": _order_dialog,
@@ -188,6 +196,7 @@ SCREENS = {
     "wrap-up-categories": _manager_page("/settings/wrap-up", "Wrap-up categories"),
     "organization-settings": _manager_page("/settings/organizations", "Organization settings"),
     "teams": _manager_page("/settings/teams", "Teams"),
+    "response-templates-settings": _manager_page("/settings/templates", "Response templates"),
 }
 
 

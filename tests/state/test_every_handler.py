@@ -20,7 +20,7 @@ import inbox_app.inbox_app  # noqa: F401 - registers every page's states
 from inbox_app.state.inbox import InboxState
 from services import events
 from services import auth, outbox
-from services.models import Grant, Team, TeamMember, User, WrapUpCategory
+from services.models import Grant, ResponseTemplate, Team, TeamMember, User, WrapUpCategory
 from tests.services.factories import make_agent, make_customer, make_org, new_chat
 from tests.state.support import SECRET, state_for
 
@@ -104,9 +104,14 @@ async def _world(db, clock) -> tuple[dict[str, int], str]:
         session.add(team)
         await session.flush()
         session.add(TeamMember(team_id=team.id, user_id=alice.user_id))
+        template = ResponseTemplate(organization_id=victim.id, owner_user_id=alice.user_id, name="Alice's",
+                                    body="Alice's own response", quick_response=True)  # the template popups aim here
+        session.add(template)
+        await session.flush()
         token = (await auth.sign_in(session, login="olga", password="pw", secret_key=SECRET, clock=clock)).token
     target = {"interaction_id": interaction.id, "organization_id": victim.id, "outbound_id": held.id,
-              "category_id": category.id, "team_id": team.id, "user_id": alice.user_id}
+              "category_id": category.id, "team_id": team.id, "user_id": alice.user_id,
+              "template_id": template.id}
     return target, token
 
 
@@ -135,7 +140,8 @@ def test_the_enumeration_finds_the_handlers_that_matter():
     assert {"InboxState.send", "InboxState.select", "WrapUpState.submit", "VerifyState.send_code",
             "ChatState.start_chat", "OutboxState.retry", "SessionState.toggle_availability", "TransferState.submit",
             "TeamsSettingsState.add_member", "TeamsSettingsState.remove_member", "TeamsSettingsState.remove_team",
-            "TeamsSettingsState.add_team"} <= names
+            "TeamsSettingsState.add_team", "TemplatesState.save", "TemplatesState.delete", "QuickResponsesState.use",
+            "TemplatesSettingsState.save", "TemplatesSettingsState.delete"} <= names
     # No handler may start a routing drain: routing follows committed domain changes only.
     assert not {name for name in names if "drain" in name}
 

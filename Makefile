@@ -41,7 +41,13 @@ run: setup
 test: setup
 	@$(PY) -m tests.run_suite
 
-bench: setup
+# The bench extra: wordllama, which bench.chatbot_eval measures against the product's TF-IDF classifier.
+$(VENV)/.bench-installed: $(VENV)/.installed
+	@$(PY) -m pip install -q --disable-pip-version-check -e '.[test,bench]' 2>&1 | grep -v "is ignored" || true
+	@$(PY) -c "import wordllama"
+	@touch $@
+
+bench: setup $(VENV)/.bench-installed
 	@$(PY) -m bench.chat_latency
 	@$(PY) -m bench.load
 	@$(PY) -m bench.bounces

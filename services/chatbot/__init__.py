@@ -7,7 +7,8 @@ downloaded at run time). The same classifier suggests the category in Wrap Up.
 - `validity`: whether a conversation is worth a case, and why not;
 - `sentiment`: VADER over the customer's turns, later turns weighing more;
 - `summary`: extractive, sentences split by pysbd;
-- `classifier`: TF-IDF nearest wrap-up category, or nothing below a confidence threshold;
+- `classifier`: TF-IDF nearest wrap-up category, or nothing below a confidence threshold (measured against
+  wordllama embeddings in bench/chatbot_eval.py, which kept TF-IDF);
 - `analysis`: the three together, with the method and versions stored beside every result;
 - `transcripts`: the endpoint's service: check, store once, analyse.
 

@@ -90,3 +90,20 @@ def test_the_evaluation_set_meets_its_targets():
     assert {r["sentiment"] for r in rows} == {"positive", "neutral", "negative"}
     figures = evaluate(rows)
     assert figures["category_accuracy"] >= 0.80 and figures["sentiment_accuracy"] >= 0.85
+
+
+def test_the_bench_compares_tfidf_with_wordllama_behind_the_same_interface():
+    """bench/chatbot_embedding.py (the `bench` extra; skipped without it): same interface, same declining rule."""
+    pytest.importorskip("wordllama")
+    from bench import chatbot_embedding
+    from bench.chatbot_eval import compare
+
+    choice = chatbot_embedding.classify(_turns("The boots came scuffed, I want to send them back for a refund"),
+                                        list(WRAP_UP))
+    assert (choice.category, choice.subcategory) == ("Order", "Return")
+    assert choice.confidence > chatbot_embedding.min_score(list(WRAP_UP))
+    for texts in (("hi",), ("",), ("Thanks!",)):
+        assert chatbot_embedding.classify(_turns(*texts), list(WRAP_UP)) is None
+    assert chatbot_embedding.classify(_turns("I want to send it back"), []) is None
+    figures = compare(load(), chatbot_embedding)
+    assert figures["method"].startswith("wordllama-0.4.0.post1 ") and 0 <= figures["accuracy"] <= 1

@@ -9,7 +9,7 @@ import pytest
 from sqlmodel import select
 
 from inbox_app import runtime
-from services import interactions, outbox
+from services import interactions, outbox, routing
 from services.config import load_settings
 from services.models import Interaction, Message
 from tests.fakes.twilio_api import TwilioStandIn, inbound_fields, signed
@@ -68,6 +68,8 @@ async def test_a_signed_sms_is_stored_and_answered_with_empty_twiml(client, wire
     assert "set-cookie" not in response.headers
     [message] = await _messages(wired)
     assert (message.body, message.provider_id) == ("Where is my order?", "SM1")
+    async with wired.read() as session:  # answered before routing: the routing loop places it
+        assert (await session.exec(select(Interaction.state))).one() == "queued"
 
 
 async def test_a_retry_of_the_same_message_sid_is_answered_200_and_stored_once(client, wired):
@@ -119,6 +121,7 @@ async def _agent_reply(db, clock, twilio):
     from services.auth import identity_for_user
     from services.models import User
 
+    await routing.drain_queue(db, clock=clock)  # what the routing loop does once the webhook has committed
     async with db.read() as session:
         interaction = (await session.exec(select(Interaction))).one()
         agent = await identity_for_user(session, user_id=(await session.exec(select(User.id))).one())
@@ -184,6 +187,7 @@ async def test_the_whatsapp_window_opens_with_each_signed_inbound_message(client
         return inbound_fields(sid=sid, from_=f"whatsapp:{ELLEN}", to=f"whatsapp:{WA_NUMBER}", body=body)
 
     assert (await _post(client, MESSAGES, whatsapp("SMwa1", "Hello"))).status_code == 200
+    await routing.drain_queue(wired, clock=clock)  # what the routing loop does once the webhook has committed
     async with wired.transaction() as session:
         interaction = (await session.exec(select(Interaction))).one()
         agent = await identity_for_user(session, user_id=(await session.exec(select(User.id))).one())

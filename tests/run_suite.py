@@ -12,6 +12,8 @@ from tests.conftest import WALL_CLOCK_ENV
 
 _PG = "postgresql://postgres@127.0.0.1:5432/test"
 _REDIS = "redis://127.0.0.1:6379/7"
+_REDIS_MOVED = "redis://127.0.0.1:6379/6"  # the moved-clock pass runs beside the first: its own Redis database
+_SUITES = ["tests/services", "tests/state", "tests/http"]
 
 
 def _answers(port: int) -> bool:
@@ -34,16 +36,48 @@ def main() -> int:
     if sys.argv[1:]:
         return _pytest(sys.argv[1:])
     # Playwright's sync API keeps an event loop running for the whole session, which the async service
-    # tests cannot share: the two halves run as two pytest processes, browser tests last.
-    fast = _pytest(["tests/services", "tests/state", "tests/http"])
-    # Nothing may depend on today's date: the same suites again, with the wall clock years ahead. On SQLite
-    # only: a date dependence does not hide in the database engine, and the PostgreSQL variants (half the time)
-    # already ran above, so the whole `make test` stays within its 15 minutes.
+    # tests cannot share: the browser tests run in their own pytest process, last.
+    # The service, state and HTTP suites run as two processes side by side (two cores): the PostgreSQL variants
+    # with today's clock, and the SQLite variants with the wall clock moved years ahead, so that nothing may
+    # depend on today's date (a date dependence does not hide in the database engine). Each test thus runs once
+    # per engine, and the whole `make test` stays within its 15 minutes.
     moved = (datetime.now(timezone.utc) + timedelta(days=7 * 365 + 123)).isoformat(timespec="seconds")
-    later = _pytest(["tests/services", "tests/state", "tests/http"], env={WALL_CLOCK_ENV: moved,
-                                                                        "TEST_DATABASE_URL": ""})
+    passes = [
+        _Pass("PostgreSQL, today's clock", [*_SUITES, "-k", "not sqlite"]) if os.environ.get("TEST_DATABASE_URL")
+        else None,
+        _Pass("SQLite, the wall clock moved years ahead", _SUITES,
+              {WALL_CLOCK_ENV: moved, "TEST_DATABASE_URL": "",
+               **({"TEST_REDIS_URL": _REDIS_MOVED} if os.environ.get("TEST_REDIS_URL") else {})}),
+    ]
+    fast = _side_by_side([p for p in passes if p is not None])
     browser = _pytest(["tests/e2e"])
-    return fast or later or browser
+    return fast or browser
+
+
+class _Pass:
+    def __init__(self, title: str, args: list[str], env: dict | None = None):
+        self.title, self.args, self.env = title, args, env or {}
+
+
+def _side_by_side(passes: list[_Pass]) -> int:
+    """Run the passes at once, each printing its report when it is done (never interleaved)."""
+    import tempfile
+
+    running = []
+    for each in passes:
+        log = tempfile.TemporaryFile(mode="w+")
+        process = subprocess.Popen([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", *each.args],
+                                   env={**os.environ, **each.env}, stdout=log, stderr=subprocess.STDOUT, text=True)
+        running.append((each, process, log))
+    failed = 0
+    for each, process, log in running:
+        failed = process.wait() or failed
+        log.seek(0)
+        print(f"=== {each.title}", flush=True)
+        sys.stdout.write(log.read())
+        sys.stdout.flush()
+        log.close()
+    return failed
 
 
 def _pytest(args: list[str], env: dict | None = None) -> int:

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import hashlib
 from contextlib import asynccontextmanager
 from typing import AsyncIterator
 
-from sqlalchemy import event
+from sqlalchemy import event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -33,6 +34,15 @@ def sync_url(url: str) -> str:
 
 def is_sqlite(engine: AsyncEngine) -> bool:
     return engine.dialect.name == "sqlite"
+
+
+async def lock_until_commit(session: AsyncSession, key: str) -> None:
+    """Transactions naming the same key take turns: on PostgreSQL an advisory lock held until this one ends;
+    SQLite has one writer at a time anyway."""
+    if session.bind.dialect.name == "postgresql":
+        digest = hashlib.blake2b(key.encode(), digest_size=8).digest()
+        await session.exec(text("SELECT pg_advisory_xact_lock(:key)").bindparams(
+            key=int.from_bytes(digest, "big", signed=True)))
 
 
 def make_engine(url: str) -> AsyncEngine:

@@ -41,6 +41,14 @@ def notify(session, *topics: str) -> None:
     session.info.setdefault("topics", set()).update(topics)
 
 
+def notify_interaction(session, interaction, *also: str) -> None:
+    """An interaction changed: the tabs showing it and its agent's panel are told, with any `also` topics."""
+    topics = [interaction_topic(interaction.id), *also]
+    if interaction.assignee_id:
+        topics.append(agent_topic(interaction.assignee_id))
+    notify(session, *topics)
+
+
 def pending_topics(session) -> set[str]:
     return set(session.info.pop("topics", set()))
 

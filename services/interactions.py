@@ -114,13 +114,6 @@ def _touch(interaction: Interaction, *, author: str, body: str, at: datetime) ->
         interaction.last_text = body[:500]
 
 
-def _notify_change(session: AsyncSession, interaction: Interaction) -> None:
-    topics = [events.interaction_topic(interaction.id)]
-    if interaction.assignee_id:
-        topics.append(events.agent_topic(interaction.assignee_id))
-    events.notify(session, *topics)
-
-
 def _checked_body(body: str | None, *, with_files: bool = False) -> str:
     text = clean_body(body)
     if not text and not with_files:
@@ -163,7 +156,7 @@ def append_customer_message(session: AsyncSession, *, interaction: Interaction, 
                       delivery_status="received", provider_id=provider_id)
     _touch(interaction, author="customer", body=body, at=at)
     session.add_all([message, interaction])
-    _notify_change(session, interaction)
+    events.notify_interaction(session, interaction)
     return message
 
 
@@ -173,7 +166,7 @@ def add_system_message(session: AsyncSession, *, interaction: Interaction, body:
     message = Message(interaction_id=interaction.id, author="system", body=body, created_at=at, internal=internal)
     interaction.last_activity_at = at
     session.add_all([message, interaction])
-    _notify_change(session, interaction)
+    events.notify_interaction(session, interaction)
     return message
 
 
@@ -260,7 +253,7 @@ async def add_agent_message(session: AsyncSession, *, identity: Identity, intera
                                          sender=await reply_via.sender_for(session, interaction=interaction,
                                                                            channel=via or interaction.channel))
     session.add_all([message, interaction])
-    _notify_change(session, interaction)
+    events.notify_interaction(session, interaction)
     return message
 
 
@@ -397,7 +390,7 @@ async def select_interaction(session: AsyncSession, *, identity: Identity, inter
         interaction.selected_at = clock()
         interaction.bounce_due_at = None
         session.add(interaction)
-        _notify_change(session, interaction)
+        events.notify_interaction(session, interaction)
     return interaction
 
 
@@ -474,6 +467,6 @@ async def wrap_up(session: AsyncSession, *, identity: Identity, interaction_id: 
                  organization_id=interaction.organization_id, subject=f"interaction:{interaction.id}",
                  case_id=case.id, case_closed=case.status == "closed", follow_up=follow_up, category=category,
                  subcategory=subcategory)
-    _notify_change(session, interaction)
+    events.notify_interaction(session, interaction)
     events.notify(session, events.QUEUE_MOVED)  # capacity was freed
     return interaction

@@ -248,10 +248,7 @@ async def _show_on_message(session: AsyncSession, message_id: int, outcome: dict
         message.provider_id = outcome["provider_id"]
         await delivery_status.apply_early(session, message)  # Twilio may have called back already
     session.add(message)
-    events.notify(session, events.interaction_topic(message.interaction_id))
-    interaction = await session.get(Interaction, message.interaction_id)
-    if interaction.assignee_id:
-        events.notify(session, events.agent_topic(interaction.assignee_id))
+    events.notify_interaction(session, await session.get(Interaction, message.interaction_id))
 
 
 async def _settle(db, row: OutboundMessage, *, provider_id: str, error: str | None, clock: Clock,

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from services.channels.reply_via import LABELS as CHANNEL_NAMES
+
 MIB = 1024 * 1024
 
 
@@ -40,9 +42,6 @@ RULES = {
 # The largest body any channel's upload can need (5 files of 5 MiB) plus room for the multipart framing: the
 # ASGI guard in front of /_upload refuses more before it is read.
 MAX_UPLOAD_BODY = max(rule.max_files * rule.max_bytes for rule in RULES.values()) + MIB
-
-CHANNEL_NAMES = {"chat": "Chat", "sms": "SMS", "whatsapp": "WhatsApp"}
-
 
 def rules_for(channel: str) -> ChannelRules | None:
     return RULES.get(channel)

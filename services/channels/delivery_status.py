@@ -10,11 +10,11 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import text
 from sqlmodel import delete, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services import events
+from services.db import lock_until_commit
 from services.models import EarlyDeliveryStatus, Interaction, Message
 
 # Twilio's statuses as the conversation shows them; anything before "sent" is still "queued" to the agent.
@@ -26,10 +26,9 @@ EARLY_KEPT = timedelta(days=1)  # a kept callback no message claimed by then nev
 
 
 async def _one_at_a_time(session: AsyncSession, sid: str) -> None:
-    """The callback and the send that records its id take turns on PostgreSQL (a lock on the id until commit),
-    so neither can miss the other's uncommitted write; SQLite has one writer at a time anyway."""
-    if session.bind.dialect.name == "postgresql":
-        await session.exec(text("SELECT pg_advisory_xact_lock(hashtext(:sid))").bindparams(sid=sid))
+    """The callback and the send that records its id take turns, so neither can miss the other's uncommitted
+    write."""
+    await lock_until_commit(session, f"twilio-status:{sid}")
 
 
 def moves_forward(current: str, new: str) -> bool:
@@ -73,10 +72,7 @@ def _move(session: AsyncSession, message: Message, new: str, error_code: str) ->
 async def _told(session: AsyncSession, message: Message) -> bool:
     """The conversation, its agent and the organization's /outbox see the new status."""
     interaction = await session.get(Interaction, message.interaction_id)
-    topics = [events.interaction_topic(interaction.id), events.outbox_topic(interaction.organization_id)]
-    if interaction.assignee_id:
-        topics.append(events.agent_topic(interaction.assignee_id))
-    events.notify(session, *topics)
+    events.notify_interaction(session, interaction, events.outbox_topic(interaction.organization_id))
     return True
 
 

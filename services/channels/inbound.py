@@ -8,11 +8,9 @@ agent verifies them by passcode.
 
 from __future__ import annotations
 
-import hashlib
 import logging
 from typing import Mapping
 
-from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -22,6 +20,7 @@ from services.channels import media_fetch
 from services.channels.numbers import Address, organization_for, parse_address
 from services.clock import Clock
 from services.config import Settings
+from services.db import lock_until_commit
 from services.models import Interaction, Message
 from services.text import MAX_MESSAGE_CHARS, clean_body
 
@@ -44,13 +43,8 @@ async def _already_stored(session: AsyncSession, sid: str) -> bool:
 
 
 async def _one_at_a_time(session: AsyncSession, organization_id: int, sender: Address) -> None:
-    """Two messages from one number arriving together must not open two interactions. PostgreSQL: a lock on
-    this number until the transaction ends; SQLite has one writer at a time anyway."""
-    if session.bind.dialect.name != "postgresql":
-        return
-    digest = hashlib.blake2b(f"{organization_id}:{sender.channel}:{sender.number}".encode(), digest_size=8)
-    await session.exec(text("SELECT pg_advisory_xact_lock(:key)").bindparams(
-        key=int.from_bytes(digest.digest(), "big", signed=True)))
+    """Two messages from one number arriving together must not open two interactions."""
+    await lock_until_commit(session, f"{organization_id}:{sender.channel}:{sender.number}")
 
 
 async def _open_interaction_of(session: AsyncSession, organization_id: int, sender: Address) -> Interaction | None:

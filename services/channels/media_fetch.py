@@ -147,10 +147,7 @@ async def _finish_message(session: AsyncSession, message: Message, interaction: 
     if waiting is None:
         message.delivery_status = "received"
         session.add(message)
-    topics = [events.interaction_topic(interaction.id)]
-    if interaction.assignee_id:
-        topics.append(events.agent_topic(interaction.assignee_id))
-    events.notify(session, *topics)
+    events.notify_interaction(session, interaction)
 
 
 async def _store(db, job: MediaFetch, fetched: Fetched, *, channel_rules, root: Path, clock: Clock) -> None:

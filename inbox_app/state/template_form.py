@@ -9,8 +9,13 @@ from __future__ import annotations
 
 import reflex as rx
 
+from inbox_app import runtime
+from services.errors import Refused
+from services.templates import store
 from services.templates.rows import TemplateRow
 from services.templates.store import MAX_BODY, MAX_NAME, TemplateEntry
+
+_NOT_FOUND = "That response was not found."
 
 
 def entry_from(form_data: dict) -> TemplateEntry:
@@ -52,3 +57,45 @@ class TemplateForm(rx.State, mixin=True):
     @rx.event
     def close_form(self):
         self.form_open, self.editing_id = False, 0
+
+    # Edit, Save and Delete as both the popup and /settings/templates do them; each state adds what is its own.
+    # The class using the form holds `organization_id` (where a new one goes), `error` and `saved`.
+
+    async def _editable(self, identity, template_id) -> TemplateRow | None:
+        """The template to edit, if this identity may; otherwise None, and the form says so."""
+        try:
+            async with runtime.db().read() as session:
+                template = await store.editable(session, identity=identity, template_id=int(template_id))
+        except (Refused, TypeError, ValueError):
+            self.error, self.saved = _NOT_FOUND, ""
+            return None
+        self.error, self.saved = "", ""
+        return template
+
+    async def _save_form(self, identity, form_data: dict, *, base: bool = False) -> TemplateRow | None:
+        """Create or update from the form; None when refused, with the reason shown and nothing stored."""
+        entry = entry_from(form_data)
+        try:
+            async with runtime.db().transaction() as session:
+                if self.editing_id:
+                    return await store.update(session, identity=identity, template_id=self.editing_id,
+                                              entry=entry, clock=runtime.clock)
+                return await store.create(session, identity=identity, entry=entry, clock=runtime.clock,
+                                          organization_id=int(self.organization_id or 0), base=base)
+        except Refused as refused:
+            self.error, self.saved = str(refused), ""
+        except ValueError:
+            self.error, self.saved = "Choose an organization.", ""
+        return None
+
+    async def _delete(self, identity, template_id) -> str | None:
+        """The deleted template's name; None when it was not this identity's to delete."""
+        try:
+            async with runtime.db().transaction() as session:
+                name = await store.delete(session, identity=identity, template_id=int(template_id),
+                                          clock=runtime.clock)
+        except (Refused, TypeError, ValueError):
+            self.error, self.saved = _NOT_FOUND, ""
+            return None
+        self.error, self.saved = "", f"Deleted “{name}”."
+        return name

@@ -13,7 +13,7 @@ import reflex as rx
 from inbox_app import runtime
 from inbox_app.state.inbox_dialog import InboxDialog
 from inbox_app.state.quick_responses import QuickResponsesState
-from inbox_app.state.template_form import TemplateForm, entry_from
+from inbox_app.state.template_form import TemplateForm
 from services import interactions
 from services.errors import Refused
 from services.managed_organizations import OrganizationChoice
@@ -102,31 +102,17 @@ class TemplatesState(TemplateForm, InboxDialog):
         identity = await self._identity()
         if identity is None:
             return rx.redirect("/login", replace=True)
-        try:
-            async with runtime.db().read() as session:
-                template = await store.editable(session, identity=identity, template_id=int(template_id))
-        except (Refused, TypeError, ValueError):
-            self.error, self.saved = "That response was not found.", ""
-            return
-        self.error, self.saved = "", ""
-        self._fill_form("Edit “" + template.name + "”", template, editing=True)
+        template = await self._editable(identity, template_id)
+        if template is not None:
+            self._fill_form("Edit “" + template.name + "”", template, editing=True)
 
     @rx.event
     async def save(self, form_data: dict):
         identity = await self._identity()
         if identity is None:
             return rx.redirect("/login", replace=True)
-        entry = entry_from(form_data)
-        try:
-            async with runtime.db().transaction() as session:
-                if self.editing_id:
-                    saved = await store.update(session, identity=identity, template_id=self.editing_id,
-                                               entry=entry, clock=runtime.clock)
-                else:
-                    saved = await store.create(session, identity=identity, entry=entry, clock=runtime.clock,
-                                               organization_id=int(self.organization_id or 0))
-        except Refused as refused:
-            self.error, self.saved = str(refused), ""
+        saved = await self._save_form(identity, form_data)
+        if saved is None:
             return
         unknown = variables.unknown(saved.body)
         self.error, self.form_open, self.editing_id = "", False, 0
@@ -141,14 +127,8 @@ class TemplatesState(TemplateForm, InboxDialog):
         identity = await self._identity()
         if identity is None:
             return rx.redirect("/login", replace=True)
-        try:
-            async with runtime.db().transaction() as session:
-                name = await store.delete(session, identity=identity, template_id=int(template_id),
-                                          clock=runtime.clock)
-        except (Refused, TypeError, ValueError):
-            self.error, self.saved = "That response was not found.", ""
+        if await self._delete(identity, template_id) is None:
             return
-        self.error, self.saved = "", f"Deleted “{name}”."
         if self.editing_id == int(template_id):
             self.form_open, self.editing_id = False, 0
         await self._refresh(identity)

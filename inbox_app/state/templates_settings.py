@@ -8,11 +8,10 @@ import reflex as rx
 from inbox_app import runtime
 from inbox_app.state.bell import BellState
 from inbox_app.state.manager_page import ManagerPage
-from inbox_app.state.template_form import TemplateForm, entry_from
+from inbox_app.state.template_form import TemplateForm
 from services import managed_organizations
-from services.errors import Refused
 from services.managed_organizations import OrganizationChoice
-from services.templates import GRANT, listing, store
+from services.templates import GRANT, listing
 from services.templates.rows import TemplateRow
 
 
@@ -45,32 +44,18 @@ class TemplatesSettingsState(TemplateForm, ManagerPage, BellState):
         identity = await self._identity()
         if identity is None:
             return rx.redirect("/login", replace=True)
-        try:
-            async with runtime.db().read() as session:
-                template = await store.editable(session, identity=identity, template_id=int(template_id))
-        except (Refused, TypeError, ValueError):
-            self.error, self.saved = "That response was not found.", ""
-            return
-        self.error, self.saved = "", ""
-        whose = "base template" if template.base else "response"
-        self._fill_form(f"Edit {whose} “{template.name}”", template, editing=True)
+        template = await self._editable(identity, template_id)
+        if template is not None:
+            whose = "base template" if template.base else "response"
+            self._fill_form(f"Edit {whose} “{template.name}”", template, editing=True)
 
     @rx.event
     async def save(self, form_data: dict):
         identity = await self._identity()
         if identity is None:
             return rx.redirect("/login", replace=True)
-        entry = entry_from(form_data)
-        try:
-            async with runtime.db().transaction() as session:
-                if self.editing_id:
-                    saved = await store.update(session, identity=identity, template_id=self.editing_id,
-                                               entry=entry, clock=runtime.clock)
-                else:
-                    saved = await store.create(session, identity=identity, entry=entry, clock=runtime.clock,
-                                               organization_id=int(self.organization_id or 0), base=True)
-        except (Refused, ValueError) as refused:
-            self.error, self.saved = (str(refused) if isinstance(refused, Refused) else "Choose an organization."), ""
+        saved = await self._save_form(identity, form_data, base=True)
+        if saved is None:
             return
         self.error, self.saved, self.form_open, self.editing_id = "", f"Saved “{saved.name}”.", False, 0
         await self._refresh(identity)
@@ -80,12 +65,5 @@ class TemplatesSettingsState(TemplateForm, ManagerPage, BellState):
         identity = await self._identity()
         if identity is None:
             return rx.redirect("/login", replace=True)
-        try:
-            async with runtime.db().transaction() as session:
-                name = await store.delete(session, identity=identity, template_id=int(template_id),
-                                          clock=runtime.clock)
-        except (Refused, TypeError, ValueError):
-            self.error, self.saved = "That response was not found.", ""
-            return
-        self.error, self.saved = "", f"Deleted “{name}”."
-        await self._refresh(identity)
+        if await self._delete(identity, template_id) is not None:
+            await self._refresh(identity)

@@ -23,18 +23,22 @@ def postgres_only(db):
         pytest.skip("row-lock concurrency is proven on PostgreSQL")
 
 
+async def _two_loops(db, clock, one_pass) -> list[int]:
+    """One pass of a loop on each of two workers at once, each on its own engine."""
+    second_worker = Database(db.url)
+    try:
+        return await asyncio.gather(one_pass(db, clock=clock), one_pass(second_worker, clock=clock))
+    finally:
+        await second_worker.dispose()
+
+
 async def test_fifty_deadlines_bounce_exactly_once_with_two_loops(db, clock, postgres_only):
     org = await make_org(db)
     first = await make_agent(db, "first", [org], capacity=50)
     chats = [await new_chat(db, org, clock, email=f"c{i}@example.com") for i in range(50)]
     others = [await make_agent(db, f"other{i}", [org], capacity=10) for i in range(4)]  # 40 slots for 50
     clock.advance(seconds=60)
-    second_worker = Database(db.url)
-    try:
-        counts = await asyncio.gather(bouncing.bounce_due(db, clock=clock),
-                                      bouncing.bounce_due(second_worker, clock=clock))
-    finally:
-        await second_worker.dispose()
+    counts = await _two_loops(db, clock, bouncing.bounce_due)
     async with db.read() as session:
         per_deadline = (await session.exec(select(Bounce.interaction_id, func.count()).group_by(
             Bounce.interaction_id))).all()
@@ -119,12 +123,7 @@ async def test_pending_transfers_complete_once_with_two_loops(db, clock, postgre
                                              clock=clock)
     async with db.transaction() as session:
         (await session.get(User, member.user_id)).available = True
-    second_worker = Database(db.url)
-    try:
-        done = await asyncio.gather(transfers.complete_pending(db, clock=clock),
-                                    transfers.complete_pending(second_worker, clock=clock))
-    finally:
-        await second_worker.dispose()
+    done = await _two_loops(db, clock, transfers.complete_pending)
     async with db.read() as session:
         statuses = (await session.exec(select(TransferRequest.status))).all()
         mine = (await session.exec(select(func.count()).select_from(Interaction).where(
@@ -187,12 +186,7 @@ async def test_pending_transfers_complete_oldest_first_with_two_loops(db, clock,
     async with db.transaction() as session:
         for member in members:
             (await session.get(User, member.user_id)).available = True
-    second_worker = Database(db.url)
-    try:
-        done = await asyncio.gather(transfers.complete_pending(db, clock=clock),
-                                    transfers.complete_pending(second_worker, clock=clock))
-    finally:
-        await second_worker.dispose()
+    done = await _two_loops(db, clock, transfers.complete_pending)
     async with db.read() as session:
         settled = (await session.exec(select(RoutingDecision.interaction_id).where(
             col(RoutingDecision.explanation).contains("Transferred by")).order_by(RoutingDecision.id))).all()

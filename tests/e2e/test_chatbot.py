@@ -19,9 +19,14 @@ from tests.e2e.helpers import customer_says, row_saying, set_available, sign_in,
 BOT_SECRET = "sophias-bot-secret"  # the demo's chatbot secret for Sophia's
 
 
-def _transcript() -> dict:
-    started = datetime.now(timezone.utc) - timedelta(hours=2)  # relative: any day the test runs
-    turns = [("customer", "Hi"), ("bot", "Hello Ellen! How can I help you today?"),
+_LATE_QUESTION = [("customer", "Do you still have the Lisbon ankle boots in size 39?"),
+                  ("bot", "Yes, size 39 is in stock in black and in tan."),
+                  ("customer", "Great, thank you so much, that is really helpful!")]
+
+
+def _transcript(turns: list | None = None, hours_ago: float = 2) -> dict:
+    started = datetime.now(timezone.utc) - timedelta(hours=hours_ago)  # relative: any day the test runs
+    turns = turns or [("customer", "Hi"), ("bot", "Hello Ellen! How can I help you today?"),
              ("customer", "My order SO-1042 was meant to arrive on Monday and the tracking has not moved since. "
                           "This is really frustrating."),
              ("bot", "I am sorry about the wait. The parcel is held at the carrier depot and is now scheduled for "
@@ -77,6 +82,18 @@ def test_a_bot_transcript_shows_in_history_and_wrap_up_suggests_the_category(bro
     bot_chat.get_by_test_id("chatbot-summary").scroll_into_view_if_needed()
     agent.wait_for_timeout(300)
     shot(agent, "history-with-transcript")
+
+    # While her chat is open, the bot sends another finished conversation: it joins her open case as a closed
+    # interaction, shows in the agent's history at once, and Case Details lists its summary.
+    assert _post(base_url, _transcript(_LATE_QUESTION, hours_ago=0.1))[0] == 201
+    expect(conversation.get_by_test_id("chatbot-transcript")).to_have_count(2)
+    agent.get_by_role("button", name="Case Details").click()
+    case = agent.get_by_role("dialog", name="Case Details")
+    expect(case.get_by_test_id("case-chatbot-summary")).to_have_count(1)
+    expect(case.get_by_test_id("case-chatbot-summary")).to_contain_text("size 39")
+    expect(case.get_by_test_id("case-chatbot-summary")).to_have_attribute("data-sentiment", "positive")
+    agent.keyboard.press("Escape")
+    expect(case).to_have_count(0)
 
     agent.get_by_role("button", name="Wrap Up").click()
     dialog = agent.get_by_role("dialog", name="Wrap Up")

@@ -51,7 +51,7 @@ async def _media_loop():
 
 
 # Loaded before the app's own scripts: a Live Chat framed where storage is denied still starts (the file says how).
-app = rx.App(api_transformer=api(), stylesheets=["/accessibility.css"],
+app = rx.App(api_transformer=api(), stylesheets=["/accessibility.css", "/formatting.css"],
              head_components=[rx.el.script(src="/framed_storage.js")])
 app.add_page(_index, route="/", on_load=SessionState.route_index, title="Agent Inbox")
 app.add_page(login_page, route="/login", on_load=SessionState.login_page_load, title="Sign in · Agent Inbox")

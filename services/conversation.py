@@ -15,6 +15,8 @@ from datetime import datetime
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from services import formatting
+from services.channels.plain_text import plain_text
 from services.attachments.links import AttachmentLink, Linker, agent_link, by_message
 from services.models import ChatbotTranscript, Interaction, Message
 
@@ -48,13 +50,18 @@ class ConversationItem:
     category: str = ""  # "Order / Return", or empty when the classifier was not confident
     turns: list[BotTurn] = field(default_factory=list)
     hidden_turns: int = 0  # earlier turns not shown
+    html: str = ""  # an agent's formatted message, sanitised: shown as HTML instead of `body`
 
 
 def _message_item(message: Message, attachments: list[AttachmentLink] | None = None) -> ConversationItem:
-    return ConversationItem(key=f"m{message.id}", kind="message", author=message.author, body=message.body,
+    html = formatting.shown_html(message.body) if message.author == "agent" else ""
+    # `body` stays plain text (the live region reads it out, the panel quotes it); `html` is what is drawn.
+    return ConversationItem(key=f"m{message.id}", kind="message", author=message.author,
+                            body=plain_text(message.body) if html else message.body,
                             at_iso=message.created_at.isoformat(),
                             delivery_status=message.delivery_status, failure_reason=message.failure_reason,
-                            internal=message.internal, via=message.via or "", attachments=attachments or [])
+                            internal=message.internal, via=message.via or "", attachments=attachments or [],
+                            html=html)
 
 
 async def _message_items(session: AsyncSession, messages: list[Message], linker: Linker) -> list[ConversationItem]:

@@ -9,10 +9,13 @@ existing plain message keeps working. SMS and WhatsApp get `services/channels/pl
 from __future__ import annotations
 
 import re
+from html import escape, unescape
 
 import nh3
 
-TAGS = {"b", "strong", "i", "em", "ul", "ol", "li", "a", "br", "p"}
+from services.channels.plain_text import plain_text
+
+TAGS = {"b", "strong", "i", "em", "ul", "ol", "li", "a", "br", "p", "div"}  # Chrome's editor makes a line a <div>
 ATTRIBUTES = {"a": {"href"}}
 URL_SCHEMES = {"http", "https", "mailto"}
 _ANY_TAG = re.compile(r"</?[a-zA-Z][a-zA-Z0-9]*(\s[^>]*)?/?>")  # as browsers parse a tag: no space after <
@@ -28,5 +31,44 @@ def sanitise(body: str) -> str:
     if not is_formatted(body):
         return body or ""
     # `script` and `style` go with their content; every other unknown tag is dropped, its text kept.
-    return nh3.clean(body, tags=TAGS, attributes=ATTRIBUTES, url_schemes=URL_SCHEMES,
+    return _clean_html(body)
+
+
+def _clean_html(body: str) -> str:
+    return nh3.clean(body or "", tags=TAGS, attributes=ATTRIBUTES, url_schemes=URL_SCHEMES,
                      clean_content_tags={"script", "style"}, link_rel="noopener noreferrer nofollow").strip()
+
+
+def message_body(body: str, *, from_editor: bool, texted: bool) -> str:
+    """What is stored for an agent's message.
+
+    From the formatted box (`from_editor`) the body is HTML, whatever it looks like: it is sanitised, kept as
+    HTML when formatting survives, else stored as the plain text it shows ("a &lt; b" is "a < b"; a box holding
+    only `<br>` is empty). SMS and WhatsApp store the plain text the customer receives, so the timeline shows
+    exactly what went out. A plain box's text is kept as typed."""
+    if not from_editor:
+        return plain_text(sanitise(body)) if texted and is_formatted(body) else (body or "")
+    clean = _clean_html(body)
+    text = plain_text(clean) if is_formatted(clean) else unescape(clean)
+    text = text.replace("\xa0", " ")
+    if texted or not is_formatted(clean) or not text.strip():
+        return text.strip()
+    return clean
+
+
+def shown_html(body: str) -> str:
+    """An agent's stored message as HTML for the timeline, sanitised again on the way out; "" for plain text."""
+    return sanitise(body) if is_formatted(body) else ""
+
+
+def for_box(text: str, *, formatted: bool) -> str:
+    """Text (a template, or the draft when Reply via changes) as the message box in use takes it: HTML for the
+    formatted box (plain text escaped, its line breaks kept), plain text for the SMS/WhatsApp box."""
+    if formatted:
+        return sanitise(text) if is_formatted(text) else escape(text or "", quote=False).replace("\n", "<br>")
+    return plain_text(sanitise(text)) if is_formatted(text) else (text or "")
+
+
+def switched_draft(draft: str, *, to_editor: bool) -> str:
+    """The draft carried over when Reply via moves between the formatted box and the plain SMS/WhatsApp one."""
+    return for_box(draft, formatted=True) if to_editor else message_body(draft, from_editor=True, texted=True)

@@ -10,10 +10,11 @@ from sqlalchemy import and_, exists
 from sqlmodel import col, or_, select, update
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from services import audit, events, routing, sop
+from services import audit, events, formatting, routing, sop
 from services.attachments import staging
 from services.auth import Identity
 from services.channels import reply_via, whatsapp
+from services.channels.plain_text import plain_text
 from services.clock import Clock
 from services.errors import NotFound, Refused
 from services.models import (
@@ -195,10 +196,11 @@ async def active_interaction(session: AsyncSession, *, identity: Identity, inter
 
 async def send_agent_message(session: AsyncSession, *, identity: Identity, interaction_id: int,
                              body: str, clock: Clock, via: str = "", with_files: bool = True,
-                             expected_files: list[int] | None = None) -> Message:
+                             expected_files: list[int] | None = None, from_editor: bool = False) -> Message:
     """The agent's reply, by the interaction's own channel or by `via` (Reply via), if the customer can be
     reached that way now. The files the agent attached go with it, if that channel takes them (the inbox says
-    `with_files=False` when it shows none, sparing the query, and `expected_files`: the ids it shows)."""
+    `with_files=False` when it shows none, sparing the query, and `expected_files`: the ids it shows).
+    `from_editor`: the body is the formatted box's HTML (services/formatting.message_body)."""
     if not isinstance(via, str):
         raise Refused("Choose how to reply.")
     interaction = await active_interaction(session, identity=identity, interaction_id=interaction_id,
@@ -207,7 +209,9 @@ async def send_agent_message(session: AsyncSession, *, identity: Identity, inter
                                  uploader=staging.Uploader("agent", identity.user_id),
                                  for_update=True) if with_files else []
     staging.check_expected(files, expected_files)
-    text = _checked_body(body, with_files=bool(files))
+    texted = (via or interaction.channel) in ("sms", "whatsapp")
+    text = _checked_body(formatting.message_body(str(body or ""), from_editor=from_editor is True, texted=texted),
+                         with_files=bool(files))
     staging.check_sendable(files, via or interaction.channel)
     now = clock()
     if via and via != interaction.channel:
@@ -229,7 +233,7 @@ async def add_agent_message(session: AsyncSession, *, identity: Identity, intera
     at once in a chat, queued in the outbox for every other channel (the interaction's own, or `via`)."""
     message = Message(interaction_id=interaction.id, author="agent", author_user_id=identity.user_id,
                       body=body, created_at=at, via=via)
-    _touch(interaction, author="agent", body=body, at=at)
+    _touch(interaction, author="agent", body=plain_text(body), at=at)  # the panel's last sentence shows no tags
     await staging.attach(session, message=message, interaction=interaction, rows=files or [])
     if (via or interaction.channel) == "chat":
         from services import inactivity  # it builds on this module

@@ -9,6 +9,7 @@ from inbox_app.components.chatbot import chatbot_transcript
 from inbox_app.components.common import BORDER
 from inbox_app.components.forms import SELECT_STYLE
 from inbox_app.components.quick_responses import template_tools
+from inbox_app.components.rich_editor import message_editor
 from inbox_app.state.inbox import InboxState
 from inbox_app.state.whatsapp_templates import WhatsAppTemplateState
 from services.channels.whatsapp import WINDOW_CLOSED
@@ -46,7 +47,9 @@ def message_bubble(item, *, mine: str = "agent", texted=False) -> rx.Component:
         is_other,
         rx.vstack(
             rx.cond(item.body != "", rx.box(
-                rx.text(item.body, size="2", white_space="pre-wrap", word_break="break-word"),
+                # A formatted message's HTML was sanitised on the server (services/formatting.py) when built.
+                rx.cond(item.html != "", rx.html(item.html, class_name="formatted-body"),
+                        rx.text(item.body, size="2", white_space="pre-wrap", word_break="break-word")),
                 background=rx.cond(is_mine, "var(--accent-9)", "var(--gray-3)"),
                 color=rx.cond(is_mine, "white", "var(--gray-12)"),
                 border=rx.cond((item.delivery_status == "failed") | (item.delivery_status == "undelivered"),
@@ -157,6 +160,19 @@ def message_box() -> rx.Component:
     )
 
 
+def _formatted_box() -> rx.Component:
+    """Chat in full view: Bold, Italic and Bulleted list (SMS and WhatsApp go as plain text, so they get none)."""
+    return message_editor(value=InboxState.draft, on_change=InboxState.set_draft, on_key_down=InboxState.draft_key,
+                          placeholder="Type a message… (Ctrl+Enter to send)", data_testid="message-box",
+                          aria_label="Message", id="message-box")
+
+
+def _plain_box() -> rx.Component:
+    return rx.text_area(value=InboxState.draft, on_change=InboxState.set_draft, on_key_down=InboxState.draft_key,
+                        placeholder="Type a message… (Ctrl+Enter to send)", data_testid="message-box",
+                        aria_label="Message", id="message-box", rows="3", resize="vertical", width="100%")
+
+
 def _message_box() -> rx.Component:
     return rx.cond(
         InboxState.selected_closed,
@@ -170,14 +186,7 @@ def _message_box() -> rx.Component:
             _whatsapp_window(),
             _reply_via(),
             rx.hstack(
-                rx.text_area(
-                    value=InboxState.draft,
-                    on_change=InboxState.set_draft,
-                    on_key_down=InboxState.draft_key,
-                    placeholder="Type a message… (Ctrl+Enter to send)",
-                    data_testid="message-box", aria_label="Message", id="message-box",
-                    rows="3", resize="vertical", width="100%",
-                ),
+                rx.cond(InboxState.formatted_composer, _formatted_box(), _plain_box()),
                 rx.vstack(
                     # Never disabled (see the Live Chat page): the server refuses an empty message with a notice.
                     rx.button(rx.icon("send", size=14), "Send", on_click=InboxState.send, size="2", width="100%"),

@@ -21,7 +21,7 @@ def _summary(template) -> rx.Component:
             channel_marks(template),
             spacing="2", align="center",
         ),
-        rx.text(template.body, size="1", color="var(--gray-11)", overflow="hidden", text_overflow="ellipsis",
+        rx.text(template.preview, size="1", color="var(--gray-11)", overflow="hidden", text_overflow="ellipsis",
                 white_space="nowrap", max_width="480px", padding_left="30px"),
         spacing="0", min_width="0", flex="1",
     )

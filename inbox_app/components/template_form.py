@@ -6,6 +6,7 @@ from __future__ import annotations
 import reflex as rx
 
 from inbox_app.components.forms import field
+from inbox_app.components.rich_editor import message_editor
 
 _CHECK = {"width": "15px", "height": "15px", "accentColor": "var(--accent-9)", "margin": "0"}
 VARIABLES_HINT = "Variables: {customer_first_name}, {agent_first_name}, {organization}"
@@ -38,8 +39,7 @@ def template_form(S, prefix: str) -> rx.Component:
                     spacing="3", width="100%", align="end",
                 ),
                 field("Response", f"{prefix}-body",
-                      rx.text_area(id=f"{prefix}-body", name="body", default_value=S.form_body, rows="4",
-                                   resize="vertical", width="100%", max_length=5000)),
+                      message_editor(id=f"{prefix}-body", name="body", value=S.form_body, aria_label="Response")),
                 rx.text(VARIABLES_HINT, size="1", color="var(--gray-11)"),
                 rx.el.fieldset(
                     rx.el.legend("Available In", style={"fontSize": "13px", "fontWeight": "500",

@@ -16,7 +16,7 @@ def _row(template) -> rx.Component:
         rx.table.cell(rx.cond(template.base, rx.text("Base template", color="var(--gray-11)"), template.owner_name)),
         rx.table.cell(template.display_sequence.to_string()),
         rx.table.cell(rx.vstack(rx.text(template.name, weight="medium"),
-                                rx.text(template.body, size="1", color="var(--gray-11)", overflow="hidden",
+                                rx.text(template.preview, size="1", color="var(--gray-11)", overflow="hidden",
                                         text_overflow="ellipsis", white_space="nowrap", max_width="380px"),
                                 spacing="0")),
         rx.table.cell(channel_marks(template)),

@@ -9,7 +9,7 @@ from inbox_app.push import assign_if_changed
 from inbox_app.state.bounce_timer import BounceTimerState
 from inbox_app.state import uploads
 from inbox_app.state.session import SessionState
-from services import conversation, customer_header, events, interactions
+from services import conversation, customer_header, events, formatting, interactions
 from services.attachments import composer
 from services.attachments.links import AttachmentLink
 from services.channels import sms_segments, whatsapp
@@ -48,6 +48,7 @@ class InboxState(SessionState):
     attachment_error: str = ""
     reply_options: list[str] = []  # Reply via: chat, sms, whatsapp, as this customer can be reached now
     reply_via: str = ""
+    formatted_composer: bool = False  # the message box is the formatted one (see _sync_composer)
     sms_segments: str = ""  # e.g. "2 SMS segments (GSM-7)", for the draft of an SMS reply
     whatsapp_window_open: bool = True  # False: WhatsApp allows only an approved template now
     notice: str = ""
@@ -138,6 +139,7 @@ class InboxState(SessionState):
         assign_if_changed(self, "reply_options", options)
         if self.reply_via not in options:
             self.reply_via = options[0] if options else ""
+        self._sync_composer()
 
     def _set_window(self, window) -> None:
         assign_if_changed(self, "earlier", window.earlier)
@@ -169,6 +171,7 @@ class InboxState(SessionState):
         shown["selected_pending_transfer"] = bool(row and row.pending_transfer)
         for name, value in shown.items():
             assign_if_changed(self, name, value)
+        self._sync_composer()
 
     def _clear_selection(self) -> None:
         self.selected_id, self.customer_name, self.selected_channel = 0, "", ""
@@ -176,6 +179,7 @@ class InboxState(SessionState):
         self.earlier, self.items, self.has_earlier, self._transcript_for = [], [], False, 0
         self._header_for = 0
         self._clear_header()
+        self._sync_composer()
 
     def _watch(self, identity: Identity) -> None:
         topics = {events.agent_topic(identity.user_id)}
@@ -353,10 +357,19 @@ class InboxState(SessionState):
 
     @rx.event
     def set_reply_via(self, value: str):
-        """Only a channel the server offered for this interaction can be chosen."""
+        """Only a channel the server offered for this interaction can be chosen. The draft follows into the
+        other box: formatting becomes plain text for SMS/WhatsApp, plain text becomes the editor's HTML."""
         if value in self.reply_options:
+            was_formatted = self.formatted_composer
             self.reply_via = value
+            self._sync_composer()
+            if self.formatted_composer != was_formatted and self.draft:
+                self.draft = formatting.switched_draft(self.draft, to_editor=self.formatted_composer)[:5000]
             self._count_segments()
+
+    def _sync_composer(self) -> None:
+        """Chat gets the formatted message box (Bold, Italic, Bulleted list); SMS and WhatsApp go as plain text."""
+        assign_if_changed(self, "formatted_composer", (self.reply_via or self.selected_channel) == "chat")
 
     @rx.event
     def use_recommendation(self, index: int):
@@ -387,7 +400,8 @@ class InboxState(SessionState):
                 await interactions.send_agent_message(session, identity=identity, interaction_id=self.selected_id,
                                                       body=self.draft, clock=runtime.clock, via=self.reply_via,
                                                       with_files=bool(self.pending_attachments),
-                                                      expected_files=[p.id for p in self.pending_attachments])
+                                                      expected_files=[p.id for p in self.pending_attachments],
+                                                      from_editor=self.formatted_composer)
         except Refused as refused:
             self.notice = str(refused)
             # A channel may have lapsed while the agent typed (WhatsApp's 24 hours, an ended chat), or the

@@ -12,7 +12,7 @@ import reflex as rx
 
 from inbox_app import runtime
 from inbox_app.state.inbox_dialog import InboxDialog
-from services import interactions
+from services import formatting, interactions
 from services.errors import Refused
 from services.templates import listing, search, variables
 from services.templates.listing import Chip
@@ -100,7 +100,8 @@ class QuickResponsesState(InboxDialog):
             return
         filled = variables.fill(template.body, values)
         position = cursor if isinstance(cursor, int) else -1
-        inbox.draft = variables.insert_at(inbox.draft, filled.text, position)[:_MAX_DRAFT]
+        text = formatting.for_box(filled.text, formatted=inbox.formatted_composer)  # no tags shown in SMS
+        inbox.draft = variables.insert_at(inbox.draft, text, position)[:_MAX_DRAFT]
         inbox._count_segments()
         self.flag = (f"Check {', '.join(filled.unfilled)} before sending: there was nothing to fill "
                      f"{'it' if len(filled.unfilled) == 1 else 'them'} with." if filled.unfilled else "")

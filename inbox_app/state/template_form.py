@@ -10,6 +10,7 @@ from __future__ import annotations
 import reflex as rx
 
 from inbox_app import runtime
+from services import formatting
 from services.errors import Refused
 from services.templates import store
 from services.templates.rows import TemplateRow
@@ -48,7 +49,8 @@ class TemplateForm(rx.State, mixin=True):
         self.form_title, self.form_open, self.form_key = title, True, self.form_key + 1
         self.editing_id = template.template_id if (template and editing) else 0
         self.form_name = name if name is not None else (template.name if template else "")
-        self.form_body = template.body if template else ""
+        # The Response box is the formatted editor: a plain template's lines become its line breaks.
+        self.form_body = formatting.for_box(template.body, formatted=True) if template else ""
         self.form_chat, self.form_text = (template.chat, template.text) if template else (True, True)
         self.form_email = template.email if template else False
         self.form_quick = template.quick_response if template else False

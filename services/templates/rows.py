@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from services.channels.plain_text import plain_text
 from services.models import ResponseTemplate
 
 # "Available In": Text covers SMS and WhatsApp together, as the seed's single icon does.
@@ -23,6 +24,7 @@ class TemplateRow:
     quick_response: bool
     display_sequence: int
     base: bool
+    preview: str = ""  # the body as plain text on one line, for the lists
     owner_name: str = ""  # the managers' page says whose custom template it is
     organization_name: str = ""
 
@@ -38,4 +40,5 @@ def row(template: ResponseTemplate, *, owner_name: str = "", organization_name: 
         chat="chat" in channels, text=bool(channels & set(TEXT_CHANNELS)), email="email" in channels,
         quick_response=template.quick_response, display_sequence=template.display_sequence,
         base=template.owner_user_id is None, owner_name=owner_name, organization_name=organization_name,
+        preview=" ".join(plain_text(template.body).split()),
     )

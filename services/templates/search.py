@@ -31,6 +31,8 @@ _WORD_CUTOFF = 75  # below this a typed word and a template's word are different
 _NAME_WEIGHT, _BODY_WEIGHT = 1.0, 0.8
 _CACHED_CORPORA = 256
 
+_TAG = re.compile(r"<[^>]+>")
+
 
 @dataclass(frozen=True)
 class Result:
@@ -55,7 +57,7 @@ class _Corpus:
         for position, (_, name, body, _) in enumerate(templates):
             for word in _words(name):
                 names[word].add(position)
-            for word in _words(body):
+            for word in _words(_TAG.sub(" ", body)):  # a formatted body's tags are not words of it
                 bodies[word].add(position)
         return cls(templates, sorted(names.keys() | bodies.keys()), dict(names), dict(bodies))
 
@@ -68,7 +70,7 @@ def _words(text: str) -> list[str]:
 
 
 def _snippet(body: str) -> str:
-    flat = " ".join(re.sub(r"<[^>]+>", " ", body).split())  # a formatted body's tags are not text
+    flat = " ".join(_TAG.sub(" ", body).split())  # a formatted body's tags are not text
     return flat if len(flat) <= 90 else flat[:89] + "…"
 
 

@@ -15,7 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from services import audit
+from services import audit, formatting
 from services.auth import Identity
 from services.clock import Clock
 from services.errors import NotFound, Refused
@@ -60,7 +60,9 @@ def _sequence(value: str | int) -> int | None:
 
 
 def _clean(entry: TemplateEntry) -> _Clean:
-    name, body = " ".join(str(entry.name).split()), str(entry.body).strip()
+    # The Response box is the formatted editor: its HTML is sanitised, or kept as the plain text it shows.
+    name = " ".join(str(entry.name).split())
+    body = formatting.message_body(str(entry.body), from_editor=True, texted=False)
     if not name:
         raise Refused("Enter a Response Name.")
     if len(name) > MAX_NAME:

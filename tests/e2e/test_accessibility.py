@@ -228,7 +228,7 @@ def test_new_messages_and_interactions_are_announced_politely_without_taking_foc
     customer_says(customer, "Accessibility check: are you still there?")
     expect(announcer).to_have_text("Ellen Smith: Accessibility check: are you still there?")
     expect(box).to_be_focused()  # announced, not focused: the agent keeps typing where they were
-    expect(box).to_have_value("Half-typed")
+    expect(box).to_have_text("Half-typed")
 
     box.fill("Yes, still here.")
     box.press("Control+Enter")

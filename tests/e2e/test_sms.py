@@ -140,3 +140,50 @@ def test_a_manager_sees_and_keeps_sophias_numbers(browser: Browser, base_url):
     manager.reload()
     expect(sophias.get_by_label("SMS number")).to_have_value(SOPHIAS_SMS)  # the refused number changed nothing
     manager.context.close()
+
+
+def test_bold_arrives_bold_in_the_live_chat_and_plain_by_sms(browser: Browser, base_url, twilio_api, shot):
+    agent, customer = agent_and_customer(browser)
+    sign_in(agent, base_url, "alice")
+    set_available(agent)
+    start_chat(customer, base_url, "Noor", "Haddad", phone="+1 415 555 0146")
+    customer_says(customer, "Has my refund for SO-1042 gone through?")
+    row_saying(agent, "Has my refund for SO-1042 gone through?").click()
+
+    box = agent.get_by_test_id("message-box")  # chat: the formatted box, driven from the keyboard
+    box.click()
+    agent.keyboard.press("Control+b")
+    agent.keyboard.type("Refund approved")
+    agent.keyboard.press("Control+b")
+    agent.keyboard.type(" for SO-1042.")
+    agent.keyboard.press("Enter")
+    agent.keyboard.press("Control+Shift+8")
+    agent.keyboard.type("Back on your card within 3 days")
+    expect(box.locator("b, strong")).to_have_text("Refund approved")
+    expect(box.locator("li")).to_have_text("Back on your card within 3 days")
+    shot(agent, "formatted-message-box")
+    box.press("Control+Enter")
+
+    for page in (customer, agent):  # bold in the customer's Live Chat and in the agent's timeline, never as tags
+        sent = page.get_by_test_id("message").filter(has_text="Refund approved")
+        expect(sent.locator("b, strong")).to_have_text("Refund approved")
+        expect(sent.locator("li")).to_have_text("Back on your card within 3 days")
+        expect(sent).not_to_contain_text("<b>")
+    shot(customer, "formatted-live-chat")
+
+    box.click()
+    agent.get_by_role("button", name="Bold").click()
+    agent.keyboard.type("Tracking")
+    agent.get_by_role("button", name="Bold").click()
+    agent.keyboard.type(" sophias.example/t/3001")
+    expect(box.locator("b, strong")).to_have_text("Tracking")
+    agent.get_by_label("Reply via").select_option("sms")
+    # SMS goes as plain text: the box becomes the plain one and shows what the customer will receive.
+    expect(agent.get_by_role("button", name="Bold")).to_have_count(0)
+    expect(agent.locator("textarea[data-testid=message-box]")).to_have_value("Tracking sophias.example/t/3001")
+    sent_before = len(twilio_api.messages)
+    agent.get_by_role("button", name="Send").click()
+    posted = wait_for_sms(twilio_api, "+14155550146", after=sent_before)
+    assert posted["Body"] == "Tracking sophias.example/t/3001"
+    wrap_up(agent)
+    sign_out(agent)

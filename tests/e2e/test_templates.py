@@ -81,7 +81,7 @@ def test_a_quick_response_template_is_created_used_edited_and_sent(browser: Brow
     shot(agent, "chips")
     chips.first.click()
     box = agent.get_by_test_id("message-box")
-    expect(box).to_have_value(FILLED)
+    expect(box).to_have_text(FILLED)
     expect(box).to_be_focused()
     box.press("End")
     box.press_sequentially(" Your parcel left today.")
@@ -92,6 +92,7 @@ def test_a_quick_response_template_is_created_used_edited_and_sent(browser: Brow
     dialog = _open_popup(agent)  # the template itself edited: the chip follows
     dialog.locator('[data-testid="response-template"][data-name="On it"]').get_by_role("button", name="Edit").click()
     expect(dialog.get_by_label("Response Name")).to_have_value("On it")
+    expect(dialog.get_by_label("Response", exact=True)).to_have_text(BODY)  # the formatted box, filled to edit
     dialog.get_by_label("Response Name").fill("On it now")
     dialog.get_by_role("button", name="Save").click()
     expect(dialog.locator('[data-testid="response-template"][data-name="On it now"]')).to_be_visible()
@@ -133,7 +134,7 @@ def test_a_template_is_searched_with_a_typo_and_inserted_with_the_keyboard(brows
     agent.keyboard.press("ArrowDown")
     expect(results.first).to_be_focused()
     agent.keyboard.press("Enter")
-    expect(box).to_have_value("Hi Kit. Let me research your request; I'll be right back.")
+    expect(box).to_have_text("Hi Kit. Let me research your request; I'll be right back.")
     expect(box).to_be_focused()
     expect(results).to_have_count(0)
 
@@ -144,7 +145,7 @@ def test_a_template_is_searched_with_a_typo_and_inserted_with_the_keyboard(brows
     agent.keyboard.type("anythng els")
     expect(results.first).to_contain_text("Anything else")
     agent.keyboard.press("Enter")  # Enter in the search inserts the best match
-    expect(box).to_have_value("Is there anything else I can help you with today?")
+    expect(box).to_have_text("Is there anything else I can help you with today?")
     box.press("Control+Enter")
     expect(customer.get_by_test_id("message").filter(has_text="anything else I can help")).to_be_visible()
     wrap_up(agent)

@@ -61,7 +61,7 @@ def test_agent_verifies_by_emailed_passcode_then_cancels_the_open_order(browser:
     recommended = agent.get_by_test_id("recommended-item")
     expect(recommended).to_have_count(3)
     recommended.first.click()
-    expect(agent.get_by_test_id("message-box")).to_have_value(re.compile(r"https://sophias\.example\.com/products/\w+"))
+    expect(agent.get_by_test_id("message-box")).to_have_text(re.compile(r"https://sophias\.example\.com/products/\w+"))
     shot(agent, "verified-header")
 
     order.get_by_role("button", name="Cancel").click()

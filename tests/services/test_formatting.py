@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from services.channels.plain_text import plain_text
-from services.formatting import sanitise
+from services.formatting import for_box, message_body, sanitise, shown_html
 
 
 @pytest.mark.parametrize("sent, kept", [
@@ -20,7 +20,7 @@ from services.formatting import sanitise
     ('<a href="mailto:care@sophias.example">Mail us</a>',
      '<a href="mailto:care@sophias.example" rel="noopener noreferrer nofollow">Mail us</a>'),
     ('<ul><li style="color:red">One</li><li>Two</li></ul>', "<ul><li>One</li><li>Two</li></ul>"),
-    ("<div><span>Kept text</span></div><iframe src='https://evil.example'></iframe>", "Kept text"),
+    ("<div><span>Kept text</span></div><iframe src='https://evil.example'></iframe>", "<div>Kept text</div>"),
 ])
 def test_only_the_allow_list_survives(sent, kept):
     assert sanitise(sent) == kept
@@ -35,3 +35,33 @@ def test_sms_and_whatsapp_get_plain_text_with_bullets():
     body = sanitise("<p>Your options:</p><ul><li><b>Refund</b></li><li>Exchange</li></ul>"
                     '<p>See <a href="https://sophias.example/returns">returns</a>.</p>')
     assert plain_text(body) == "Your options:\n• Refund\n• Exchange\nSee returns (https://sophias.example/returns)."
+
+
+@pytest.mark.parametrize("typed, stored", [
+    ("<b>Hi</b> Ellen<ul><li>Refund</li></ul><script>x()</script>", "<b>Hi</b> Ellen<ul><li>Refund</li></ul>"),
+    ("a &lt; b&nbsp;and c", "a < b and c"),  # no formatting: kept as the plain text the agent saw
+    ("<div>Line one</div><div>Line two</div>", "<div>Line one</div><div>Line two</div>"),
+    ("<br>", ""), ("<div><br></div>", ""), ("<b> </b>", ""),  # an emptied editor is an empty message
+    ('<img src=x onerror="alert(1)">', ""),
+])
+def test_the_formatted_box_is_sanitised_html_or_the_plain_text_it_shows(typed, stored):
+    assert message_body(typed, from_editor=True, texted=False) == stored
+
+
+def test_a_formatted_reply_by_sms_is_stored_as_the_plain_text_sent():
+    typed = "<b>Options</b><ul><li>Refund</li><li>Exchange</li></ul>"
+    assert message_body(typed, from_editor=True, texted=True) == "Options\n• Refund\n• Exchange"
+    assert message_body("<b>Tags typed into SMS</b>", from_editor=False, texted=True) == "Tags typed into SMS"
+    assert message_body("a < b", from_editor=False, texted=True) == "a < b"
+
+
+def test_only_formatted_bodies_are_shown_as_html_and_sanitised_again():
+    assert shown_html("a < b") == ""
+    assert shown_html('<b onclick="x()">Hi</b>') == "<b>Hi</b>"
+
+
+def test_text_moves_between_the_boxes_without_showing_tags():
+    assert for_box("a < b\nnext", formatted=True) == "a &lt; b<br>next"
+    assert for_box("<b>Hi</b><ul><li>One</li></ul>", formatted=False) == "Hi\n• One"
+    assert for_box("<b>Hi</b><img src=x onerror=y>", formatted=True) == "<b>Hi</b>"
+    assert for_box("plain", formatted=False) == "plain"

@@ -73,6 +73,7 @@ async def test_names_are_unique_per_agent_and_organization(db, clock):
 @pytest.mark.parametrize("entry, message", [
     (TemplateEntry(name=" ", body="x"), "Response Name"),
     (TemplateEntry(name="A", body=""), "Enter the Response"),
+    (TemplateEntry(name="A", body="<div><br></div>"), "Enter the Response"),  # an emptied editor
     (TemplateEntry(name="A", body="x", chat=False, text=False, email=False), "Available"),
     (TemplateEntry(name="A", body="x", chat=False, text=False, email=True, quick_response=True), "Quick Response"),
     (TemplateEntry(name="A", body="x", display_sequence="first"), "Display Sequence"),
@@ -236,3 +237,18 @@ async def test_variable_values_come_from_the_interaction_agent_and_organization(
     async with db.read() as session:
         values = await variables.values_for(session, identity=alice, interaction=chat)
     assert values == {"customer_first_name": "Pat", "agent_first_name": "Alice", "organization": "Sophia's"}
+
+
+async def test_a_formatted_response_is_stored_sanitised_and_listed_and_searched_as_text(db, clock):
+    org = await make_org(db)
+    alice = await make_agent(db, "alice", [org])
+    saved = await _create(db, clock, alice, org, "Returns",
+                          body='<b>Free returns</b><ul><li>30 days</li></ul><img src=x onerror="alert(1)">'
+                               '<a href="javascript:alert(1)">label</a>')
+    assert saved.body == '<b>Free returns</b><ul><li>30 days</li></ul><a rel="noopener noreferrer nofollow">label</a>'
+    assert saved.preview == "Free returns • 30 days label"
+    plain = await _create(db, clock, alice, org, "Sizes", body="a &lt; b&nbsp;sizes")  # the editor's plain text
+    assert plain.body == "a < b sizes"
+    async with db.read() as session:
+        found = await search.search(session, identity=alice, organization_id=org.id, channel="chat", query="li")
+    assert [r.name for r in found if r.name == "Returns"] == []  # tag names are not words of the body

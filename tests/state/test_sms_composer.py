@@ -136,3 +136,29 @@ async def test_reply_via_sms_from_a_chat(wired, clock):
         row = (await session.exec(select(OutboundMessage))).one()
     assert (row.channel, row.recipient, row.sender) == ("sms", ELLEN, SMS_NUMBER)
     assert [i.via for i in inbox.items if i.author == "agent"] == ["sms"]
+
+
+async def test_the_draft_loses_its_tags_when_reply_via_moves_to_sms_and_chat_sends_formatting(wired, clock):
+    from services import chat
+
+    org = await make_org(wired, sms_number=SMS_NUMBER)
+    await make_agent(wired, "alice", [org])
+    async with wired.transaction() as session:
+        started = await chat.start_chat(session, organization=org, secret_key="k", clock=clock, first_name="Ellen",
+                                        last_name="Smith", phone=ELLEN)
+        token = (await auth.sign_in(session, login="alice", password="pw", secret_key=SECRET, clock=clock)).token
+    inbox = await state_for(InboxState, token)
+    await InboxState.on_load.fn(inbox)
+    await InboxState.select.fn(inbox, started.interaction_id)
+    assert inbox.formatted_composer is True  # chat: Bold, Italic, Bulleted list
+
+    InboxState.set_draft.fn(inbox, "<b>Refund</b> approved<ul><li>3 days</li></ul>")
+    await InboxState.send.fn(inbox)
+    [sent] = [item for item in inbox.items if item.author == "agent"]
+    assert sent.html == "<b>Refund</b> approved<ul><li>3 days</li></ul>" and "<" not in sent.body
+
+    InboxState.set_draft.fn(inbox, "<b>Tracking</b> a &lt; b")
+    InboxState.set_reply_via.fn(inbox, "sms")
+    assert inbox.formatted_composer is False and inbox.draft == "Tracking a < b"  # the plain-text preview
+    InboxState.set_reply_via.fn(inbox, "chat")
+    assert inbox.formatted_composer is True and inbox.draft == "Tracking a &lt; b"  # back as the editor's HTML

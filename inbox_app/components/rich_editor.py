@@ -1,0 +1,80 @@
+"""The formatted message box: react-simple-wysiwyg (a small maintained contenteditable editor) wrapped for Reflex,
+with `Bold`, `Italic` and `Bulleted list` and their shortcuts (Ctrl/Cmd+B, Ctrl/Cmd+I, Ctrl/Cmd+Shift+8).
+
+The box sends its HTML to the server on every change, as the plain message box does; the server sanitises it
+(services/formatting.py) before anything is stored or shown. Two things the library alone gets wrong here:
+- The server echoes each change back. An echo of an older keystroke would overwrite newer typing in a
+  contenteditable (it has no debounce like Reflex's inputs), so the box ignores its own echoes and takes only
+  values the server set itself (cleared after Send, a template inserted).
+- The toolbar buttons are mouse-only in the library (tabindex -1): the shortcuts are the keyboard's way.
+"""
+
+from __future__ import annotations
+
+import reflex as rx
+
+_LIBRARY = "react-simple-wysiwyg@3.4.1"
+
+_CODE = """
+// The library's own buttons show letters (𝐁, 𝑰) that are not their accessible names: icons instead.
+const FormatBold = createButton("Bold", jsx(FormatBoldIcon, { size: 15, "aria-hidden": true }), "bold");
+const FormatItalic = createButton("Italic", jsx(FormatItalicIcon, { size: 15, "aria-hidden": true }), "italic");
+const FormatList = createButton("Bulleted list", jsx(FormatListIcon, { size: 15, "aria-hidden": true }),
+                                "insertUnorderedList");
+
+function MessageEditor({ value, onChange, onKeyDown, name, ...rest }) {
+  const [html, setHtml] = useState(value ?? "");
+  const echoes = useRef([]);
+  useEffect(() => {
+    const at = echoes.current.indexOf(value);
+    if (at >= 0) { echoes.current = echoes.current.slice(at + 1); return; }  // our own keystroke, come back
+    echoes.current = [];
+    setHtml(value ?? "");
+  }, [value]);
+  const change = (event) => {
+    const next = event.target.value;
+    setHtml(next);
+    echoes.current = [...echoes.current, next].slice(-100);
+    onChange?.(next);
+  };
+  const keyDown = (event) => {
+    if ((event.ctrlKey || event.metaKey) && event.shiftKey && event.code === "Digit8") {
+      event.preventDefault();
+      document.execCommand("insertUnorderedList");
+      return;
+    }
+    onKeyDown?.(event);
+  };
+  // In a form (the Response of a template) the HTML is submitted as `name`, like any other field.
+  return jsx(EditorProvider, {}, name ? jsx("input", { type: "hidden", name, value: html }) : null, jsx(Editor, {
+      ...rest, value: html, onChange: change, onKeyDown: keyDown,
+      role: "textbox", "aria-multiline": "true", containerProps: { className: "message-editor" } },
+    jsx(Toolbar, { "aria-label": "Formatting" },
+      jsx(FormatBold, { title: "Bold (Ctrl+B)", "aria-label": "Bold" }),
+      jsx(FormatItalic, { title: "Italic (Ctrl+I)", "aria-label": "Italic" }),
+      jsx(FormatList, { title: "Bulleted list (Ctrl+Shift+8)", "aria-label": "Bulleted list" }))));
+}
+"""
+
+
+class MessageEditor(rx.Component):
+    tag = "MessageEditor"
+
+    value: rx.Var[str]
+    placeholder: rx.Var[str]
+    name: rx.Var[str]  # given in a form: the HTML is submitted under this name
+    on_change: rx.EventHandler[lambda value: [value]]
+    on_key_down: rx.EventHandler[rx.event.key_event]
+
+    def add_imports(self) -> rx.ImportDict:
+        return {_LIBRARY: [rx.ImportVar(tag=name) for name in
+                           ("EditorProvider", "Editor", "Toolbar", "createButton")],
+                "lucide-react": [rx.ImportVar(tag=name, alias=f"Format{name}Icon") for name in ("Bold", "Italic", "List")],
+                "react": [rx.ImportVar(tag="useState"), rx.ImportVar(tag="useRef"), rx.ImportVar(tag="useEffect")],
+                "@emotion/react": [rx.ImportVar(tag="jsx")]}
+
+    def add_custom_code(self) -> list[str]:
+        return [_CODE]
+
+
+message_editor = MessageEditor.create

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from html import escape, unescape
+from html.parser import HTMLParser
 
 import nh3
 
@@ -72,3 +73,43 @@ def for_box(text: str, *, formatted: bool) -> str:
 def switched_draft(draft: str, *, to_editor: bool) -> str:
     """The draft carried over when Reply via moves between the formatted box and the plain SMS/WhatsApp one."""
     return for_box(draft, formatted=True) if to_editor else message_body(draft, from_editor=True, texted=True)
+
+
+class _TextPositions(HTMLParser):
+    """Where each character of the shown text starts in the HTML source (an entity is one character)."""
+
+    def __init__(self, source: str) -> None:
+        super().__init__(convert_charrefs=False)
+        self._line_starts = [0, *(i + 1 for i, c in enumerate(source) if c == "\n")]
+        self.starts: list[int] = []
+        self.end = len(source)
+
+    def _here(self) -> int:
+        line, column = self.getpos()
+        return self._line_starts[line - 1] + column
+
+    def handle_data(self, data):
+        at = self._here()
+        self.starts.extend(range(at, at + len(data)))
+
+    def handle_entityref(self, name):
+        self.starts.append(self._here())
+
+    handle_charref = handle_entityref
+
+
+def insert_at_text_offset(html: str, snippet: str, offset: int) -> str:
+    """`snippet` (HTML) put into the editor's `html` where the caret was: `offset` characters into the text the
+    agent sees, as the browser counts them. Appended, after a space, when the caret is unknown or past the end."""
+    positions = _TextPositions(html)
+    positions.feed(html)
+    positions.close()
+    if offset < 0 or offset > len(positions.starts):
+        return f"{html.rstrip()} {snippet}".strip() if html.strip() else snippet
+    if offset == len(positions.starts):  # after the last character: right after it, inside its tag
+        at = positions.starts[-1] + 1 if positions.starts else len(html)
+        if positions.starts and html[positions.starts[-1]] == "&":
+            at = html.index(";", positions.starts[-1]) + 1
+    else:
+        at = positions.starts[offset]
+    return html[:at] + snippet + html[at:]

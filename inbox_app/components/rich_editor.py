@@ -31,6 +31,21 @@ function MessageEditor({ value, onChange, onKeyDown, name, ...rest }) {
     echoes.current = [];
     setHtml(value ?? "");
   }, [value]);
+  useEffect(() => {
+    // Where the caret is, in characters of the text shown, kept on the element after focus leaves it: a
+    // template chosen from the search or a chip goes there (services/formatting.insert_at_text_offset).
+    const track = () => {
+      const el = document.getElementById(rest.id);
+      const selection = window.getSelection();
+      if (!el || !selection || !selection.rangeCount || !el.contains(selection.anchorNode)) return;
+      const range = document.createRange();
+      range.selectNodeContents(el);
+      range.setEnd(selection.anchorNode, selection.anchorOffset);
+      el.dataset.caret = String(range.toString().length);
+    };
+    document.addEventListener("selectionchange", track);
+    return () => document.removeEventListener("selectionchange", track);
+  }, [rest.id]);
   const change = (event) => {
     const next = event.target.value;
     setHtml(next);

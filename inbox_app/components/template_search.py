@@ -16,8 +16,11 @@ from inbox_app.state.quick_responses import QuickResponsesState as Q
 
 SEARCH_ID = "template-search"
 # Where the cursor is in the message box, read when a template is chosen: a textarea keeps its selection after
-# focus has moved to the search. -1 when there is no message box: the template is appended.
-CURSOR = rx.Var("(document.getElementById('message-box')?.selectionStart ?? -1)").to(int)
+# focus has moved to the search; the formatted box keeps its caret (in characters of its text) in data-caret.
+# -1 when there is no message box or no caret yet: the template is appended.
+CURSOR = rx.Var("((el) => !el ? -1 : typeof el.selectionStart === 'number' ? el.selectionStart"
+                " : el.dataset.caret ? parseInt(el.dataset.caret, 10) : -1)"
+                "(document.getElementById('message-box'))").to(int)
 
 _MOVE_AND_CHOOSE = FunctionStringVar.create("""((key, modifiers, event) => {
     if (modifiers.alt_key || modifiers.ctrl_key || modifiers.meta_key) return;

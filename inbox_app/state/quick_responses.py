@@ -101,7 +101,8 @@ class QuickResponsesState(InboxDialog):
         filled = variables.fill(template.body, values)
         position = cursor if isinstance(cursor, int) else -1
         text = formatting.for_box(filled.text, formatted=inbox.formatted_composer)  # no tags shown in SMS
-        inbox.draft = variables.insert_at(inbox.draft, text, position)[:_MAX_DRAFT]
+        inbox.draft = (formatting.insert_at_text_offset(inbox.draft, text, position) if inbox.formatted_composer
+                       else variables.insert_at(inbox.draft, text, position))[:_MAX_DRAFT]
         inbox._count_segments()
         self.flag = (f"Check {', '.join(filled.unfilled)} before sending: there was nothing to fill "
                      f"{'it' if len(filled.unfilled) == 1 else 'them'} with." if filled.unfilled else "")

@@ -138,14 +138,15 @@ def test_a_template_is_searched_with_a_typo_and_inserted_with_the_keyboard(brows
     expect(box).to_be_focused()
     expect(results).to_have_count(0)
 
-    box.fill("")
+    box.fill("Kit, one more thing.")
+    box.press("Home")  # the caret at the start: the template goes there, not at the end
     agent.keyboard.press("Tab")  # from the message box to Send, then `/` again
     agent.keyboard.press("/")
     expect(search).to_be_focused()
     agent.keyboard.type("anythng els")
     expect(results.first).to_contain_text("Anything else")
     agent.keyboard.press("Enter")  # Enter in the search inserts the best match
-    expect(box).to_have_text("Is there anything else I can help you with today?")
+    expect(box).to_have_text("Is there anything else I can help you with today?Kit, one more thing.")
     box.press("Control+Enter")
     expect(customer.get_by_test_id("message").filter(has_text="anything else I can help")).to_be_visible()
     wrap_up(agent)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from services.channels.plain_text import plain_text
-from services.formatting import for_box, message_body, sanitise, shown_html
+from services.formatting import for_box, insert_at_text_offset, message_body, sanitise, shown_html
 
 
 @pytest.mark.parametrize("sent, kept", [
@@ -65,3 +65,15 @@ def test_text_moves_between_the_boxes_without_showing_tags():
     assert for_box("<b>Hi</b><ul><li>One</li></ul>", formatted=False) == "Hi\n• One"
     assert for_box("<b>Hi</b><img src=x onerror=y>", formatted=True) == "<b>Hi</b>"
     assert for_box("plain", formatted=False) == "plain"
+
+
+@pytest.mark.parametrize("html, offset, result", [
+    ("<b>Hi</b> Ellen", 2, "<b>Hi</b>X Ellen"),  # after the bold word: the template is not bold
+    ("<b>Hi</b> Ellen", 0, "<b>XHi</b> Ellen"),
+    ("<b>Hi</b> Ellen", 8, "<b>Hi</b> EllenX"),
+    ("a &lt; b", 2, "a X&lt; b"), ("a &lt; b", 3, "a &lt;X b"), ("a &amp;", 3, "a &amp;X"),  # an entity is one
+    ("<div>one</div><div>two</div>", 4, "<div>one</div><div>tXwo</div>"),  # lines are not characters
+    ("", 0, "X"), ("abc", -1, "abc X"), ("abc", 9, "abc X"),  # unknown caret: appended
+])
+def test_a_template_goes_where_the_caret_was_in_the_formatted_box(html, offset, result):
+    assert insert_at_text_offset(html, "X", offset) == result

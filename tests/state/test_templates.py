@@ -101,6 +101,11 @@ async def test_search_offers_the_organizations_templates_and_inserts_at_the_curs
     await QuickResponsesState.use.fn(quick, quick.results[0].template_id, 6)
     assert inbox.draft == "Sure. Let me research that, {customer_frist_name}.Thanks"
     assert "{customer_frist_name}" in quick.flag and quick.query == "" and quick.results == []
+    assert inbox.formatted_composer  # a chat: the draft is the formatted box's HTML, the caret counts its text
+    inbox.draft = "<b>Sure &amp; thanks.</b> Bye"
+    await QuickResponsesState.search_for.fn(quick, "reserch")
+    await QuickResponsesState.use.fn(quick, quick.results[0].template_id, 14)  # after "thanks."
+    assert inbox.draft == "<b>Sure &amp; thanks.</b>Let me research that, {customer_frist_name}. Bye"
 
 
 async def test_forged_template_ids_are_refused_and_change_nothing(wired, clock):

@@ -38,6 +38,8 @@ class CustomerProfile:
     status: str = ""
     timezone: str = "UTC"
     customer_since_iso: str = ""
+    first_name: str = ""  # as the profile dialog edits them
+    last_name: str = ""
 
 
 @dataclass(frozen=True)
@@ -131,6 +133,7 @@ async def header(session: AsyncSession, *, identity: Identity, interaction_id: i
         customer_id=customer.id, name=full_name(customer.first_name, customer.last_name),
         email=customer.email or "", phone=customer.phone or "", loyalty=customer.loyalty or "None",
         status=customer.status, timezone=customer.timezone or "UTC",
-        customer_since_iso=customer.created_at.isoformat() if customer.created_at else "")
+        customer_since_iso=customer.created_at.isoformat() if customer.created_at else "",
+        first_name=customer.first_name or "", last_name=customer.last_name or "")
     return CustomerHeader(profile=profile, metrics=await _metrics(session, customer), order=order,
                           order_images=pictures, recommendations=await _recommendations(session, customer))

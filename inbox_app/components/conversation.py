@@ -102,6 +102,7 @@ def transcript() -> rx.Component:
             spacing="3", width="100%", margin_bottom="auto",  # a short conversation still starts at the top
         ),
         data_testid="conversation", aria_label="Conversation", role="log",
+        tab_index=0,  # a long conversation scrolls: the keyboard can reach it and scroll it too (WCAG 2.1.1)
         # The live region speaks for the log (who wrote what, once, without times); the log stays quiet.
         aria_live="off",
         # Scrolled from the bottom: a conversation opens at its newest message and stays there as messages

@@ -6,7 +6,7 @@ import reflex as rx
 
 from inbox_app.components.common import BORDER
 from inbox_app.components.dialog import dialog_content
-from inbox_app.components.forms import error_text, fact, field
+from inbox_app.components.forms import error_text, fact, field, info_text
 from inbox_app.state.inbox import InboxState
 from inbox_app.state.profile import ProfileState
 
@@ -22,13 +22,39 @@ def _note(note) -> rx.Component:
     )
 
 
+def _input(label: str, name: str, value, **props) -> rx.Component:
+    return field(label, f"profile-{name}", rx.input(id=f"profile-{name}", name=name, default_value=value,
+                                                    width="100%", size="2", **props))
+
+
+def _edit_form() -> rx.Component:
+    """Uncontrolled fields (no event per keystroke), remounted with the saved values after Save."""
+    p = InboxState.profile
+    return rx.form(
+        rx.vstack(
+            rx.hstack(_input("First name", "first_name", p.first_name, max_length=80),
+                      _input("Last name", "last_name", p.last_name, max_length=80), spacing="2", width="100%"),
+            rx.hstack(_input("Email", "email", p.email, type="email", max_length=320),
+                      _input("Phone", "phone", p.phone, type="tel", max_length=40, placeholder="+1 415 555 0100"),
+                      spacing="2", width="100%"),
+            error_text(ProfileState.profile_error),
+            rx.cond(ProfileState.profile_saved != "", info_text(ProfileState.profile_saved)),
+            rx.hstack(rx.button("Save", type="submit", size="1"), justify="end", width="100%"),
+            spacing="2", width="100%",
+        ),
+        key=ProfileState.profile_form_key.to_string(),
+        on_submit=ProfileState.save_profile, width="100%", data_testid="profile-form",
+    )
+
+
 def profile_dialog() -> rx.Component:
     p = InboxState.profile
     return rx.dialog.root(
         dialog_content(
             rx.dialog.title("Customer Profile"),
             rx.vstack(
-                fact("Name", p.name), fact("Email", p.email), fact("Phone", p.phone),
+                rx.cond(ProfileState.can_edit_profile, _edit_form(),
+                        rx.fragment(fact("Name", p.name), fact("Email", p.email), fact("Phone", p.phone))),
                 fact("Loyalty", p.loyalty), fact("Status", p.status), fact("Time zone", p.timezone),
                 fact("Customer since", rx.moment(p.customer_since_iso, format="MMM YYYY", local=True)),
                 rx.separator(size="4"),

@@ -1,4 +1,5 @@
-"""The Customer Profile popup: the record's details and the customer notes."""
+"""The Customer Profile popup: the record's details (editable with `customer_profile_edit`) and the customer
+notes."""
 
 from __future__ import annotations
 
@@ -6,8 +7,9 @@ import reflex as rx
 
 from inbox_app import runtime
 from inbox_app.state.inbox_dialog import InboxDialog
-from services import customer_notes
+from services import customer_notes, customer_profile
 from services.customer_notes import MAX_NOTE_CHARS, NoteRow
+from services.customer_profile import ProfileEdit
 from services.errors import Refused
 
 
@@ -16,6 +18,10 @@ class ProfileState(InboxDialog):
     notes: list[NoteRow] = []
     note_draft: str = ""
     note_error: str = ""
+    can_edit_profile: bool = False  # the grant, as the server sees it: without it the fields are read-only
+    profile_form_key: int = 0  # remounts the form's uncontrolled fields with the record's values
+    profile_error: str = ""
+    profile_saved: str = ""
 
     async def _load_notes(self, identity, interaction_id: int) -> None:
         async with runtime.db().read() as session:
@@ -28,6 +34,9 @@ class ProfileState(InboxDialog):
         if identity is None or not inbox.selected_id:
             return
         self.note_draft, self.note_error, self.notes = "", "", []
+        self.profile_error, self.profile_saved = "", ""
+        self.can_edit_profile = identity.can(customer_profile.GRANT) and bool(inbox.profile.customer_id)
+        self.profile_form_key += 1
         try:
             await self._load_notes(identity, inbox.selected_id)
         except Refused as refused:
@@ -56,3 +65,21 @@ class ProfileState(InboxDialog):
             self.note_error = str(refused)
             return
         self.note_draft, self.note_error = "", ""
+
+    @rx.event
+    async def save_profile(self, form_data: dict):
+        identity, inbox = await self._acting()
+        if identity is None:
+            return rx.redirect("/login", replace=True)
+        edit = ProfileEdit(**{name: str(form_data.get(name, ""))[:400]
+                              for name in ("first_name", "last_name", "email", "phone")})
+        try:
+            async with runtime.db().transaction(origin=inbox._tab_token()) as session:
+                await customer_profile.update_profile(session, identity=identity, interaction_id=inbox.selected_id,
+                                                      edit=edit, clock=runtime.clock)
+        except Refused as refused:
+            self.profile_error, self.profile_saved = str(refused), ""
+            return
+        self.profile_error, self.profile_saved = "", "Profile saved."
+        await inbox._reload(identity, header=True)
+        self.profile_form_key += 1

@@ -148,7 +148,17 @@ def test_an_unmatched_customer_is_found_by_email_then_appeased_and_noted(browser
 
     agent.get_by_test_id("customer-notes-button").click()
     profile = agent.get_by_role("dialog", name="Customer Profile")
-    expect(profile).to_contain_text("marcus.lee@example.com")
+    expect(profile.get_by_label("Email")).to_have_value("marcus.lee@example.com")
+    # His record's phone lacks its country code: the agent (grant customer_profile_edit) corrects it.
+    profile.get_by_label("Phone").fill("415 555 0123")
+    profile.get_by_role("button", name="Save").click()
+    expect(profile.get_by_role("alert")).to_contain_text("country code")
+    profile.get_by_label("Phone").fill("+1 415 555 0123")
+    profile.get_by_label("First name").fill("Marc")
+    profile.get_by_role("button", name="Save").click()
+    expect(profile.get_by_text("Profile saved.")).to_be_visible()
+    expect(profile.get_by_label("Phone")).to_have_value("+14155550123")  # stored as E.164
+    expect(agent.get_by_test_id("customer-header")).to_contain_text("Marc Lee")
     profile.get_by_label("New note").fill("Prefers a call-back after 5pm.")
     profile.get_by_role("button", name="Add note").click()
     expect(profile.get_by_test_id("customer-note").first).to_contain_text("Prefers a call-back after 5pm.")

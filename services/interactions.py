@@ -13,7 +13,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from services import audit, events, formatting, routing, sop
 from services.attachments import staging
 from services.auth import Identity
-from services.channels import reply_via, whatsapp
+from services.channels import email_compose, reply_via, whatsapp
 from services.channels.plain_text import plain_text
 from services.clock import Clock
 from services.errors import NotFound, Refused
@@ -196,11 +196,13 @@ async def active_interaction(session: AsyncSession, *, identity: Identity, inter
 
 async def send_agent_message(session: AsyncSession, *, identity: Identity, interaction_id: int,
                              body: str, clock: Clock, via: str = "", with_files: bool = True,
-                             expected_files: list[int] | None = None, from_editor: bool = False) -> Message:
+                             expected_files: list[int] | None = None, from_editor: bool = False,
+                             email: email_compose.EmailFields | None = None) -> Message:
     """The agent's reply, by the interaction's own channel or by `via` (Reply via), if the customer can be
     reached that way now. The files the agent attached go with it, if that channel takes them (the inbox says
     `with_files=False` when it shows none, sparing the query, and `expected_files`: the ids it shows).
-    `from_editor`: the body is the formatted box's HTML (services/formatting.message_body)."""
+    `from_editor`: the body is the formatted box's HTML (services/formatting.message_body). `email`: the
+    composer's To, Cc and Subject, checked here, for a reply by email."""
     if not isinstance(via, str):
         raise Refused("Choose how to reply.")
     interaction = await active_interaction(session, identity=identity, interaction_id=interaction_id,
@@ -213,6 +215,9 @@ async def send_agent_message(session: AsyncSession, *, identity: Identity, inter
     text = _checked_body(formatting.message_body(str(body or ""), from_editor=from_editor is True, texted=texted),
                          with_files=bool(files))
     staging.check_sendable(files, via or interaction.channel)
+    sending_email = (via or interaction.channel) == "email"
+    fields = email_compose.checked(email or await email_compose.defaults(session, interaction)) \
+        if sending_email else None
     now = clock()
     if via and via != interaction.channel:
         if via not in await reply_via.options(session, interaction=interaction, now=now):
@@ -222,13 +227,14 @@ async def send_agent_message(session: AsyncSession, *, identity: Identity, inter
         raise Refused(whatsapp.WINDOW_CLOSED)
     return await add_agent_message(session, identity=identity, interaction=interaction, body=text, at=now,
                                    clock=clock, via=via if via and via != interaction.channel else None,
-                                   files=files)
+                                   files=files, email=fields)
 
 
 async def add_agent_message(session: AsyncSession, *, identity: Identity, interaction: Interaction, body: str,
                             at: datetime, clock: Clock, content_sid: str | None = None,
                             content_variables: str = "", via: str | None = None,
-                            files: list[Attachment] | None = None) -> Message:
+                            files: list[Attachment] | None = None,
+                            email: email_compose.EmailFields | None = None) -> Message:
     """The agent's message into their interaction (held locked by the caller), with the staged `files`: shown
     at once in a chat, queued in the outbox for every other channel (the interaction's own, or `via`)."""
     message = Message(interaction_id=interaction.id, author="agent", author_user_id=identity.user_id,
@@ -253,7 +259,7 @@ async def add_agent_message(session: AsyncSession, *, identity: Identity, intera
         await session.flush()
         await outbox.enqueue_for_message(session, interaction=interaction, message=message, clock=clock,
                                          content_sid=content_sid, content_variables=content_variables,
-                                         channel=via or interaction.channel,
+                                         channel=via or interaction.channel, email=email,
                                          sender=await reply_via.sender_for(session, interaction=interaction,
                                                                            channel=via or interaction.channel))
     session.add_all([message, interaction])

@@ -443,9 +443,10 @@ class OutboundMessage(SQLModel, table=True):
     message_id: int | None = Field(default=None, foreign_key="message.id")
     purpose: str = "message"  # message | otp
     channel: str  # email | sms | whatsapp
-    recipient: str
+    recipient: str  # an email's To: one or more addresses, comma-separated
+    cc: str = Field(default="", sa_column=Column(Text, nullable=False, default="", server_default=""))
     subject: str = ""
-    body: str = Field(sa_column=Column(Text, nullable=False))
+    body: str = Field(sa_column=Column(Text, nullable=False))  # an email's body may be (sanitised) HTML
     # SMS and WhatsApp: the number it goes out from (the one the customer wrote to); None: the configured one.
     sender: str | None = Field(default=None, max_length=32)
     # An approved WhatsApp template (Twilio Content API) instead of free text; `body` is its text as shown.

@@ -20,10 +20,11 @@ from sqlalchemy import update
 from sqlmodel import col, or_, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from services import audit, events
+from services import audit, events, formatting
 from services.attachments import access
 from services.auth import Identity
-from services.channels import delivery_status
+from services.channels import delivery_status, email_compose
+from services.channels.email_compose import EmailFields
 from services.channels.numbers import twilio_address
 from services.channels.plain_text import plain_text
 from services.clock import Clock
@@ -62,14 +63,18 @@ async def enqueue(session: AsyncSession, *, organization_id: int, channel: str, 
 
 async def enqueue_for_message(session: AsyncSession, *, interaction: Interaction, message: Message,
                               clock: Clock, content_sid: str | None = None, content_variables: str = "",
-                              channel: str | None = None, sender: str | None = None) -> OutboundMessage:
+                              channel: str | None = None, sender: str | None = None,
+                              email: EmailFields | None = None) -> OutboundMessage:
     """A reply goes back the way the customer came, or by `channel` (Reply via): SMS and WhatsApp as plain
     text, from `sender` (our number they wrote to, or the organization's), to the number they wrote from."""
     channel = channel or interaction.channel
-    if channel == "email":
-        return await enqueue(session, organization_id=interaction.organization_id, channel="email",
-                             recipient=interaction.given_email or "", body=message.body, clock=clock,
-                             subject="Re: your message", message_id=message.id)
+    if channel == "email":  # the composer's checked fields; without them, the customer and the case's subject
+        email = email or await email_compose.defaults(session, interaction)
+        row = await enqueue(session, organization_id=interaction.organization_id, channel="email",
+                            recipient=email.to, body=message.body, clock=clock, subject=email.subject,
+                            message_id=message.id)
+        row.cc = email.cc
+        return row
     return await enqueue(session, organization_id=interaction.organization_id, channel=channel,
                          recipient=interaction.given_phone or "", body=plain_text(message.body), clock=clock,
                          message_id=message.id, sender=sender or interaction.channel_number,
@@ -114,9 +119,15 @@ def email_message_id(settings: Settings, row: OutboundMessage) -> str:
 async def _send_email(settings: Settings, row: OutboundMessage) -> str:
     email = EmailMessage()
     email["From"], email["To"], email["Subject"] = settings.smtp_from, row.recipient, row.subject or "Message"
+    if row.cc:
+        email["Cc"] = row.cc
     if row.id is not None:  # a passcode is sent straight, not from an outbox row
         email["Message-ID"] = email_message_id(settings, row)
-    email.set_content(row.body)
+    if formatting.is_formatted(row.body):  # the composer's formatting: HTML, with the same text for plain readers
+        email.set_content(plain_text(row.body))
+        email.add_alternative(formatting.sanitise(row.body), subtype="html")
+    else:
+        email.set_content(row.body)
     await aiosmtplib.send(email, hostname=settings.smtp_host, port=settings.smtp_port,
                           username=settings.smtp_username, password=settings.smtp_password,
                           start_tls=settings.smtp_starttls, timeout=SEND_TIMEOUT.total_seconds())

@@ -10,11 +10,13 @@ from inbox_app.components.common import BORDER
 from inbox_app.components.forms import SELECT_STYLE
 from inbox_app.components.quick_responses import template_tools
 from inbox_app.components.rich_editor import message_editor
+from inbox_app.state.email_composer import EmailComposerState
 from inbox_app.state.inbox import InboxState
+from inbox_app.state.quick_responses import QuickResponsesState as QuickResponses
 from inbox_app.state.whatsapp_templates import WhatsAppTemplateState
 from services.channels.whatsapp import WINDOW_CLOSED
 
-_REPLY_LABELS = {"chat": "Chat", "sms": "SMS", "whatsapp": "WhatsApp"}
+_REPLY_LABELS = {"chat": "Chat", "sms": "SMS", "whatsapp": "WhatsApp", "email": "Email"}
 _BUBBLE = {
     "customer": ("flex-start", "var(--gray-3)", "var(--gray-12)"),
     "agent": ("flex-end", "var(--accent-9)", "white"),
@@ -137,7 +139,8 @@ def _reply_via() -> rx.Component:
             rx.el.select(
                 rx.foreach(InboxState.reply_options,
                            lambda c: rx.el.option(rx.match(c, *_REPLY_LABELS.items(), c), value=c)),
-                id="reply-via", value=InboxState.reply_via, on_change=InboxState.set_reply_via,
+                # The chips and the search follow the channel chosen (email has no chips).
+                id="reply-via", value=InboxState.reply_via, on_change=[InboxState.set_reply_via, QuickResponses.load],
                 style={**SELECT_STYLE, "width": "auto"},
             ),
             align="center", spacing="2",
@@ -162,10 +165,35 @@ def message_box() -> rx.Component:
 
 
 def _formatted_box() -> rx.Component:
-    """Chat in full view: Bold, Italic and Bulleted list (SMS and WhatsApp go as plain text, so they get none)."""
+    """Chat and email in full view: Bold, Italic and Bulleted list (SMS and WhatsApp go as plain text, so they get
+    none). For an email it is the body, under To, Cc and Subject."""
     return message_editor(value=InboxState.draft, on_change=InboxState.set_draft, on_key_down=InboxState.draft_key,
-                          placeholder="Type a message… (Ctrl+Enter to send)", data_testid="message-box",
-                          aria_label="Message", id="message-box")
+                          placeholder=rx.cond(InboxState.email_composer, "Write the email…",
+                                              "Type a message… (Ctrl+Enter to send)"),
+                          data_testid=rx.cond(InboxState.email_composer, "email-body", "message-box"),
+                          aria_label=rx.cond(InboxState.email_composer, "Email body", "Message"), id="message-box")
+
+
+def _email_field(label: str, name: str, value, on_change, **props) -> rx.Component:
+    field_id = f"email-{name}"
+    return rx.hstack(
+        rx.el.label(label, html_for=field_id, style={"fontSize": "13px", "fontWeight": "500", "width": "56px"}),
+        rx.input(id=field_id, value=value, on_change=on_change, size="1", width="100%", **props),
+        align="center", spacing="2", width="100%",
+    )
+
+
+def _email_fields() -> rx.Component:
+    """To, Cc and Subject, filled for the interaction when the composer opens (a new key per interaction)."""
+    E = EmailComposerState
+    return rx.vstack(
+        _email_field("To", "to", E.email_to, E.set_email_to, type="text", autocomplete="off"),
+        _email_field("Cc", "cc", E.email_cc, E.set_email_cc, type="text", autocomplete="off",
+                     placeholder="Addresses separated by commas"),
+        _email_field("Subject", "subject", E.email_subject, E.set_email_subject, max_length=200),
+        spacing="1", width="100%", data_testid="email-composer",
+        key=InboxState.selected_id.to_string(), on_mount=E.load_defaults,
+    )
 
 
 def _plain_box() -> rx.Component:
@@ -186,6 +214,7 @@ def _message_box() -> rx.Component:
                             color="var(--amber-11)")),
             _whatsapp_window(),
             _reply_via(),
+            rx.cond(InboxState.email_composer, _email_fields()),
             rx.hstack(
                 rx.cond(InboxState.formatted_composer, _formatted_box(), _plain_box()),
                 rx.vstack(

@@ -49,6 +49,7 @@ class InboxState(SessionState):
     reply_options: list[str] = []  # Reply via: chat, sms, whatsapp, as this customer can be reached now
     reply_via: str = ""
     formatted_composer: bool = False  # the message box is the formatted one (see _sync_composer)
+    email_composer: bool = False  # Reply via Email: To, Cc and Subject above it (state/email_composer.py)
     sms_segments: str = ""  # e.g. "2 SMS segments (GSM-7)", for the draft of an SMS reply
     whatsapp_window_open: bool = True  # False: WhatsApp allows only an approved template now
     notice: str = ""
@@ -368,8 +369,11 @@ class InboxState(SessionState):
             self._count_segments()
 
     def _sync_composer(self) -> None:
-        """Chat gets the formatted message box (Bold, Italic, Bulleted list); SMS and WhatsApp go as plain text."""
-        assign_if_changed(self, "formatted_composer", (self.reply_via or self.selected_channel) == "chat")
+        """Chat and email get the formatted message box (Bold, Italic, Bulleted list); SMS and WhatsApp go as
+        plain text."""
+        channel = self.reply_via or self.selected_channel
+        assign_if_changed(self, "formatted_composer", channel in ("chat", "email"))
+        assign_if_changed(self, "email_composer", channel == "email")
 
     @rx.event
     def use_recommendation(self, index: int):
@@ -395,13 +399,18 @@ class InboxState(SessionState):
         if not self.draft.strip() and not self.pending_attachments:
             self.notice = "Type a message first."
             return
+        email = None
+        if self.email_composer:
+            from inbox_app.state.email_composer import EmailComposerState  # it builds on this state
+
+            email = (await self.get_state(EmailComposerState))._fields_for(self.selected_id)
         try:
             async with runtime.db().transaction(origin=self._tab_token()) as session:
                 await interactions.send_agent_message(session, identity=identity, interaction_id=self.selected_id,
                                                       body=self.draft, clock=runtime.clock, via=self.reply_via,
                                                       with_files=bool(self.pending_attachments),
                                                       expected_files=[p.id for p in self.pending_attachments],
-                                                      from_editor=self.formatted_composer)
+                                                      from_editor=self.formatted_composer, email=email)
         except Refused as refused:
             self.notice = str(refused)
             # A channel may have lapsed while the agent typed (WhatsApp's 24 hours, an ended chat), or the

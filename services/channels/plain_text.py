@@ -54,5 +54,7 @@ def plain_text(body: str) -> str:
     flattener = _Flattener()
     flattener.feed(body)
     flattener.close()
-    text = unescape("".join(flattener.out))
+    # A browser's editor writes the space beside a formatted word as &nbsp;: plain text wants a plain space
+    # (an SMS would otherwise leave GSM-7 for UCS-2 over it).
+    text = unescape("".join(flattener.out)).replace("\xa0", " ")
     return re.sub(r"\n{3,}", "\n\n", text).strip()

@@ -4,7 +4,7 @@
 - SMS: the interaction's own channel, or a phone with its country code and an organization SMS number.
 - WhatsApp: the interaction's own channel (after 24 hours only a template goes, see whatsapp.py), or a phone
   that wrote to the organization's WhatsApp number within the last 24 hours (WhatsApp allows nothing else).
-Email joins with outbound email (issue 10).
+- Email, when an address is known: the one the customer gave, or their verified record's.
 """
 
 from __future__ import annotations
@@ -15,11 +15,11 @@ from sqlalchemy import func
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from services.channels import whatsapp
+from services.channels import email_compose, whatsapp
 from services.channels.numbers import has_country_code
 from services.models import Interaction, Message, Organization
 
-LABELS = {"chat": "Chat", "sms": "SMS", "whatsapp": "WhatsApp"}
+LABELS = {"chat": "Chat", "sms": "SMS", "whatsapp": "WhatsApp", "email": "Email"}
 
 
 async def _whatsapp_window_of_phone(session: AsyncSession, *, organization_id: int, phone: str, now: datetime) -> bool:
@@ -44,6 +44,8 @@ async def options(session: AsyncSession, *, interaction: Interaction, now: datet
     if interaction.channel != "whatsapp" and phone and organization.whatsapp_number and \
             await _whatsapp_window_of_phone(session, organization_id=organization.id, phone=phone, now=now):
         found.append("whatsapp")
+    if interaction.channel == "email" or await email_compose.customer_address(session, interaction):
+        found.insert(0 if interaction.channel == "email" else len(found), "email")
     return found
 
 

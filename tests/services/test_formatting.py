@@ -77,3 +77,7 @@ def test_text_moves_between_the_boxes_without_showing_tags():
 ])
 def test_a_template_goes_where_the_caret_was_in_the_formatted_box(html, offset, result):
     assert insert_at_text_offset(html, "X", offset) == result
+
+
+def test_the_editors_non_breaking_spaces_are_plain_spaces_in_plain_text():
+    assert plain_text("<b>Your label</b>&nbsp;is below") == "Your label is below"

@@ -40,9 +40,9 @@ async def test_a_chat_with_a_phone_can_be_answered_by_sms(db, clock):
     assert await _options(db, interaction, clock) == ["chat", "sms"]
 
 
-async def test_without_a_phone_only_chat(db, clock):
+async def test_without_a_phone_chat_and_the_email_given(db, clock):
     _, _, interaction = await _chat(db, clock, phone="", email="ellen.smith@example.com")
-    assert await _options(db, interaction, clock) == ["chat"]
+    assert await _options(db, interaction, clock) == ["chat", "email"]
 
 
 async def test_whatsapp_is_offered_only_within_24_hours_of_that_phones_last_whatsapp_message(db, clock):

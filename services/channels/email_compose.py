@@ -1,0 +1,83 @@
+"""The email composer's fields: To, Cc and Subject, checked on the server whatever the browser sent.
+
+Every address is validated with email-validator (syntax only: no deliverability lookup, which would leave the
+machine), with a message naming the bad one. A subject is one line (a CR or LF in a header would let a
+sender add headers of their own) and gets a default: the thread's `Re: …`, else the case's own subject.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from email_validator import EmailNotValidError, validate_email
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from services.errors import Refused
+from services.models import Customer, Interaction, Organization
+
+MAX_ADDRESSES = 10  # To and Cc together
+MAX_SUBJECT = 200
+_SEPARATORS = re.compile(r"[,;\s]+")
+
+
+@dataclass(frozen=True)
+class EmailFields:
+    """As typed in the composer; `checked` gives the normalised form that is sent."""
+
+    to: str
+    cc: str = ""
+    subject: str = ""
+
+
+def _addresses(raw: str, label: str) -> list[str]:
+    found = []
+    for address in (a for a in _SEPARATORS.split(str(raw or "")) if a):
+        try:
+            found.append(validate_email(address, check_deliverability=False).normalized)
+        except EmailNotValidError:
+            raise Refused(f"{label}: “{address[:80]}” is not a valid email address.") from None
+    return found
+
+
+def checked(fields: EmailFields) -> EmailFields:
+    to, cc = _addresses(fields.to, "To"), _addresses(fields.cc, "Cc")
+    if not to:
+        raise Refused("To: enter the customer's email address.")
+    if len(to) + len(cc) > MAX_ADDRESSES:
+        raise Refused(f"An email goes to at most {MAX_ADDRESSES} addresses, To and Cc together.")
+    subject = " ".join(str(fields.subject or "").split())  # one line, whatever was pasted
+    if not subject:
+        raise Refused("Enter a Subject.")
+    if len(subject) > MAX_SUBJECT:
+        raise Refused(f"A Subject has at most {MAX_SUBJECT} characters.")
+    return EmailFields(to=", ".join(dict.fromkeys(to)), cc=", ".join(a for a in dict.fromkeys(cc) if a not in to),
+                       subject=subject)
+
+
+def reply_subject(thread_subject: str | None) -> str:
+    """`Re: …` of the thread, without stacking a second `Re:`."""
+    subject = " ".join((thread_subject or "").split())
+    return subject if re.match(r"(?i)re:", subject) else f"Re: {subject}"
+
+
+def case_subject(organization_name: str, case_id: int) -> str:
+    """The subject of the first email about a case (from a chat, say): the case number threads the reply."""
+    return f"Your {organization_name} case #{case_id}"
+
+
+async def customer_address(session: AsyncSession, interaction: Interaction) -> str | None:
+    """The address this customer can be written to: the one they gave, else their verified record's."""
+    if interaction.given_email:
+        return interaction.given_email
+    if interaction.verified and interaction.customer_id:
+        customer = await session.get(Customer, interaction.customer_id)
+        return customer.email if customer else None
+    return None
+
+
+async def defaults(session: AsyncSession, interaction: Interaction) -> EmailFields:
+    """What the composer starts with: To the customer, the case's subject."""
+    organization = await session.get(Organization, interaction.organization_id)
+    return EmailFields(to=await customer_address(session, interaction) or "",
+                       subject=case_subject(organization.name, interaction.case_id))

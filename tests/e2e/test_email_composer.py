@@ -1,0 +1,61 @@
+"""Reply via Email from a chat, in Chromium: the composer opens with To and the case's subject, a bad Cc is named
+and nothing is sent, the formatted email reaches the SMTP server as HTML and text with its Cc, the timeline says
+"via Email", and the agent switches back to Chat and the customer sees the next message live."""
+
+from __future__ import annotations
+
+import re
+
+from playwright.sync_api import Browser, expect
+
+from tests.e2e.helpers import (agent_and_customer, customer_says, row_saying, set_available, sign_in, sign_out,
+                               start_chat, wrap_up)
+
+
+def test_a_chat_is_answered_by_email_then_by_chat_again(browser: Browser, base_url, smtp_server, shot):
+    agent, customer = agent_and_customer(browser)
+    sign_in(agent, base_url, "alice")
+    set_available(agent)
+    start_chat(customer, base_url, "Priya", "Shah", email="priya.shah@example.com")
+    customer_says(customer, "Could you email me the return label?")
+    row_saying(agent, "Could you email me the return label?").click()
+
+    agent.get_by_label("Reply via").select_option("email")
+    composer = agent.get_by_test_id("email-composer")
+    expect(composer.get_by_label("To")).to_have_value("priya.shah@example.com")
+    expect(composer.get_by_label("Subject")).to_have_value(re.compile(r"^Your Sophia's case #\d+$"))
+    expect(agent.get_by_test_id("quick-response")).to_have_count(0)  # no chips for email
+    body = agent.get_by_test_id("email-body")
+    body.click()
+    agent.keyboard.press("Control+b")
+    agent.keyboard.type("Your return label")
+    agent.keyboard.press("Control+b")
+    agent.keyboard.type(" is below. Print it and drop the parcel at any post office.")
+    composer.get_by_label("Cc").fill("returns@")
+    sent_before = len(smtp_server.messages)
+    agent.get_by_role("button", name="Send").click()
+    expect(agent.get_by_role("alert")).to_contain_text("Cc: “returns@” is not a valid email address.")
+    composer.get_by_label("Cc").fill("returns@sophias.example")
+    shot(agent, "email-composer")
+    agent.get_by_role("button", name="Send").click()
+    expect(body).to_have_text("")
+
+    sent = smtp_server.wait_for("priya.shah@example.com", after=sent_before)
+    assert sent["Cc"] == "returns@sophias.example" and sent["Subject"].startswith("Your Sophia's case #")
+    assert sent.get_content_type() == "multipart/alternative"
+    text, html = (part.get_payload(decode=True).decode() for part in sent.get_payload())
+    assert "Your return label is below." in text and "<b>Your return label</b>" in html
+    mine = agent.get_by_test_id("message").filter(has_text="Your return label")
+    expect(mine).to_contain_text("via Email")
+    expect(mine.locator("b, strong")).to_have_text("Your return label")
+    expect(customer.get_by_test_id("message").filter(has_text="Your return label")).to_have_count(0)
+
+    agent.get_by_label("Reply via").select_option("chat")  # the chat is still live: back to it
+    expect(agent.get_by_test_id("email-composer")).to_have_count(0)
+    box = agent.get_by_test_id("message-box")
+    box.fill("I have emailed you the label just now.")
+    box.press("Control+Enter")
+    expect(customer.get_by_test_id("message").filter(has_text="emailed you the label")).to_have_attribute(
+        "data-author", "agent")
+    wrap_up(agent)
+    sign_out(agent)

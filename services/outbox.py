@@ -21,7 +21,7 @@ from sqlmodel import col, or_, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services import audit, events, formatting
-from services.attachments import access
+from services.attachments import access, storage
 from services.auth import Identity
 from services.channels import delivery_status, email_compose
 from services.channels.email_compose import EmailFields
@@ -116,7 +116,30 @@ def email_message_id(settings: Settings, row: OutboundMessage) -> str:
     return f"<outbound.{row.id}.{row.created_at:%Y%m%d%H%M%S}@{domain}>"
 
 
-async def _send_email(settings: Settings, row: OutboundMessage) -> str:
+@dataclass(frozen=True)
+class EmailFile:
+    filename: str
+    content_type: str
+    data: bytes
+
+
+async def _email_files(db, settings: Settings, row: OutboundMessage) -> list[EmailFile]:
+    """The files sent with an email reply, read from ATTACHMENTS_DIR (outside any transaction)."""
+    if row.channel != "email" or row.message_id is None:
+        return []
+    async with db.read() as session:
+        attached = (await session.exec(select(Attachment).where(Attachment.message_id == row.message_id)
+                                       .order_by(Attachment.id))).all()
+    root = settings.attachments_dir
+
+    def _read() -> list[EmailFile]:
+        return [EmailFile(a.filename, a.content_type, storage.full_path(root, a.storage_path).read_bytes())
+                for a in attached]
+
+    return await asyncio.to_thread(_read) if attached else []
+
+
+async def _send_email(settings: Settings, row: OutboundMessage, files: list[EmailFile] | None = None) -> str:
     email = EmailMessage()
     email["From"], email["To"], email["Subject"] = settings.smtp_from, row.recipient, row.subject or "Message"
     if row.cc:
@@ -128,6 +151,10 @@ async def _send_email(settings: Settings, row: OutboundMessage) -> str:
         email.add_alternative(formatting.sanitise(row.body), subtype="html")
     else:
         email.set_content(row.body)
+    for file in files or []:
+        maintype, _, subtype = file.content_type.partition("/")
+        email.add_attachment(file.data, maintype=maintype, subtype=subtype or "octet-stream",
+                             filename=file.filename)
     await aiosmtplib.send(email, hostname=settings.smtp_host, port=settings.smtp_port,
                           username=settings.smtp_username, password=settings.smtp_password,
                           start_tls=settings.smtp_starttls, timeout=SEND_TIMEOUT.total_seconds())
@@ -197,10 +224,11 @@ async def _send_twilio(settings: Settings, row: OutboundMessage, media: list[str
     return await asyncio.to_thread(_create)
 
 
-async def send_now(settings: Settings, row: OutboundMessage, media: list[str] | None = None) -> str:
+async def send_now(settings: Settings, row: OutboundMessage, media: list[str] | None = None,
+                   files: list[EmailFile] | None = None) -> str:
     """Deliver one row through its provider; returns the provider's id. Raises on failure."""
     if row.channel == "email":
-        return await _send_email(settings, row)
+        return await _send_email(settings, row, files)
     return await _send_twilio(settings, row, media)
 
 
@@ -291,7 +319,8 @@ async def _deliver_claimed(db, settings: Settings, row: OutboundMessage, *, cloc
         # It waited its turn so long that another worker could take it over mid-call and send it too.
         return await _release(db, row)
     try:
-        provider_id, error = await send_now(settings, row, await _media_links(db, settings, row, clock)), None
+        media, files = await _media_links(db, settings, row, clock), await _email_files(db, settings, row)
+        provider_id, error = await send_now(settings, row, media, files), None
     except Exception as exc:  # any provider failure is recorded, never raised into the UI
         provider_id, error = "", f"{type(exc).__name__}: {exc}"
     return await _settle(db, row, provider_id=provider_id, error=error, clock=clock, jitter=jitter)

@@ -37,9 +37,10 @@ RULES = {
     "sms": ChannelRules("sms", _CHAT_AND_SMS, 5, 5 * MIB),
     # WhatsApp's own media rules are narrower: one file per message, no GIF or text files.
     "whatsapp": ChannelRules("whatsapp", ("png", "jpg", "pdf"), 1, 5 * MIB),
+    "email": ChannelRules("email", _CHAT_AND_SMS, 10, 10 * MIB),
 }
 
-# The largest body any channel's upload can need (5 files of 5 MiB) plus room for the multipart framing: the
+# The largest body any channel's upload can need (10 files of 10 MiB, email's) plus room for the multipart framing: the
 # ASGI guard in front of /_upload refuses more before it is read.
 MAX_UPLOAD_BODY = max(rule.max_files * rule.max_bytes for rule in RULES.values()) + MIB
 

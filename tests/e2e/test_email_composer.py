@@ -8,6 +8,7 @@ import re
 
 from playwright.sync_api import Browser, expect
 
+from tests import files
 from tests.e2e.helpers import (agent_and_customer, customer_says, row_saying, set_available, sign_in, sign_out,
                                start_chat, wrap_up)
 
@@ -31,6 +32,10 @@ def test_a_chat_is_answered_by_email_then_by_chat_again(browser: Browser, base_u
     agent.keyboard.type("Your return label")
     agent.keyboard.press("Control+b")
     agent.keyboard.type(" is below. Print it and drop the parcel at any post office.")
+    with agent.expect_file_chooser() as chooser:
+        agent.get_by_role("button", name="Attach", exact=True).click()
+    chooser.value.set_files([{"name": "return-label.pdf", "mimeType": "application/pdf", "buffer": files.pdf()}])
+    expect(agent.get_by_test_id("pending-attachment")).to_contain_text("return-label.pdf")
     composer.get_by_label("Cc").fill("returns@")
     sent_before = len(smtp_server.messages)
     agent.get_by_role("button", name="Send").click()
@@ -42,9 +47,12 @@ def test_a_chat_is_answered_by_email_then_by_chat_again(browser: Browser, base_u
 
     sent = smtp_server.wait_for("priya.shah@example.com", after=sent_before)
     assert sent["Cc"] == "returns@sophias.example" and sent["Subject"].startswith("Your Sophia's case #")
-    assert sent.get_content_type() == "multipart/alternative"
-    text, html = (part.get_payload(decode=True).decode() for part in sent.get_payload())
+    assert sent.get_content_type() == "multipart/mixed"  # the text and HTML alternatives, then the file
+    text = sent.get_body(preferencelist=("plain",)).get_content()
+    html = sent.get_body(preferencelist=("html",)).get_content()
     assert "Your return label is below." in text and "<b>Your return label</b>" in html
+    [label] = list(sent.iter_attachments())
+    assert label.get_filename() == "return-label.pdf" and label.get_payload(decode=True) == files.pdf()
     mine = agent.get_by_test_id("message").filter(has_text="Your return label")
     expect(mine).to_contain_text("via Email")
     expect(mine.locator("b, strong")).to_have_text("Your return label")

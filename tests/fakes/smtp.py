@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import re
 import time
-from email import message_from_bytes
-from email.message import Message
+from email import message_from_bytes, policy
+from email.message import EmailMessage as Message
 
 from aiosmtpd.controller import Controller
 
@@ -16,7 +16,7 @@ class _Keep:
         self.answer = "250 OK"
 
     async def handle_DATA(self, server, session, envelope):
-        self.messages.append(message_from_bytes(envelope.original_content))
+        self.messages.append(message_from_bytes(envelope.original_content, policy=policy.default))
         return self.answer
 
 

@@ -54,7 +54,7 @@ class ConversationItem:
 
 
 def _message_item(message: Message, attachments: list[AttachmentLink] | None = None) -> ConversationItem:
-    html = formatting.shown_html(message.body) if message.author == "agent" else ""
+    html = formatting.shown_html(message.body, message.body_format) if message.author == "agent" else ""
     # `body` stays plain text (the live region reads it out, the panel quotes it); `html` is what is drawn.
     return ConversationItem(key=f"m{message.id}", kind="message", author=message.author,
                             body=plain_text(message.body) if html else message.body,

@@ -2,8 +2,9 @@
 
 Only with the grant `customer_profile_edit`, and only for the customer of an interaction the agent holds (so
 never another organization's customer). Email is checked with email-validator (no deliverability lookup);
-phone is stored as E.164 and must carry its country code. Either may be cleared. The change is audited by
-field (not by value: the audit is not a copy of personal data) and pushed to every agent who has the customer
+phone is stored as E.164 and must carry its country code. Either may be cleared. Passcodes go to the
+record's email and phone, so the audit keeps each changed field's previous value (managers can see who
+changed what, and put it back); the change is pushed to every agent who has the customer
 open (the customer's topic reloads their header); the customer's open interactions take the new name.
 """
 
@@ -79,12 +80,14 @@ async def update_profile(session: AsyncSession, *, identity: Identity, interacti
     changed = sorted(name for name, value in values.items() if getattr(customer, name) != value)
     if not changed:
         return customer
+    before = {name: getattr(customer, name) for name in changed}
     for name in changed:
         setattr(customer, name, values[name])
     session.add(customer)
     if {"first_name", "last_name"} & set(changed):
         await _rename_open_interactions(session, customer)
     audit.record(session, at=clock(), kind="customer.profile_changed", actor_user_id=identity.user_id,
-                 organization_id=customer.organization_id, subject=f"customer:{customer.id}", fields=changed)
+                 organization_id=customer.organization_id, subject=f"customer:{customer.id}", fields=changed,
+                 before=before)
     events.notify(session, events.customer_topic(customer.id))
     return customer

@@ -9,6 +9,7 @@ existing plain message keeps working. SMS and WhatsApp get `services/channels/pl
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from html import escape, unescape
 from html.parser import HTMLParser
 
@@ -40,39 +41,58 @@ def _clean_html(body: str) -> str:
                      clean_content_tags={"script", "style"}, link_rel="noopener noreferrer nofollow").strip()
 
 
-def message_body(body: str, *, from_editor: bool, texted: bool) -> str:
-    """What is stored for an agent's message.
+TEXT, HTML = "text", "html"  # how a stored body is to be read: never guessed from what it looks like
 
-    From the formatted box (`from_editor`) the body is HTML, whatever it looks like: it is sanitised, kept as
-    HTML when formatting survives, else stored as the plain text it shows ("a &lt; b" is "a < b"; a box holding
-    only `<br>` is empty). SMS and WhatsApp store the plain text the customer receives, so the timeline shows
-    exactly what went out. A plain box's text is kept as typed."""
+
+@dataclass(frozen=True)
+class Body:
+    body: str  # HTML when `format` is HTML, else plain text exactly as shown
+    format: str = TEXT
+
+
+def message_body(body: str, *, from_editor: bool, texted: bool) -> Body:
+    """What is stored for an agent's message (or a template's Response).
+
+    From the formatted box (`from_editor`) the body is HTML, whatever it looks like: it is sanitised and kept
+    as HTML when formatting survives, else stored as the plain text it shows ("a &lt; b" is "a < b"; a box
+    holding only `<br>` is empty). SMS and WhatsApp store the plain text the customer receives, so the timeline
+    shows exactly what went out. A plain box's text is kept exactly as typed, tags and all: it is text."""
     if not from_editor:
-        return plain_text(sanitise(body)) if texted and is_formatted(body) else (body or "")
+        return Body(body or "")
     clean = _clean_html(body)
-    text = plain_text(clean) if is_formatted(clean) else unescape(clean)
-    text = text.replace("\xa0", " ")
+    text = (plain_text(clean) if is_formatted(clean) else unescape(clean)).replace("\xa0", " ")
     if texted or not is_formatted(clean) or not text.strip():
-        return text.strip()
-    return clean
+        return Body(text.strip())
+    return Body(clean, HTML)
 
 
-def shown_html(body: str) -> str:
-    """An agent's stored message as HTML for the timeline, sanitised again on the way out; "" for plain text."""
-    return sanitise(body) if is_formatted(body) else ""
+def shown_html(body: str, body_format: str) -> str:
+    """A stored HTML body for the timeline, sanitised again on the way out; "" for plain text."""
+    return sanitise_html(body) if body_format == HTML else ""
 
 
-def for_box(text: str, *, formatted: bool) -> str:
-    """Text (a template, or the draft when Reply via changes) as the message box in use takes it: HTML for the
-    formatted box (plain text escaped, its line breaks kept), plain text for the SMS/WhatsApp box."""
+def as_plain(body: str, body_format: str) -> str:
+    """A stored body as plain text: the panel's last sentence, an SMS, an email's text part."""
+    return plain_text(body) if body_format == HTML else (body or "")
+
+
+def for_box(text: str, body_format: str, *, formatted: bool) -> str:
+    """A stored body (a template) as the message box in use takes it: HTML for the formatted box (plain text
+    escaped, its line breaks kept), plain text for the SMS/WhatsApp box."""
     if formatted:
-        return sanitise(text) if is_formatted(text) else escape(text or "", quote=False).replace("\n", "<br>")
-    return plain_text(sanitise(text)) if is_formatted(text) else (text or "")
+        return sanitise_html(text) if body_format == HTML else escape(text or "", quote=False).replace("\n", "<br>")
+    return as_plain(text, body_format)
 
 
 def switched_draft(draft: str, *, to_editor: bool) -> str:
-    """The draft carried over when Reply via moves between the formatted box and the plain SMS/WhatsApp one."""
-    return for_box(draft, formatted=True) if to_editor else message_body(draft, from_editor=True, texted=True)
+    """The draft carried over when Reply via moves between the formatted box (HTML) and the plain one."""
+    return for_box(draft, TEXT, formatted=True) if to_editor else message_body(draft, from_editor=True,
+                                                                                texted=True).body
+
+
+def sanitise_html(body: str) -> str:
+    """A body known to be HTML, cleaned (even when it carries no tag: its entities stay entities)."""
+    return _clean_html(body)
 
 
 class _TextPositions(HTMLParser):

@@ -14,7 +14,6 @@ from services import audit, events, formatting, routing, sop
 from services.attachments import staging
 from services.auth import Identity
 from services.channels import email_compose, reply_via, whatsapp
-from services.channels.plain_text import plain_text
 from services.clock import Clock
 from services.errors import NotFound, Refused
 from services.models import (
@@ -197,7 +196,7 @@ async def active_interaction(session: AsyncSession, *, identity: Identity, inter
 async def send_agent_message(session: AsyncSession, *, identity: Identity, interaction_id: int,
                              body: str, clock: Clock, via: str = "", with_files: bool = True,
                              expected_files: list[int] | None = None, from_editor: bool = False,
-                             email: email_compose.EmailFields | None = None) -> Message:
+                             email: email_compose.EmailFields | None = None, body_format: str = "text") -> Message:
     """The agent's reply, by the interaction's own channel or by `via` (Reply via), if the customer can be
     reached that way now. The files the agent attached go with it, if that channel takes them (the inbox says
     `with_files=False` when it shows none, sparing the query, and `expected_files`: the ids it shows).
@@ -212,8 +211,8 @@ async def send_agent_message(session: AsyncSession, *, identity: Identity, inter
                                  for_update=True) if with_files else []
     staging.check_expected(files, expected_files)
     texted = (via or interaction.channel) in ("sms", "whatsapp")
-    text = _checked_body(formatting.message_body(str(body or ""), from_editor=from_editor is True, texted=texted),
-                         with_files=bool(files))
+    composed = formatting.message_body(str(body or ""), from_editor=from_editor is True, texted=texted)
+    text = _checked_body(composed.body, with_files=bool(files))
     staging.check_sendable(files, via or interaction.channel)
     sending_email = (via or interaction.channel) == "email"
     fields = email_compose.checked(email or await email_compose.defaults(session, interaction)) \
@@ -227,19 +226,19 @@ async def send_agent_message(session: AsyncSession, *, identity: Identity, inter
         raise Refused(whatsapp.WINDOW_CLOSED)
     return await add_agent_message(session, identity=identity, interaction=interaction, body=text, at=now,
                                    clock=clock, via=via if via and via != interaction.channel else None,
-                                   files=files, email=fields)
+                                   files=files, email=fields, body_format=composed.format)
 
 
 async def add_agent_message(session: AsyncSession, *, identity: Identity, interaction: Interaction, body: str,
                             at: datetime, clock: Clock, content_sid: str | None = None,
                             content_variables: str = "", via: str | None = None,
                             files: list[Attachment] | None = None,
-                            email: email_compose.EmailFields | None = None) -> Message:
+                            email: email_compose.EmailFields | None = None, body_format: str = "text") -> Message:
     """The agent's message into their interaction (held locked by the caller), with the staged `files`: shown
     at once in a chat, queued in the outbox for every other channel (the interaction's own, or `via`)."""
     message = Message(interaction_id=interaction.id, author="agent", author_user_id=identity.user_id,
-                      body=body, created_at=at, via=via)
-    _touch(interaction, author="agent", body=plain_text(body), at=at)  # the panel's last sentence shows no tags
+                      body=body, body_format=body_format, created_at=at, via=via)
+    _touch(interaction, author="agent", body=formatting.as_plain(body, body_format), at=at)  # no tags in the panel
     await staging.attach(session, message=message, interaction=interaction, rows=files or [])
     if (via or interaction.channel) == "chat":
         from services import inactivity  # it builds on this module

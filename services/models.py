@@ -228,6 +228,8 @@ class Message(SQLModel, table=True):
     author: str = Field(max_length=16)  # customer | agent | system | bot
     author_user_id: int | None = Field(default=None, foreign_key="user.id")
     body: str = Field(sa_column=Column(Text, nullable=False))
+    # text | html (an agent's formatted message, sanitised): how `body` is read, never guessed from its look
+    body_format: str = Field(default="text", max_length=8, sa_column_kwargs={"server_default": "text"})
     created_at: datetime
     # received (from customer) | delivered | queued | sent | failed; Twilio's callbacks add read, undelivered
     delivery_status: str = "delivered"
@@ -304,6 +306,7 @@ class ResponseTemplate(SQLModel, table=True):
     owner_user_id: int | None = Field(default=None, foreign_key="user.id")  # None: a base template
     name: str  # at most 80 characters (services/templates/store.py)
     body: str = Field(sa_column=Column(Text, nullable=False))
+    body_format: str = Field(default="text", max_length=8, sa_column_kwargs={"server_default": "text"})  # text | html
     channels: str = "chat,sms,whatsapp,email"
     quick_response: bool = False
     display_sequence: int = 0
@@ -445,6 +448,8 @@ class OutboundMessage(SQLModel, table=True):
     channel: str  # email | sms | whatsapp
     recipient: str  # an email's To: one or more addresses, comma-separated
     cc: str = Field(default="", sa_column=Column(Text, nullable=False, default="", server_default=""))
+    # An email's HTML part (sanitised); `body` is then its text part. Empty: a plain-text email.
+    html: str = Field(default="", sa_column=Column(Text, nullable=False, default="", server_default=""))
     subject: str = ""
     body: str = Field(sa_column=Column(Text, nullable=False))  # an email's body may be (sanitised) HTML
     # SMS and WhatsApp: the number it goes out from (the one the customer wrote to); None: the configured one.

@@ -26,7 +26,6 @@ from services.auth import Identity
 from services.channels import delivery_status, email_compose
 from services.channels.email_compose import EmailFields
 from services.channels.numbers import twilio_address
-from services.channels.plain_text import plain_text
 from services.clock import Clock
 from services.config import Settings
 from services.errors import NotFound, Refused
@@ -71,12 +70,13 @@ async def enqueue_for_message(session: AsyncSession, *, interaction: Interaction
     if channel == "email":  # the composer's checked fields; without them, the customer and the case's subject
         email = email or await email_compose.defaults(session, interaction)
         row = await enqueue(session, organization_id=interaction.organization_id, channel="email",
-                            recipient=email.to, body=message.body, clock=clock, subject=email.subject,
-                            message_id=message.id)
-        row.cc = email.cc
+                            recipient=email.to, body=formatting.as_plain(message.body, message.body_format),
+                            clock=clock, subject=email.subject, message_id=message.id)
+        row.cc, row.html = email.cc, formatting.shown_html(message.body, message.body_format)
         return row
     return await enqueue(session, organization_id=interaction.organization_id, channel=channel,
-                         recipient=interaction.given_phone or "", body=plain_text(message.body), clock=clock,
+                         recipient=interaction.given_phone or "", clock=clock,
+                         body=formatting.as_plain(message.body, message.body_format),
                          message_id=message.id, sender=sender or interaction.channel_number,
                          content_sid=content_sid, content_variables=content_variables)
 
@@ -146,11 +146,9 @@ async def _send_email(settings: Settings, row: OutboundMessage, files: list[Emai
         email["Cc"] = row.cc
     if row.id is not None:  # a passcode is sent straight, not from an outbox row
         email["Message-ID"] = email_message_id(settings, row)
-    if formatting.is_formatted(row.body):  # the composer's formatting: HTML, with the same text for plain readers
-        email.set_content(plain_text(row.body))
-        email.add_alternative(formatting.sanitise(row.body), subtype="html")
-    else:
-        email.set_content(row.body)
+    email.set_content(row.body)
+    if row.html:  # the composer's formatting: the HTML, beside the same text for plain readers
+        email.add_alternative(row.html, subtype="html")
     for file in files or []:
         maintype, _, subtype = file.content_type.partition("/")
         email.add_attachment(file.data, maintype=maintype, subtype=subtype or "octet-stream",

@@ -167,7 +167,8 @@ def message_box() -> rx.Component:
 def _formatted_box() -> rx.Component:
     """Chat and email in full view: Bold, Italic and Bulleted list (SMS and WhatsApp go as plain text, so they get
     none). For an email it is the body, under To, Cc and Subject."""
-    return message_editor(value=InboxState.draft, on_change=InboxState.set_draft, on_key_down=InboxState.draft_key,
+    return message_editor(value=InboxState.draft, revision=InboxState.draft_rev, on_change=InboxState.set_draft,
+                          on_key_down=InboxState.draft_key,
                           placeholder=rx.cond(InboxState.email_composer, "Write the email…",
                                               "Type a message… (Ctrl+Enter to send)"),
                           data_testid=rx.cond(InboxState.email_composer, "email-body", "message-box"),

@@ -4,8 +4,9 @@ with `Bold`, `Italic` and `Bulleted list` and their shortcuts (Ctrl/Cmd+B, Ctrl/
 The box sends its HTML to the server on every change, as the plain message box does; the server sanitises it
 (services/formatting.py) before anything is stored or shown. Two things the library alone gets wrong here:
 - The server echoes each change back. An echo of an older keystroke would overwrite newer typing in a
-  contenteditable (it has no debounce like Reflex's inputs), so the box ignores its own echoes and takes only
-  values the server set itself (cleared after Send, a template inserted).
+  contenteditable (it has no debounce like Reflex's inputs), so the box takes a value only with a new
+  revision, which the server gives whenever it sets the text itself (cleared after Send, a template inserted);
+  its typing carries the revision it typed over, and the server drops typing over a value it has replaced.
 - The toolbar buttons are mouse-only in the library (tabindex -1): the shortcuts are the keyboard's way.
 """
 
@@ -22,18 +23,22 @@ const FormatItalic = createButton("Italic", jsx(FormatItalicIcon, { size: 15, "a
 const FormatList = createButton("Bulleted list", jsx(FormatListIcon, { size: 15, "aria-hidden": true }),
                                 "insertUnorderedList");
 
-function MessageEditor({ value, onChange, onKeyDown, name, ...rest }) {
+function MessageEditor({ value, revision, onChange, onKeyDown, name, ...rest }) {
   const [html, setHtml] = useState(value ?? "");
-  const echoes = useRef([]);
+  const shown = useRef(revision);
   useEffect(() => {
-    const at = echoes.current.indexOf(value);
-    if (at >= 0) { echoes.current = echoes.current.slice(at + 1); return; }  // our own keystroke, come back
-    echoes.current = [];
+    // Only a value the server set itself (a new revision) replaces what is in the box; the echo of the
+    // agent's own keystrokes carries the old revision and is ignored, so fast typing is never overwritten.
+    if (revision === shown.current) return;
+    shown.current = revision;
     setHtml(value ?? "");
-  }, [value]);
+    const el = document.getElementById(rest.id);
+    if (el) delete el.dataset.caret;  // a new text: the old caret means nothing in it
+  }, [revision, value]);
   useEffect(() => {
-    // Where the caret is, in characters of the text shown, kept on the element after focus leaves it: a
-    // template chosen from the search or a chip goes there (services/formatting.insert_at_text_offset).
+    // Where the caret is, in characters of the text shown (code points, as the server counts), kept on the
+    // element after focus leaves it: a template chosen from the search or a chip goes there
+    // (services/formatting.insert_at_text_offset).
     const track = () => {
       const el = document.getElementById(rest.id);
       const selection = window.getSelection();
@@ -41,7 +46,7 @@ function MessageEditor({ value, onChange, onKeyDown, name, ...rest }) {
       const range = document.createRange();
       range.selectNodeContents(el);
       range.setEnd(selection.anchorNode, selection.anchorOffset);
-      el.dataset.caret = String(range.toString().length);
+      el.dataset.caret = String(Array.from(range.toString()).length);
     };
     document.addEventListener("selectionchange", track);
     return () => document.removeEventListener("selectionchange", track);
@@ -49,8 +54,7 @@ function MessageEditor({ value, onChange, onKeyDown, name, ...rest }) {
   const change = (event) => {
     const next = event.target.value;
     setHtml(next);
-    echoes.current = [...echoes.current, next].slice(-100);
-    onChange?.(next);
+    onChange?.(next, shown.current ?? -1);
   };
   const keyDown = (event) => {
     if ((event.ctrlKey || event.metaKey) && event.shiftKey && event.code === "Digit8") {
@@ -76,9 +80,10 @@ class MessageEditor(rx.Component):
     tag = "MessageEditor"
 
     value: rx.Var[str]
+    revision: rx.Var[int]  # the server's draft revision: a new one replaces the box's text
     placeholder: rx.Var[str]
     name: rx.Var[str]  # given in a form: the HTML is submitted under this name
-    on_change: rx.EventHandler[lambda value: [value]]
+    on_change: rx.EventHandler[lambda value, revision: [value, revision]]
     on_key_down: rx.EventHandler[rx.event.key_event]
 
     def add_imports(self) -> rx.ImportDict:

@@ -32,7 +32,8 @@ class EmailComposerState(InboxDialog):
                 interaction = await interactions.assigned_interaction(session, identity=identity,
                                                                       interaction_id=inbox.selected_id)
                 fields = await email_compose.defaults(session, interaction)
-        except Refused:
+        except Refused:  # not this agent's (any more): nothing of another interaction's stays shown
+            self.email_to, self.email_cc, self.email_subject, self._for = "", "", "", 0
             return
         self.email_to, self.email_cc, self.email_subject = fields.to, "", fields.subject
         self._for = inbox.selected_id

@@ -49,6 +49,9 @@ class InboxState(SessionState):
     reply_options: list[str] = []  # Reply via: chat, sms, whatsapp, as this customer can be reached now
     reply_via: str = ""
     formatted_composer: bool = False  # the message box is the formatted one (see _sync_composer)
+    # Bumped whenever the server itself sets the draft (cleared, a template, Reply via): the formatted box takes
+    # a new value only then, so the echo of older keystrokes never overwrites newer typing.
+    draft_rev: int = 0
     email_composer: bool = False  # Reply via Email: To, Cc and Subject above it (state/email_composer.py)
     sms_segments: str = ""  # e.g. "2 SMS segments (GSM-7)", for the draft of an SMS reply
     whatsapp_window_open: bool = True  # False: WhatsApp allows only an approved template now
@@ -294,7 +297,8 @@ class InboxState(SessionState):
             self.notice = str(refused) if isinstance(refused, Refused) else "That interaction was not found."
             return
         if self.selected_id != int(interaction_id):
-            self.draft, self.sms_segments, self.reply_via, self.attachment_error = "", "", "", ""
+            self.sms_segments, self.reply_via, self.attachment_error = "", "", ""
+            self._server_draft("")
         self.selected_id, self.notice = int(interaction_id), ""
         await self._reload(identity)
         await self._load_pending(identity)
@@ -346,7 +350,11 @@ class InboxState(SessionState):
         await self._load_pending(identity)
 
     @rx.event
-    def set_draft(self, value: str):
+    def set_draft(self, value: str, revision: int = -1):
+        """Typing. The formatted box says which server value it typed over: typing over a value the server has
+        since replaced (a template went in meanwhile) is dropped, never written over it."""
+        if isinstance(revision, int) and revision >= 0 and revision != self.draft_rev:
+            return
         self.draft = str(value)[:5000]
         self._count_segments()
 
@@ -365,8 +373,11 @@ class InboxState(SessionState):
             self.reply_via = value
             self._sync_composer()
             if self.formatted_composer != was_formatted and self.draft:
-                self.draft = formatting.switched_draft(self.draft, to_editor=self.formatted_composer)[:5000]
+                self._server_draft(formatting.switched_draft(self.draft, to_editor=self.formatted_composer))
             self._count_segments()
+
+    def _server_draft(self, text: str) -> None:
+        self.draft, self.draft_rev = text[:5000], self.draft_rev + 1
 
     def _sync_composer(self) -> None:
         """Chat and email get the formatted message box (Bold, Italic, Bulleted list); SMS and WhatsApp go as
@@ -381,7 +392,9 @@ class InboxState(SessionState):
         if not isinstance(index, int) or not 0 <= index < len(self.recommendations):
             return
         url = self.recommendations[index].url
-        self.draft = f"{self.draft.rstrip()} {url}".strip()[:5000]
+        if self.formatted_composer:  # the formatted box holds HTML: the address goes in as text
+            url = formatting.for_box(url, formatting.TEXT, formatted=True)
+        self._server_draft(f"{self.draft.rstrip()} {url}".strip())
         self._count_segments()
         return rx.set_focus("message-box")
 
@@ -419,6 +432,7 @@ class InboxState(SessionState):
             await self._reload(identity)
             await self._load_pending(identity)
             return
-        self.draft, self.notice, self.sms_segments, self.attachment_error = "", "", "", ""
+        self.notice, self.sms_segments, self.attachment_error = "", "", ""
+        self._server_draft("")
         self.pending_attachments = []
         await self._reload(identity)

@@ -71,6 +71,8 @@ class ProfileState(InboxDialog):
         identity, inbox = await self._acting()
         if identity is None:
             return rx.redirect("/login", replace=True)
+        if not isinstance(form_data, dict):
+            return
         edit = ProfileEdit(**{name: str(form_data.get(name, ""))[:400]
                               for name in ("first_name", "last_name", "email", "phone")})
         try:

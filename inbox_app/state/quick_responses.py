@@ -98,11 +98,13 @@ class QuickResponsesState(InboxDialog):
         except (Refused, TypeError, ValueError):
             self.flag = "That template is not available for this interaction."
             return
-        filled = variables.fill(template.body, values)
+        filled = variables.fill(template.body, values, html=template.body_format == formatting.HTML)
         position = cursor if isinstance(cursor, int) else -1
-        text = formatting.for_box(filled.text, formatted=inbox.formatted_composer)  # no tags shown in SMS
-        inbox.draft = (formatting.insert_at_text_offset(inbox.draft, text, position) if inbox.formatted_composer
-                       else variables.insert_at(inbox.draft, text, position))[:_MAX_DRAFT]
+        # HTML for the formatted box; for SMS/WhatsApp the plain text, no tags shown.
+        text = formatting.for_box(filled.text, template.body_format, formatted=inbox.formatted_composer)
+        inbox._server_draft((formatting.insert_at_text_offset(inbox.draft, text, position)
+                             if inbox.formatted_composer else variables.insert_at(inbox.draft, text, position))
+                            [:_MAX_DRAFT])
         inbox._count_segments()
         self.flag = (f"Check {', '.join(filled.unfilled)} before sending: there was nothing to fill "
                      f"{'it' if len(filled.unfilled) == 1 else 'them'} with." if filled.unfilled else "")

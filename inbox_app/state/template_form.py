@@ -50,7 +50,7 @@ class TemplateForm(rx.State, mixin=True):
         self.editing_id = template.template_id if (template and editing) else 0
         self.form_name = name if name is not None else (template.name if template else "")
         # The Response box is the formatted editor: a plain template's lines become its line breaks.
-        self.form_body = formatting.for_box(template.body, formatted=True) if template else ""
+        self.form_body = formatting.for_box(template.body, template.body_format, formatted=True) if template else ""
         self.form_chat, self.form_text = (template.chat, template.text) if template else (True, True)
         self.form_email = template.email if template else False
         self.form_quick = template.quick_response if template else False

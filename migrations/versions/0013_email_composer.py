@@ -1,5 +1,5 @@
-"""email composer and profile editing: the Cc of an outbound email (To stays in `recipient`); every holder of
-`customer_notes` gets `customer_profile_edit`, as new agents do
+"""email composer and formatted messages: the Cc and HTML part of an outbound email (To stays in `recipient`),
+and how a message's or a template's body is read (text | html)
 
 Revision ID: 0013
 Revises: 0010
@@ -18,14 +18,16 @@ depends_on = None
 def upgrade() -> None:
     with op.batch_alter_table('outboundmessage') as batch:
         batch.add_column(sa.Column('cc', sa.Text(), nullable=False, server_default=''))
-    grant = sa.table('grant', sa.column('user_id', sa.Integer()), sa.column('name', sa.String()))
-    op.execute(grant.insert().from_select(
-        ['user_id', 'name'],
-        sa.select(grant.c.user_id, sa.literal('customer_profile_edit')).where(grant.c.name == 'customer_notes')))
+        batch.add_column(sa.Column('html', sa.Text(), nullable=False, server_default=''))
+    for table in ('message', 'responsetemplate'):
+        with op.batch_alter_table(table) as batch:
+            batch.add_column(sa.Column('body_format', sa.String(length=8), nullable=False, server_default='text'))
 
 
 def downgrade() -> None:
-    grant = sa.table('grant', sa.column('name', sa.String()))
-    op.execute(grant.delete().where(grant.c.name == 'customer_profile_edit'))
+    for table in ('message', 'responsetemplate'):
+        with op.batch_alter_table(table) as batch:
+            batch.drop_column('body_format')
     with op.batch_alter_table('outboundmessage') as batch:
+        batch.drop_column('html')
         batch.drop_column('cc')

@@ -18,6 +18,7 @@ class ChannelRules:
     kinds: tuple[str, ...]  # in the order a refusal names them
     max_files: int
     max_bytes: int
+    max_total: int | None = None  # all the message's files together; None: max_files × max_bytes
 
     @property
     def size_label(self) -> str:
@@ -37,12 +38,19 @@ RULES = {
     "sms": ChannelRules("sms", _CHAT_AND_SMS, 5, 5 * MIB),
     # WhatsApp's own media rules are narrower: one file per message, no GIF or text files.
     "whatsapp": ChannelRules("whatsapp", ("png", "jpg", "pdf"), 1, 5 * MIB),
-    "email": ChannelRules("email", _CHAT_AND_SMS, 10, 10 * MIB),
+    # Email: 10 files of 10 MB, but 25 MB in all, which mail servers commonly accept (a larger email would
+    # fail at delivery, after the agent saw it go).
+    "email": ChannelRules("email", _CHAT_AND_SMS, 10, 10 * MIB, max_total=25 * MIB),
 }
 
-# The largest body any channel's upload can need (10 files of 10 MiB, email's) plus room for the multipart framing: the
-# ASGI guard in front of /_upload refuses more before it is read.
-MAX_UPLOAD_BODY = max(rule.max_files * rule.max_bytes for rule in RULES.values()) + MIB
+
+def _total(rules: ChannelRules) -> int:
+    return rules.max_total or rules.max_files * rules.max_bytes
+
+
+# The largest body one upload can need (25 MiB: five files of 5 MiB, or email's total) plus room for the
+# multipart framing: the ASGI guard in front of /_upload refuses more before it is read.
+MAX_UPLOAD_BODY = max(_total(rule) for rule in RULES.values()) + MIB
 
 def rules_for(channel: str) -> ChannelRules | None:
     return RULES.get(channel)
@@ -53,6 +61,13 @@ def too_many(rules: ChannelRules, count: int) -> str | None:
     if count <= rules.max_files:
         return None
     return f"{CHANNEL_NAMES[rules.channel]} takes at most {rules.count_label} at a time."
+
+
+def too_much(rules: ChannelRules, sizes: list[int]) -> str | None:
+    """The message when the files together are more than the channel takes in one message."""
+    if rules.max_total is None or sum(sizes) <= rules.max_total:
+        return None
+    return f"{CHANNEL_NAMES[rules.channel]} takes at most {rules.max_total // MIB} MB of files in all."
 
 
 def too_large(rules: ChannelRules, name: str, size: int) -> str | None:

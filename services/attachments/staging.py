@@ -122,6 +122,8 @@ async def stage(session: AsyncSession, *, interaction: Interaction, uploader: Up
     already = await staged(session, interaction_id=interaction.id, uploader=uploader, for_update=True)
     if message := rules.too_many(channel_rules, len(already) + len(prepared)):
         raise Refused(message)
+    if message := rules.too_much(channel_rules, [a.size for a in already] + [len(p.upload.data) for p in prepared]):
+        raise Refused(message)
     return await _store_all(session, interaction=interaction, uploader=uploader, prepared=prepared, root=root,
                             at=at)
 
@@ -201,6 +203,8 @@ def check_sendable(rows: list[Attachment], channel: str) -> None:
     if channel_rules is None:
         raise Refused(f"Files cannot be sent by {channel}: remove them first.")
     if message := rules.too_many(channel_rules, len(rows)):
+        raise Refused(message)
+    if message := rules.too_much(channel_rules, [row.size for row in rows]):
         raise Refused(message)
     for row in rows:
         if message := rules.wrong_kind(channel_rules, row.filename, row.kind):

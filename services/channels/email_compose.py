@@ -2,7 +2,7 @@
 
 Every address is validated with email-validator (syntax only: no deliverability lookup, which would leave the
 machine), with a message naming the bad one. A subject is one line (a CR or LF in a header would let a
-sender add headers of their own) and gets a default: the thread's `Re: …`, else the case's own subject.
+sender add headers of their own) and gets a default: the case's own subject.
 """
 
 from __future__ import annotations
@@ -34,7 +34,8 @@ def _addresses(raw: str, label: str) -> list[str]:
     found = []
     for address in (a for a in _SEPARATORS.split(str(raw or "")) if a):
         try:
-            found.append(validate_email(address, check_deliverability=False).normalized)
+            # ASCII addresses only: an internationalised one needs SMTPUTF8, which the outbox does not speak.
+            found.append(validate_email(address, check_deliverability=False, allow_smtputf8=False).normalized)
         except EmailNotValidError:
             raise Refused(f"{label}: “{address[:80]}” is not a valid email address.") from None
     return found
@@ -51,14 +52,9 @@ def checked(fields: EmailFields) -> EmailFields:
         raise Refused("Enter a Subject.")
     if len(subject) > MAX_SUBJECT:
         raise Refused(f"A Subject has at most {MAX_SUBJECT} characters.")
-    return EmailFields(to=", ".join(dict.fromkeys(to)), cc=", ".join(a for a in dict.fromkeys(cc) if a not in to),
-                       subject=subject)
-
-
-def reply_subject(thread_subject: str | None) -> str:
-    """`Re: …` of the thread, without stacking a second `Re:`."""
-    subject = " ".join((thread_subject or "").split())
-    return subject if re.match(r"(?i)re:", subject) else f"Re: {subject}"
+    to_keys = {a.lower() for a in to}
+    cc = [a for a in dict.fromkeys(cc) if a.lower() not in to_keys]
+    return EmailFields(to=", ".join(dict.fromkeys(to)), cc=", ".join(cc), subject=subject)
 
 
 def case_subject(organization_name: str, case_id: int) -> str:

@@ -7,7 +7,6 @@ Messages typed as plain text (no formatting tag in them) are sent exactly as typ
 from __future__ import annotations
 
 import re
-from html import unescape
 from html.parser import HTMLParser
 
 _FORMATTING = re.compile(r"<\s*/?\s*(b|strong|i|em|u|s|p|br|ul|ol|li|a|div|span)\b[^>]*>", re.IGNORECASE)
@@ -56,5 +55,5 @@ def plain_text(body: str) -> str:
     flattener.close()
     # A browser's editor writes the space beside a formatted word as &nbsp;: plain text wants a plain space
     # (an SMS would otherwise leave GSM-7 for UCS-2 over it).
-    text = unescape("".join(flattener.out)).replace("\xa0", " ")
+    text = "".join(flattener.out).replace("\xa0", " ")  # the parser decoded entities once, as browsers do
     return re.sub(r"\n{3,}", "\n\n", text).strip()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from services.channels.plain_text import plain_text
+from services.formatting import as_plain
 from services.models import ResponseTemplate
 
 # "Available In": Text covers SMS and WhatsApp together, as the seed's single icon does.
@@ -25,6 +25,7 @@ class TemplateRow:
     display_sequence: int
     base: bool
     preview: str = ""  # the body as plain text on one line, for the lists
+    body_format: str = "text"  # text | html: how `body` is read
     owner_name: str = ""  # the managers' page says whose custom template it is
     organization_name: str = ""
 
@@ -40,5 +41,5 @@ def row(template: ResponseTemplate, *, owner_name: str = "", organization_name: 
         chat="chat" in channels, text=bool(channels & set(TEXT_CHANNELS)), email="email" in channels,
         quick_response=template.quick_response, display_sequence=template.display_sequence,
         base=template.owner_user_id is None, owner_name=owner_name, organization_name=organization_name,
-        preview=" ".join(plain_text(template.body).split()),
+        preview=" ".join(as_plain(template.body, template.body_format).split()), body_format=template.body_format,
     )

@@ -48,6 +48,7 @@ class _Clean:
     channels: str
     quick_response: bool
     display_sequence: int | None  # None: after the last one
+    body_format: str = "text"
 
 
 def _sequence(value: str | int) -> int | None:
@@ -62,7 +63,8 @@ def _sequence(value: str | int) -> int | None:
 def _clean(entry: TemplateEntry) -> _Clean:
     # The Response box is the formatted editor: its HTML is sanitised, or kept as the plain text it shows.
     name = " ".join(str(entry.name).split())
-    body = formatting.message_body(str(entry.body), from_editor=True, texted=False)
+    composed = formatting.message_body(str(entry.body), from_editor=True, texted=False)
+    body = composed.body
     if not name:
         raise Refused("Enter a Response Name.")
     if len(name) > MAX_NAME:
@@ -77,7 +79,8 @@ def _clean(entry: TemplateEntry) -> _Clean:
         raise Refused("Choose where it is Available In: Chat, Text (SMS/WhatsApp) or Email.")
     if entry.quick_response and not (entry.chat or entry.text):
         raise Refused("A Quick Response needs Chat or Text (SMS/WhatsApp): email has no quick responses.")
-    return _Clean(name, body, ",".join(channels), bool(entry.quick_response), _sequence(entry.display_sequence))
+    return _Clean(name, body, ",".join(channels), bool(entry.quick_response), _sequence(entry.display_sequence),
+                  composed.format)
 
 
 def _may_change(identity: Identity, template: ResponseTemplate | None) -> ResponseTemplate:
@@ -135,7 +138,8 @@ async def create(session: AsyncSession, *, identity: Identity, organization_id: 
     if sequence is None:
         sequence = await _next_sequence(session, organization_id=organization_id, owner_user_id=owner)
     template = ResponseTemplate(organization_id=organization_id, owner_user_id=owner, name=clean.name,
-                                body=clean.body, channels=clean.channels, quick_response=clean.quick_response,
+                                body=clean.body, body_format=clean.body_format, channels=clean.channels,
+                                quick_response=clean.quick_response,
                                 display_sequence=sequence)
     session.add(template)
     await _flush(session, clean.name)
@@ -157,6 +161,7 @@ async def update(session: AsyncSession, *, identity: Identity, template_id: int,
     await _check_unique(session, organization_id=template.organization_id, owner_user_id=template.owner_user_id,
                         name=clean.name, except_id=template.id)
     template.name, template.body, template.channels = clean.name, clean.body, clean.channels
+    template.body_format = clean.body_format
     template.quick_response = clean.quick_response
     if clean.display_sequence is not None:
         template.display_sequence = clean.display_sequence

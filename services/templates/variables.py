@@ -7,6 +7,7 @@ text exactly as written and named in `unfilled`, so the agent sees it before sen
 from __future__ import annotations
 
 import re
+from html import escape
 from dataclasses import dataclass
 
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -24,13 +25,15 @@ class Filled:
     unfilled: tuple[str, ...]  # as written, e.g. "{customer_frist_name}"
 
 
-def fill(body: str, values: dict[str, str]) -> Filled:
+def fill(body: str, values: dict[str, str], *, html: bool = False) -> Filled:
+    """The variables filled in. In an HTML body the values are escaped: a name the customer typed is text,
+    never markup."""
     unfilled: list[str] = []
 
     def _one(match: re.Match) -> str:
         value = values.get(match.group(1), "")
         if value:
-            return value
+            return escape(value, quote=False) if html else value
         if match.group(0) not in unfilled:
             unfilled.append(match.group(0))
         return match.group(0)

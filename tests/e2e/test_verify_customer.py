@@ -159,6 +159,9 @@ def test_an_unmatched_customer_is_found_by_email_then_appeased_and_noted(browser
     expect(profile.get_by_text("Profile saved.")).to_be_visible()
     expect(profile.get_by_label("Phone")).to_have_value("+14155550123")  # stored as E.164
     expect(agent.get_by_test_id("customer-header")).to_contain_text("Marc Lee")
+    profile.get_by_label("First name").fill("Marcus")  # his name as the other tests know it
+    profile.get_by_role("button", name="Save").click()
+    expect(agent.get_by_test_id("customer-header")).to_contain_text("Marcus Lee")
     profile.get_by_label("New note").fill("Prefers a call-back after 5pm.")
     profile.get_by_role("button", name="Add note").click()
     expect(profile.get_by_test_id("customer-note").first).to_contain_text("Prefers a call-back after 5pm.")

@@ -150,12 +150,12 @@ async def test_a_body_within_the_limit_and_other_paths_pass():
     assert reached == [1000]
 
 
-def test_the_app_limits_bodies_with_room_for_ten_files_of_10_mib_and_a_few_kb_for_webhooks():
+def test_the_app_limits_bodies_with_room_for_five_files_of_5_mib_and_a_few_kb_for_webhooks():
     assert BodyLimit in api()
     limit = BodyLimit(None)._limit
     assert (limit("/_upload"), limit("/webhooks/twilio/messages"), limit("/inbox")) == (MAX_UPLOAD_BODY, WEBHOOK_BODY,
                                                                                         None)
-    assert 10 * 10 * 1024 * 1024 < MAX_UPLOAD_BODY <= 102 * 1024 * 1024  # email's 10 files of 10 MiB
+    assert 5 * 5 * 1024 * 1024 < MAX_UPLOAD_BODY <= 27 * 1024 * 1024  # and email's 25 MiB in all
     assert timedelta(minutes=5) <= access.MEDIA_LINK_LIFETIME <= timedelta(hours=1)
 
 

@@ -6,7 +6,8 @@ from __future__ import annotations
 import pytest
 
 from services.channels.plain_text import plain_text
-from services.formatting import for_box, insert_at_text_offset, message_body, sanitise, shown_html
+from services.formatting import (HTML, TEXT, Body, as_plain, for_box, insert_at_text_offset, message_body, sanitise,
+                                 shown_html, switched_draft)
 
 
 @pytest.mark.parametrize("sent, kept", [
@@ -37,34 +38,49 @@ def test_sms_and_whatsapp_get_plain_text_with_bullets():
     assert plain_text(body) == "Your options:\n• Refund\n• Exchange\nSee returns (https://sophias.example/returns)."
 
 
-@pytest.mark.parametrize("typed, stored", [
-    ("<b>Hi</b> Ellen<ul><li>Refund</li></ul><script>x()</script>", "<b>Hi</b> Ellen<ul><li>Refund</li></ul>"),
-    ("a &lt; b&nbsp;and c", "a < b and c"),  # no formatting: kept as the plain text the agent saw
-    ("<div>Line one</div><div>Line two</div>", "<div>Line one</div><div>Line two</div>"),
-    ("<br>", ""), ("<div><br></div>", ""), ("<b> </b>", ""),  # an emptied editor is an empty message
-    ('<img src=x onerror="alert(1)">', ""),
+@pytest.mark.parametrize("typed, stored, body_format", [
+    ("<b>Hi</b> Ellen<ul><li>Refund</li></ul><script>x()</script>", "<b>Hi</b> Ellen<ul><li>Refund</li></ul>", HTML),
+    ("a &lt; b&nbsp;and c", "a < b and c", TEXT),  # no formatting: the plain text the agent saw
+    ("Your ref is &lt;ABC123&gt;", "Your ref is <ABC123>", TEXT),  # text, never read back as a tag
+    ("<div>Line one</div><div>Line two</div>", "<div>Line one</div><div>Line two</div>", HTML),
+    ("<br>", "", TEXT), ("<div><br></div>", "", TEXT), ("<b> </b>", "", TEXT),  # an emptied editor: empty
+    ('<img src=x onerror="alert(1)">', "", TEXT),
 ])
-def test_the_formatted_box_is_sanitised_html_or_the_plain_text_it_shows(typed, stored):
-    assert message_body(typed, from_editor=True, texted=False) == stored
+def test_the_formatted_box_is_sanitised_html_or_the_plain_text_it_shows(typed, stored, body_format):
+    assert message_body(typed, from_editor=True, texted=False) == Body(stored, body_format)
+
+
+def test_a_stored_plain_body_with_angle_brackets_stays_text_everywhere():
+    stored = message_body("Your ref is &lt;ABC123&gt;", from_editor=True, texted=False)
+    assert shown_html(stored.body, stored.format) == ""  # drawn as text: nothing is lost
+    assert as_plain(stored.body, stored.format) == "Your ref is <ABC123>"
+    assert for_box(stored.body, stored.format, formatted=True) == "Your ref is &lt;ABC123&gt;"
 
 
 def test_a_formatted_reply_by_sms_is_stored_as_the_plain_text_sent():
     typed = "<b>Options</b><ul><li>Refund</li><li>Exchange</li></ul>"
-    assert message_body(typed, from_editor=True, texted=True) == "Options\n• Refund\n• Exchange"
-    assert message_body("<b>Tags typed into SMS</b>", from_editor=False, texted=True) == "Tags typed into SMS"
-    assert message_body("a < b", from_editor=False, texted=True) == "a < b"
+    assert message_body(typed, from_editor=True, texted=True) == Body("Options\n• Refund\n• Exchange")
+    assert message_body("<b>Tags typed into SMS</b>", from_editor=False, texted=True) == Body(
+        "<b>Tags typed into SMS</b>")  # the plain box's text is text, exactly as typed
+    assert message_body("a < b", from_editor=False, texted=True) == Body("a < b")
 
 
-def test_only_formatted_bodies_are_shown_as_html_and_sanitised_again():
-    assert shown_html("a < b") == ""
-    assert shown_html('<b onclick="x()">Hi</b>') == "<b>Hi</b>"
+def test_only_html_bodies_are_shown_as_html_and_sanitised_again():
+    assert shown_html("a < b", TEXT) == "" and shown_html("<b>a</b>", TEXT) == ""
+    assert shown_html('<b onclick="x()">Hi</b>', HTML) == "<b>Hi</b>"
 
 
 def test_text_moves_between_the_boxes_without_showing_tags():
-    assert for_box("a < b\nnext", formatted=True) == "a &lt; b<br>next"
-    assert for_box("<b>Hi</b><ul><li>One</li></ul>", formatted=False) == "Hi\n• One"
-    assert for_box("<b>Hi</b><img src=x onerror=y>", formatted=True) == "<b>Hi</b>"
-    assert for_box("plain", formatted=False) == "plain"
+    assert for_box("a < b\nnext", TEXT, formatted=True) == "a &lt; b<br>next"
+    assert for_box("Reply with <order number>", TEXT, formatted=True) == "Reply with &lt;order number&gt;"
+    assert for_box("<b>Hi</b><ul><li>One</li></ul>", HTML, formatted=False) == "Hi\n• One"
+    assert for_box("<b>Hi</b><img src=x onerror=y>", HTML, formatted=True) == "<b>Hi</b>"
+    assert for_box("plain <b>", TEXT, formatted=False) == "plain <b>"
+    assert switched_draft("<b>Tracking</b> a &lt; b", to_editor=False) == "Tracking a < b"
+
+
+def test_entities_are_decoded_once():
+    assert plain_text("<b>Use</b> &amp;lt; literally") == "Use &lt; literally"
 
 
 @pytest.mark.parametrize("html, offset, result", [

@@ -46,10 +46,10 @@ async def conversation(db, clock, *, channel="sms"):
     return org, agent, interaction
 
 
-async def reply(db, clock, agent, interaction, body="Your parcel ships today."):
+async def reply(db, clock, agent, interaction, body="Your parcel ships today.", *, from_editor=False):
     async with db.transaction() as session:
         return await interactions.send_agent_message(session, identity=agent, interaction_id=interaction.id,
-                                                     body=body, clock=clock)
+                                                     body=body, clock=clock, from_editor=from_editor)
 
 
 async def message(db, message_id) -> Message:
@@ -76,12 +76,14 @@ async def test_a_whatsapp_reply_uses_whatsapp_addresses(db, clock, twilio):
     assert (posted["From"], posted["To"]) == (f"whatsapp:{WA_NUMBER}", f"whatsapp:{ELLEN}")
 
 
-async def test_formatting_is_sent_as_plain_text(db, clock, twilio):
+async def test_formatting_is_sent_as_plain_text_and_typed_tags_as_typed(db, clock, twilio):
     _, agent, interaction = await conversation(db, clock)
-    await reply(db, clock, agent, interaction,
+    await reply(db, clock, agent, interaction, from_editor=True,  # formatted HTML, e.g. a formatted template
                 body="<p><b>Good news</b>:</p><ul><li>Boots</li><li>Scarf</li></ul><a href=\"https://s.example/t\">Track</a>")
+    await reply(db, clock, agent, interaction, body="Reply <b>YES</b> to confirm")  # typed in the plain box
     await outbox.deliver_pending(db, settings_for(twilio), clock=clock)
-    assert twilio.messages[0]["Body"] == "Good news:\n• Boots\n• Scarf\nTrack (https://s.example/t)"
+    assert [m["Body"] for m in twilio.messages] == ["Good news:\n• Boots\n• Scarf\nTrack (https://s.example/t)",
+                                                   "Reply <b>YES</b> to confirm"]
 
 
 async def _sent_and_posted(db, clock, twilio):

@@ -230,6 +230,13 @@ def test_variables_are_filled_and_unknown_or_empty_ones_stay_visible_and_flagged
     assert variables.unknown("{organization} {order_number} {order_number}") == ("{order_number}",)
 
 
+def test_a_value_the_customer_typed_is_text_in_a_formatted_template():
+    values = {"customer_first_name": '<a href="https://evil.example">Ellen</a> & co'}
+    html = variables.fill("<b>Hi {customer_first_name}</b>", values, html=True)
+    assert html.text == '<b>Hi &lt;a href="https://evil.example"&gt;Ellen&lt;/a&gt; &amp; co</b>'
+    assert variables.fill("Hi {customer_first_name}", values).text == f"Hi {values['customer_first_name']}"
+
+
 async def test_variable_values_come_from_the_interaction_agent_and_organization(db, clock):
     org = await make_org(db)
     alice = await make_agent(db, "alice", [org])

@@ -162,3 +162,13 @@ async def test_the_draft_loses_its_tags_when_reply_via_moves_to_sms_and_chat_sen
     assert inbox.formatted_composer is False and inbox.draft == "Tracking a < b"  # the plain-text preview
     InboxState.set_reply_via.fn(inbox, "chat")
     assert inbox.formatted_composer is True and inbox.draft == "Tracking a &lt; b"  # back as the editor's HTML
+
+    # The formatted box types over the revision it was given; typing over a value the server has since
+    # replaced (the switch above gave a new one) is dropped, never written over it.
+    stale, current = inbox.draft_rev - 1, inbox.draft_rev
+    InboxState.set_draft.fn(inbox, "typed over an older value", stale)
+    assert inbox.draft == "Tracking a &lt; b"
+    InboxState.set_draft.fn(inbox, "Tracking a &lt; b, today", current)
+    assert inbox.draft == "Tracking a &lt; b, today" and inbox.draft_rev == current  # typing is no new revision
+    await InboxState.send.fn(inbox)
+    assert inbox.draft == "" and inbox.draft_rev == current + 1  # cleared by the server: the box takes it

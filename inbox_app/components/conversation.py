@@ -211,8 +211,10 @@ def _message_box() -> rx.Component:
         rx.vstack(
             rx.cond(InboxState.notice != "", rx.text(InboxState.notice, size="1", color="var(--red-11)", role="alert")),
             rx.cond(InboxState.chat_ended,
-                    rx.text("The customer has ended the chat; new messages cannot be delivered.", size="1",
-                            color="var(--amber-11)")),
+                    rx.text(rx.cond(InboxState.email_composer,
+                                    "The customer has ended the chat: replies go by email now.",
+                                    "The customer has ended the chat; new messages cannot be delivered."),
+                            size="1", color="var(--amber-11)", data_testid="chat-ended")),
             _whatsapp_window(),
             _reply_via(),
             rx.cond(InboxState.email_composer, _email_fields()),

@@ -8,7 +8,7 @@ from tests.e2e.helpers import (agent_and_customer, customer_says, row_for, set_a
                                signed_chat_url, start_chat, wrap_up)
 
 
-def test_chat_is_routed_answered_wrapped_up_and_rated(browser: Browser, base_url, shot):
+def test_chat_is_routed_answered_wrapped_up_and_rated(browser: Browser, base_url, shot, smtp_server):
     agent, customer = agent_and_customer(browser)
     sign_in(agent, base_url, "alice")
     set_available(agent)
@@ -50,11 +50,16 @@ def test_chat_is_routed_answered_wrapped_up_and_rated(browser: Browser, base_url
     csat.get_by_role("button", name="4", exact=True).click()
     expect(customer.get_by_text("Thank you for your feedback!")).to_be_visible()
     expect(agent.get_by_test_id("message").filter(has_text="The customer ended the chat.")).to_be_visible()
-    box.fill("Are you still there?")
-    box.press("Control+Enter")
+    # The chat can no longer reach her; the address she gave can: the email composer takes over by itself.
+    expect(agent.get_by_test_id("chat-ended")).to_have_text("The customer has ended the chat: replies go by email now.")
+    expect(agent.get_by_test_id("email-composer").get_by_label("To")).to_have_value("nora.quinn@example.com")
+    sent_before = len(smtp_server.messages)
+    agent.get_by_test_id("email-body").fill("Are you still there? Here is what we found.")
+    agent.get_by_role("button", name="Send").click()
+    assert "Here is what we found." in smtp_server.wait_for("nora.quinn@example.com", after=sent_before).get_body(
+        preferencelist=("plain",)).get_content()
     late = agent.get_by_test_id("message").filter(has_text="Are you still there?")
-    expect(late).to_have_attribute("data-status", "failed")  # never shown as sent
-    expect(late.get_by_test_id("failed")).to_be_visible()
+    expect(late).to_contain_text("via Email")
 
     agent.get_by_role("button", name="Wrap Up").click()
     dialog = agent.get_by_role("dialog", name="Wrap Up")

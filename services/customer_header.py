@@ -78,7 +78,8 @@ async def _count(session: AsyncSession, query) -> int:
     return (await session.exec(query)).one()
 
 
-async def _metrics(session: AsyncSession, customer: Customer) -> CustomerMetrics:
+async def customer_metrics(session: AsyncSession, customer: Customer) -> CustomerMetrics:
+    """The header's metrics; the Customer Dashboard shows the same ones without the average CSAT score."""
     mine = Order.customer_id == customer.id
     count = await _count(session, select(func.count(Order.id)).where(mine))
     spend = await _count(session, select(func.coalesce(func.sum(Order.total_cents), 0))
@@ -132,5 +133,5 @@ async def header(session: AsyncSession, *, identity: Identity, interaction_id: i
         email=customer.email or "", phone=customer.phone or "", loyalty=customer.loyalty or "None",
         status=customer.status, timezone=customer.timezone or "UTC",
         customer_since_iso=customer.created_at.isoformat() if customer.created_at else "")
-    return CustomerHeader(profile=profile, metrics=await _metrics(session, customer), order=order,
+    return CustomerHeader(profile=profile, metrics=await customer_metrics(session, customer), order=order,
                           order_images=pictures, recommendations=await _recommendations(session, customer))

@@ -63,7 +63,7 @@ class OrderEditState(InboxDialog):
             await self._read(order_id)
 
     @rx.event
-    def set_quantity(self, line_id: int, value: str):
+    def change_quantity(self, line_id: int, value: str):
         self.lines, self.total, self.edit_error = order_edit.with_quantity(self.lines, line_id, value)
         self.dirty = order_edit.changed(self.lines)
 
@@ -117,7 +117,7 @@ def _line(line: EditLine) -> rx.Component:
                               text_decoration=rx.cond(line.quantity == 0, "line-through", "none"))),
         rx.table.cell(rx.input(value=line.quantity.to_string(), type="number", min=0, max=99, width="72px", size="1",
                                aria_label="Quantity of " + line.name,
-                               on_change=OrderEditState.set_quantity(line.line_id))),
+                               on_change=OrderEditState.change_quantity(line.line_id))),
         rx.table.cell(line.unit_price, text_align="right"),
         rx.table.cell(line.line_total, text_align="right"),
         rx.table.cell(rx.button(rx.icon("trash-2", size=13), "Remove", on_click=OrderEditState.remove_line(line.line_id),

@@ -9,6 +9,7 @@ from inbox_app.components.customer_cards import customer_cards
 from inbox_app.components.panel import bounce_timer, verified_mark
 from inbox_app.screens.case_screen import CaseScreenState
 from inbox_app.screens.customer_dashboard import DashboardState
+from inbox_app.screens.frame import screens_menu
 from inbox_app.state.case_details import CaseDetailsState
 from inbox_app.state.inbox import InboxState
 from inbox_app.state.transfer import TransferState
@@ -57,6 +58,7 @@ def _banner() -> rx.Component:
         rx.cond(~InboxState.selected_inactive,
                 rx.button(rx.icon("folder-open", size=15), "Case", on_click=CaseScreenState.open_case, variant="ghost",
                           size="1", color_scheme="gray", title="The case with all its interactions")),
+        screens_menu(),
         bounce_timer(InboxState.selected_id),
         rx.spacer(),
         rx.cond(InboxState.selected_pending_transfer,

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import importlib
+import os
+
 from inbox_app.screens import case_screen, customer_dashboard, order_edit, order_status
 from inbox_app.screens.registry import register
 
@@ -13,3 +16,7 @@ register("order-edit", title="Order Edit", opens_from="Edit order on Order Statu
          component=order_edit.order_edit_screen, leave=order_edit.OrderEditState.leave)
 register("case", title="Case", opens_from="the Case button on any interaction, Done ones too",
          component=case_screen.case_screen_component)
+
+# A team's own screens: modules named by the operator, each registering itself on import.
+for _module in filter(None, (m.strip() for m in os.environ.get("INBOX_SCREENS", "").split(","))):
+    importlib.import_module(_module)

@@ -34,3 +34,16 @@ def conversation_or_screen(*conversation: rx.Component) -> rx.Component:
         *[(screen.name, _frame(screen)) for screen in registered()],
         rx.fragment(*conversation),
     )
+
+
+def screens_menu() -> rx.Component:
+    """Screens registered with in_menu=True, one click away in the customer header (none: no menu)."""
+    listed = [screen for screen in registered() if screen.in_menu]
+    if not listed:
+        return rx.fragment()
+    return rx.menu.root(
+        rx.menu.trigger(rx.button(rx.icon("layout-grid", size=14), "Screens", size="1", variant="ghost",
+                                  color_scheme="gray")),
+        rx.menu.content(*[rx.menu.item(screen.title, on_click=ScreenState.open_screen(screen.name))
+                          for screen in listed]),
+    )

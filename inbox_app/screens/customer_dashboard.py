@@ -70,7 +70,7 @@ def _order_row(row: OrderRow) -> rx.Component:
         rx.table.cell(rx.moment(row.created_iso, format="MMM D, YYYY", local=True, font_size="12px")),
         rx.table.cell(status_badge(row.status)),
         rx.table.cell(row.total, text_align="right"),
-        data_testid="dashboard-order",
+        data_testid="dashboard-order", align="center",
     )
 
 
@@ -81,7 +81,7 @@ def _case_row(row: CaseRow) -> rx.Component:
         rx.table.cell(rx.moment(row.created_iso, format="MMM D, YYYY", local=True, font_size="12px")),
         rx.table.cell(row.category),
         rx.table.cell(row.channels, data_testid="case-channels"),
-        data_testid="dashboard-case",
+        data_testid="dashboard-case", align="center",
     )
 
 

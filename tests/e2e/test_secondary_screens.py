@@ -77,6 +77,7 @@ def test_order_status_to_order_edit_to_confirm_changes(browser: Browser, base_ur
     leave = agent.get_by_role("alertdialog", name="Leave without saving?")
     expect(leave).to_be_visible()
     leave.get_by_role("button", name="Keep editing").click()
+    expect(leave).to_be_hidden()
     shot(agent, "order-edit")
     edit.get_by_role("button", name="Confirm Changes").click()
 

@@ -20,6 +20,7 @@ class OrderEditState(InboxDialog):
     order_number: str = ""
     lines: list[EditLine] = []
     total: str = ""
+    saved_total: str = ""  # the order's total before these changes
     dirty: bool = False
     asking_to_leave: bool = False
     edit_error: str = ""
@@ -45,7 +46,7 @@ class OrderEditState(InboxDialog):
             return False
         self.order_number, self._order_id, self._version = view.order_number, view.order_id, view.version
         self._interaction_id = inbox.selected_id
-        self.lines, self.total = order_edit.edit_lines(view), view.total
+        self.lines, self.total, self.saved_total = order_edit.edit_lines(view), view.total, view.total
         self.dirty = self.asking_to_leave = False
         self.edit_error = ""
         return True
@@ -146,7 +147,7 @@ def order_edit_screen() -> rx.Component:
                             size="2", disabled=~OrderEditState.dirty),
                   width="100%", align="center", spacing="2"),
         section("Lines", table(["", "Item", "Qty", "Price", "Line total", ""], OrderEditState.lines, _line)),
-        section("Totals", fact("New total", OrderEditState.total, data_testid="order-edit-total"), width="320px"),
+        section("Totals", fact("Saved total", OrderEditState.saved_total), fact("New total", OrderEditState.total, data_testid="order-edit-total"), width="320px"),
         _leave_dialog(),
         spacing="3", width="100%", on_mount=OrderEditState.load,
     )

@@ -1,4 +1,5 @@
-"""Secondary screens inside the inbox: the Customer Dashboard remembered per interaction, Order Status to Order
+"""Secondary screens inside the inbox: the Customer Dashboard remembered per interaction (answering through the
+Communication Popup meanwhile), Order Status to Order
 Edit to Confirm Changes, a closed interaction's Case from Done, and a team's own registered screen."""
 
 from __future__ import annotations
@@ -31,25 +32,38 @@ def test_the_dashboard_stays_open_on_its_interaction_while_the_agent_answers_ano
     start_chat(nora, base_url, "Nora", "Quinn", "nora.quinn@example.com")
     customer_says(nora, "Do you ship to Canada?")
 
-    row_saying(agent, "Where is my order?").click()
+    ellens_id = row_saying(agent, "Where is my order?").get_attribute("data-interaction-id")
+    ellens_row = agent.locator(f"[data-testid=interaction-row][data-interaction-id='{ellens_id}']")
+    ellens_row.click()
     agent.get_by_test_id("customer-header").get_by_test_id("customer-name").click()
     dashboard = _screen(agent, "customer-dashboard")
     expect(dashboard.get_by_test_id("dashboard-order").first).to_be_visible()
     expect(dashboard.get_by_test_id("dashboard-case").first).to_contain_text("chat")
     expect(dashboard).not_to_contain_text("CSAT")  # only the inbox shows the average CSAT score
     expect(agent.get_by_test_id("conversation")).to_have_count(0)
+
+    popup = agent.get_by_test_id("communication-popup")  # the message box is covered: write from the panel
+    customer_says(ellen, "It was due on Monday.")
+    expect(popup.get_by_test_id("popup-message").filter(has_text="due on Monday")).to_be_visible()  # live
+    popup.get_by_test_id("popup-message-box").fill("Checking the carrier for you now.")
+    popup.get_by_test_id("popup-message-box").press("Control+Enter")
+    expect(ellen.get_by_test_id("message").filter(has_text="Checking the carrier")).to_have_attribute(
+        "data-author", "agent")
+    expect(popup.get_by_test_id("popup-message-box")).to_have_value("")
     shot(agent, "customer-dashboard")
 
     row_saying(agent, "Do you ship to Canada?").click()  # a pressing interaction: its conversation, no button
     expect(agent.get_by_test_id("conversation")).to_contain_text("Do you ship to Canada?")
     expect(agent.get_by_role("button", name="Back to Inbox")).to_have_count(0)
+    expect(agent.get_by_test_id("communication-popup")).to_have_count(0)
     wrap_up(agent)
 
-    row_saying(agent, "Where is my order?").click()  # back to Ellen: her dashboard again
+    ellens_row.click()  # back to Ellen: her dashboard again
     expect(_screen(agent, "customer-dashboard")).to_be_visible()
     agent.get_by_role("button", name="Back to Inbox").click()
-    expect(agent.get_by_test_id("conversation")).to_contain_text("Where is my order?")
+    expect(agent.get_by_test_id("conversation")).to_contain_text("Checking the carrier for you now.")
     expect(agent.get_by_test_id("secondary-screen")).to_have_count(0)
+    expect(agent.get_by_test_id("communication-popup")).to_have_count(0)  # the message box is back
     wrap_up(agent)
     sign_out(agent)
 

@@ -6,7 +6,7 @@ import reflex as rx
 
 from inbox_app.components.common import BORDER
 from inbox_app.components.dialog import dialog_content
-from inbox_app.components.forms import error_text, fact, field
+from inbox_app.components.forms import error_text, fact, field, info_text
 from inbox_app.state.inbox import InboxState
 from inbox_app.state.profile import ProfileState
 
@@ -22,13 +22,37 @@ def _note(note) -> rx.Component:
     )
 
 
+def _input(label: str, name: str, value, kind: str = "text") -> rx.Component:
+    control = rx.input(id=f"profile-{name}", value=value, type=kind, size="2", width="100%",
+                       on_change=ProfileState.edit_field(name))
+    return field(label, f"profile-{name}", control, width="50%")
+
+
+def _editable() -> rx.Component:
+    f = ProfileState.form
+    return rx.vstack(
+        rx.hstack(_input("First name", "first_name", f.first_name), _input("Last name", "last_name", f.last_name),
+                  width="100%", spacing="3"),
+        rx.hstack(_input("Email", "email", f.email, "email"), _input("Phone", "phone", f.phone, "tel"),
+                  width="100%", spacing="3"),
+        rx.hstack(error_text(ProfileState.profile_error),
+                  info_text(rx.cond(ProfileState.profile_saved, "Profile saved.", "")), rx.spacer(),
+                  rx.button("Save", on_click=ProfileState.save_profile, size="1"), width="100%", align="center"),
+        spacing="2", width="100%",
+    )
+
+
+def _read_only(p) -> rx.Component:
+    return rx.fragment(fact("Name", p.name), fact("Email", p.email), fact("Phone", p.phone))
+
+
 def profile_dialog() -> rx.Component:
     p = InboxState.profile
     return rx.dialog.root(
         dialog_content(
             rx.dialog.title("Customer Profile"),
             rx.vstack(
-                fact("Name", p.name), fact("Email", p.email), fact("Phone", p.phone),
+                rx.cond(ProfileState.form.editable, _editable(), _read_only(p)),
                 fact("Loyalty", p.loyalty), fact("Status", p.status), fact("Time zone", p.timezone),
                 fact("Customer since", rx.moment(p.customer_since_iso, format="MMM YYYY", local=True)),
                 rx.separator(size="4"),

@@ -34,7 +34,9 @@ def _nothing_selected() -> rx.Component:
 def _main() -> rx.Component:
     return rx.cond(
         InboxState.selected_id > 0,
-        rx.vstack(customer_header(), conversation_or_screen(transcript(), message_box()), spacing="0", height="100%", width="100%",
+        # A secondary screen, when this interaction has one open, takes the conversation's place.
+        rx.vstack(customer_header(), conversation_or_screen(transcript(), message_box()), spacing="0",
+                  height="100%", width="100%",
                   min_width="0"),
         _nothing_selected(),
     )

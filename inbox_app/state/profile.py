@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import reflex as rx
 
 from inbox_app import runtime
 from inbox_app.state.inbox_dialog import InboxDialog
-from services import customer_notes
+from services import customer_notes, customer_profile
 from services.customer_notes import MAX_NOTE_CHARS, NoteRow
 from services.errors import Refused
 
@@ -16,6 +18,10 @@ class ProfileState(InboxDialog):
     notes: list[NoteRow] = []
     note_draft: str = ""
     note_error: str = ""
+    # The profile record as a form; editable with the grant customer_profile_edit (the service decides).
+    form: customer_profile.ProfileForm = customer_profile.ProfileForm()
+    profile_error: str = ""
+    profile_saved: bool = False
 
     async def _load_notes(self, identity, interaction_id: int) -> None:
         async with runtime.db().read() as session:
@@ -28,6 +34,13 @@ class ProfileState(InboxDialog):
         if identity is None or not inbox.selected_id:
             return
         self.note_draft, self.note_error, self.notes = "", "", []
+        self.profile_error, self.profile_saved = "", False
+        try:
+            async with runtime.db().read() as session:
+                self.form = await customer_profile.profile_form(session, identity=identity,
+                                                                interaction_id=inbox.selected_id)
+        except Refused:
+            self.form = customer_profile.ProfileForm()  # read-only facts from the header
         try:
             await self._load_notes(identity, inbox.selected_id)
         except Refused as refused:
@@ -56,3 +69,28 @@ class ProfileState(InboxDialog):
             self.note_error = str(refused)
             return
         self.note_draft, self.note_error = "", ""
+
+    @rx.event
+    def edit_field(self, name: str, value: str):
+        if name in ("first_name", "last_name", "email", "phone") and self.form.editable:
+            self.form = replace(self.form, **{name: str(value)[:200]})
+            self.profile_saved = False
+
+    @rx.event
+    async def save_profile(self):
+        identity, inbox = await self._acting()
+        if identity is None:
+            return rx.redirect("/login", replace=True)
+        f = self.form
+        try:
+            async with runtime.db().transaction() as session:
+                await customer_profile.update_profile(session, identity=identity, interaction_id=inbox.selected_id,
+                                                      first_name=f.first_name, last_name=f.last_name, email=f.email,
+                                                      phone=f.phone, clock=runtime.clock)
+                self.form = await customer_profile.profile_form(session, identity=identity,
+                                                                interaction_id=inbox.selected_id)
+        except Refused as refused:
+            self.profile_error, self.profile_saved = str(refused), False
+            return
+        self.profile_error, self.profile_saved = "", True
+        await inbox._reload(identity, header=True)

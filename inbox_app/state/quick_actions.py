@@ -53,7 +53,8 @@ class QuickActionState(InboxDialog):
         identity, inbox = await self._acting()
         if identity is None:
             return rx.redirect("/login", replace=True)
-        common = dict(identity=identity, interaction_id=inbox.selected_id, order_id=self._order_id or inbox.order.order_id,
+        common = dict(identity=identity, interaction_id=inbox.selected_id,
+                      order_id=self._order_id or inbox.order.order_id,
                       clock=runtime.clock)
         try:
             async with runtime.db().transaction() as session:

@@ -143,3 +143,28 @@ def test_a_teams_own_registered_screen_opens_inside_the_inbox(browser: Browser, 
     agent.get_by_role("button", name="Back to Inbox").click()
     wrap_up(agent)
     sign_out(agent)
+
+
+def test_the_customer_profile_is_edited_with_clear_messages(browser: Browser, base_url, shot):
+    agent, ellen = agent_and_customer(browser)
+    sign_in(agent, base_url, "alice")
+    set_available(agent)
+    _ellen(ellen, base_url, "Please update my phone number.")
+    row_saying(agent, "update my phone number").click()
+    agent.get_by_test_id("customer-notes-button").click()
+    dialog = agent.get_by_role("dialog", name="Customer Profile")
+    dialog.get_by_label("Phone").fill("415 555 0100")
+    dialog.get_by_role("button", name="Save").click()
+    expect(dialog.get_by_role("alert")).to_contain_text("country code")  # refused, nothing saved
+    dialog.get_by_label("Phone").fill("+1 (415) 555-0100")
+    dialog.get_by_label("First name").fill("Ellie")
+    dialog.get_by_role("button", name="Save").click()
+    expect(dialog.get_by_text("Profile saved.")).to_be_visible()
+    expect(dialog.get_by_label("Phone")).to_have_value("+14155550100")  # stored as E.164
+    shot(agent, "customer-profile")
+    dialog.get_by_label("First name").fill("Ellen")  # as the demo had it, for the files after this one
+    dialog.get_by_role("button", name="Save").click()
+    expect(dialog.get_by_text("Profile saved.")).to_be_visible()
+    agent.keyboard.press("Escape")
+    wrap_up(agent)
+    sign_out(agent)

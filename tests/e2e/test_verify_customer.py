@@ -148,7 +148,7 @@ def test_an_unmatched_customer_is_found_by_email_then_appeased_and_noted(browser
 
     agent.get_by_test_id("customer-notes-button").click()
     profile = agent.get_by_role("dialog", name="Customer Profile")
-    expect(profile).to_contain_text("marcus.lee@example.com")
+    expect(profile.get_by_label("Email")).to_have_value("marcus.lee@example.com")  # editable (customer_profile_edit)
     profile.get_by_label("New note").fill("Prefers a call-back after 5pm.")
     profile.get_by_role("button", name="Add note").click()
     expect(profile.get_by_test_id("customer-note").first).to_contain_text("Prefers a call-back after 5pm.")

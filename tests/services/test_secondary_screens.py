@@ -189,7 +189,8 @@ async def test_the_case_screen_shows_a_closed_interactions_case_and_editing_neve
     async with db.read() as session:
         interaction = await session.get(Interaction, w["interaction_id"])
         case = await session.get(Case, interaction.case_id)
-    assert (interaction.state, case.status, case.category, case.notes) == ("closed", "closed", "Order", "Refund confirmed")
+    assert (interaction.state, case.status, case.category, case.notes) == ("closed", "closed", "Order",
+                                                                          "Refund confirmed")
 
 
 async def test_the_case_screen_refuses_without_the_grant_or_with_an_unknown_category(db, clock, world):

@@ -128,3 +128,37 @@ async def test_without_case_edit_the_case_is_read_only(wired, clock):
     assert "grant" in case.case_error
     async with wired.read() as session:
         assert (await session.get(Case, case.view.case_id)).notes == ""
+
+
+async def test_profile_editing_through_the_handlers(wired, clock):
+    from inbox_app.state.profile import ProfileState
+
+    inbox, _, _, _ = await _signed_in(wired, clock)
+    profile = await inbox.get_state(ProfileState)
+    await ProfileState.open_profile.fn(profile)
+    assert profile.form.editable and profile.form.first_name == "Ellen"
+    ProfileState.edit_field.fn(profile, "phone", "415 555 0100")
+    await ProfileState.save_profile.fn(profile)
+    assert "country code" in profile.profile_error and not profile.profile_saved
+    ProfileState.edit_field.fn(profile, "phone", "+1 415 555 0199")
+    ProfileState.edit_field.fn(profile, "external_id", "forged")  # not a profile field: ignored
+    await ProfileState.save_profile.fn(profile)
+    assert profile.profile_saved and profile.form.phone == "+14155550199"
+
+
+async def test_profile_editing_is_refused_without_the_grant_even_with_a_forged_form(wired, clock):
+    from inbox_app.state.profile import ProfileState
+    from services.customer_profile import ProfileForm
+    from services.models import Customer
+
+    reader, _, _, _ = await _signed_in(wired, clock, without="customer_profile_edit")
+    forged = await reader.get_state(ProfileState)
+    await ProfileState.open_profile.fn(forged)
+    ProfileState.edit_field.fn(forged, "first_name", "Mallory")  # read-only: the form does not change
+    assert not forged.form.editable and forged.form.first_name == "Ellen"
+    forged.form = ProfileForm("Mallory", "Forger", "m@example.com", "+14155550100", True)
+    await ProfileState.save_profile.fn(forged)  # a forged, editable-looking form is still refused
+    assert "grant" in forged.profile_error
+    async with wired.read() as session:
+        names = [(c.first_name, c.external_id) for c in (await session.exec(select(Customer))).all()]
+    assert ("Mallory", "ellen") not in names

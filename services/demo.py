@@ -121,6 +121,24 @@ async def _marcus(session, org: Organization, items: list[Item], now) -> None:
         session.add(Recommendation(customer_id=marcus.id, item_id=item.id, rank=rank))
 
 
+async def _ellen_at_janes(session, org: Organization, clock: Clock) -> None:
+    """The same person at the other brand is another customer: her Jane's order never shows at Sophia's."""
+    now = clock()
+    ellen = Customer(organization_id=org.id, external_id="ellen-smith", first_name="Ellen", last_name="Smith",
+                     email="ellen.smith@example.com", phone="+14155550100", loyalty="Bronze",
+                     timezone="America/Los_Angeles", created_at=now - timedelta(days=90))
+    items = [Item(organization_id=org.id, sku=sku.upper(), name=name, image_path=f"/items/{sku}.svg",
+                  url=f"https://{org.slug}.example.com/products/{sku}", price_cents=price)
+             for sku, name, price in (_ITEMS[5], _ITEMS[7])]
+    session.add_all([ellen, *items])
+    await session.flush()
+    order = Order(organization_id=org.id, customer_id=ellen.id, order_number="JA-2001", status="Shipped",
+                  created_at=now - timedelta(days=5), total_cents=sum(i.price_cents for i in items))
+    session.add(order)
+    await session.flush()
+    session.add_all(OrderLine(order_id=order.id, line_no=n, item_id=item.id) for n, item in enumerate(items, 1))
+
+
 # The demo's WhatsApp template. A real one is approved by WhatsApp in Twilio's Content Template Builder, which
 # gives its HX… content SID; this one works against the test stand-in of Twilio only.
 DEMO_WHATSAPP_TEMPLATE = ("Order update", "HXd0e0000000000000000000000000demo",
@@ -153,4 +171,5 @@ async def seed(session: AsyncSession, *, clock: Clock, sms_number: str | None = 
         await session.flush()
         session.add(TeamMember(team_id=team.id, user_id=member.id))
     await _ellen(session, sophias, clock)
+    await _ellen_at_janes(session, janes, clock)
     return True

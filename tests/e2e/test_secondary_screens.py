@@ -168,3 +168,37 @@ def test_the_customer_profile_is_edited_with_clear_messages(browser: Browser, ba
     agent.keyboard.press("Escape")
     wrap_up(agent)
     sign_out(agent)
+
+
+def test_ellen_at_two_brands_is_two_customers_to_one_agent(browser: Browser, base_url, shot):
+    """The demo's Ellen Smith shops at Sophia's and at Jane's: one panel, each interaction its own brand's data."""
+    agent, at_sophias = agent_and_customer(browser)
+    at_janes = browser.new_context(viewport={"width": 400, "height": 740}).new_page()
+    sign_in(agent, base_url, "alice")
+    set_available(agent)
+    _ellen(at_sophias, base_url, "Sophia's question: my tote?")
+    at_janes.goto(signed_chat_url(base_url, org="janes", secret="janes-demo-secret"))
+    at_janes.get_by_role("button", name="Start chat").click()
+    customer_says(at_janes, "Jane's question: my candle?")
+
+    janes_row = row_saying(agent, "Jane's question")
+    expect(janes_row.get_by_test_id("org-name")).to_have_text("Jane's")
+    expect(row_saying(agent, "Sophia's question").get_by_test_id("org-name")).to_have_text("Sophia's")
+    janes_row.click()
+    expect(agent.get_by_test_id("most-recent-order")).to_contain_text("JA-2001")
+    agent.get_by_test_id("customer-header").get_by_test_id("customer-name").click()
+    orders = _screen(agent, "customer-dashboard").get_by_test_id("dashboard-order")
+    expect(orders).to_have_count(1)
+    expect(orders.first).to_contain_text("JA-2001")
+    shot(agent, "janes-dashboard")
+    wrap_up(agent)
+
+    row_saying(agent, "Sophia's question").click()
+    expect(agent.get_by_test_id("most-recent-order")).to_contain_text("SO-1042")
+    agent.get_by_test_id("customer-header").get_by_test_id("customer-name").click()
+    dashboard = _screen(agent, "customer-dashboard")
+    expect(dashboard.get_by_test_id("dashboard-order").first).to_be_visible()
+    expect(dashboard).not_to_contain_text("JA-2001")
+    agent.get_by_role("button", name="Back to Inbox").click()
+    wrap_up(agent)
+    sign_out(agent)

@@ -16,7 +16,7 @@ from services import orders
 from services.auth import Identity
 from services.customer_dashboard import verified_customer
 from services.errors import NotFound
-from services.models import Interaction, Item, Order, OrderLine
+from services.models import Interaction, Item, Order, OrderLine, Payment, Shipment
 
 # Lines can change only while nothing of the order has shipped.
 EDITABLE = ("Open",)
@@ -37,6 +37,22 @@ class Line:
 
 
 @dataclass(frozen=True)
+class PaymentRow:
+    method: str
+    amount: str
+    status: str
+    at_iso: str
+
+
+@dataclass(frozen=True)
+class ShipmentRow:
+    carrier: str
+    tracking_number: str
+    status: str
+    at_iso: str
+
+
+@dataclass(frozen=True)
 class OrderView:
     order_id: int
     order_number: str
@@ -52,6 +68,8 @@ class OrderView:
     can_edit: bool = False
     closed: bool = False  # the interaction is closed: look, do not act
     lines: list[Line] = field(default_factory=list)
+    payments: list[PaymentRow] = field(default_factory=list)
+    shipments: list[ShipmentRow] = field(default_factory=list)
 
 
 def version_of(order: Order, lines: list[OrderLine]) -> str:
@@ -84,6 +102,10 @@ async def order_status(session: AsyncSession, *, identity: Identity, interaction
     offered = orders.offered(order.status, identity)
     subtotal = sum(line.quantity * item.price_cents for line, item in rows)
     closed = interaction.state != "assigned"
+    payments = (await session.exec(select(Payment).where(Payment.order_id == order.id)
+                                   .order_by(Payment.created_at, Payment.id))).all()
+    shipments = (await session.exec(select(Shipment).where(Shipment.order_id == order.id)
+                                    .order_by(Shipment.shipped_at, Shipment.id))).all()
     return OrderView(
         order_id=order.id, order_number=order.order_number, created_iso=order.created_at.isoformat(),
         status=order.status, subtotal=orders.money(subtotal), appeased=orders.money(order.appeased_cents),
@@ -94,4 +116,8 @@ async def order_status(session: AsyncSession, *, identity: Identity, interaction
         lines=[Line(line.id, line.line_no, item.name, item.sku, item.image_path, line.quantity,
                     orders.money(item.price_cents), orders.money(line.quantity * item.price_cents), order.status,
                     item.price_cents)
-               for line, item in rows])
+               for line, item in rows],
+        payments=[PaymentRow(p.method, orders.money(p.amount_cents), p.status, p.created_at.isoformat())
+                  for p in payments],
+        shipments=[ShipmentRow(s.carrier, s.tracking_number, s.status, s.shipped_at.isoformat())
+                   for s in shipments])

@@ -12,7 +12,7 @@ from inbox_app.state.inbox_dialog import InboxDialog
 from inbox_app.state.quick_actions import QuickActionState
 from services import order_status
 from services.errors import Refused
-from services.order_status import Line, OrderView
+from services.order_status import Line, OrderView, PaymentRow, ShipmentRow
 
 NAME = "order-status"
 
@@ -72,6 +72,32 @@ def _line(line: Line) -> rx.Component:
     )
 
 
+def _payment(p: PaymentRow) -> rx.Component:
+    return rx.table.row(rx.table.cell(p.method), rx.table.cell(p.status),
+                        rx.table.cell(p.amount, text_align="right"), data_testid="order-payment")
+
+
+def _shipment(s: ShipmentRow) -> rx.Component:
+    return rx.table.row(rx.table.cell(s.carrier), rx.table.cell(s.tracking_number),
+                        rx.table.cell(rx.moment(s.at_iso, format="MMM D, YYYY", local=True, font_size="12px")),
+                        rx.table.cell(s.status), data_testid="order-shipment")
+
+
+def _money_and_parcels(v) -> rx.Component:
+    """Totals, payments and shipments side by side: the questions a customer asks after "where is it?"."""
+    none = rx.text("None yet.", size="1", color="var(--gray-11)")
+    return rx.hstack(
+        section("Totals", fact("Subtotal", v.subtotal), fact("Appeased", v.appeased),
+                fact("Order total", v.total, data_testid="order-total"), flex="1"),
+        section("Payments", rx.cond(v.payments.length() > 0,
+                                    table(["Method", "Status", "Amount"], v.payments, _payment), none), flex="1.3"),
+        section("Shipments", rx.cond(v.shipments.length() > 0,
+                                     table(["Carrier", "Tracking", "Shipped", "Status"], v.shipments, _shipment),
+                                     none), flex="1.6"),
+        width="100%", align="stretch", spacing="3",
+    )
+
+
 def _action(label: str, action: str, offered) -> rx.Component:
     return rx.cond(offered, rx.button(label, on_click=QuickActionState.start_order_action(
         action, OrderStatusState.view.order_id), size="1", variant="outline"))
@@ -94,7 +120,6 @@ def order_status_screen() -> rx.Component:
             width="100%", align="center", spacing="2",
         ),
         section("Lines", table(["", "Item", "Qty", "Price", "Line total", "Status"], v.lines, _line)),
-        section("Totals", fact("Subtotal", v.subtotal), fact("Appeased", v.appeased),
-                fact("Order total", v.total, data_testid="order-total"), width="320px"),
+        _money_and_parcels(v),
         spacing="3", width="100%", on_mount=OrderStatusState.load,
     )

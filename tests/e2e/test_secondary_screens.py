@@ -79,6 +79,7 @@ def test_order_status_to_order_edit_to_confirm_changes(browser: Browser, base_ur
     status = _screen(agent, "order-status")
     expect(status.get_by_test_id("order-line")).to_have_count(5)
     expect(status.get_by_test_id("order-line").first.get_by_role("img")).to_be_visible()
+    expect(status.get_by_test_id("order-payment")).to_contain_text("Authorized")
     shot(agent, "order-status")
     status.get_by_role("button", name="Edit order").click()
 

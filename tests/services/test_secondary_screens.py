@@ -13,7 +13,7 @@ from sqlmodel import select
 from services import case_screen, chat, customer_dashboard, order_edit, order_status
 from services.customer_dashboard import ORDERS_PER_PAGE
 from services.errors import NotFound, Refused
-from services.models import (AuditEvent, Case, Interaction, Item, Message, Order, OrderLine)
+from services.models import (AuditEvent, Case, Interaction, Item, Message, Order, OrderLine, Payment, Shipment)
 from tests.services.factories import make_agent, make_customer, make_org
 
 
@@ -85,6 +85,18 @@ async def test_order_status_shows_lines_and_totals_and_refuses_another_brands_or
         with pytest.raises(NotFound):
             await _read(db, order_status.order_status, identity=w["alice"], interaction_id=w["interaction_id"],
                         order_id=forged)
+
+
+async def test_order_status_shows_the_orders_own_payments_and_shipments(db, clock, world):
+    w, order, other = world, world["own"][0], world["own"][1]
+    async with db.transaction() as session:
+        session.add_all([Payment(order_id=order.id, method="Visa •••• 4242", amount_cents=6000, created_at=clock()),
+                         Shipment(order_id=order.id, carrier="UPS", tracking_number="1Z9", shipped_at=clock()),
+                         Payment(order_id=other.id, method="Gift card", amount_cents=100, created_at=clock())])
+    view = await _read(db, order_status.order_status, identity=w["alice"], interaction_id=w["interaction_id"],
+                       order_id=order.id)
+    assert [(p.method, p.amount, p.status) for p in view.payments] == [("Visa •••• 4242", "$60.00", "Captured")]
+    assert [(s.carrier, s.tracking_number, s.status) for s in view.shipments] == [("UPS", "1Z9", "In transit")]
 
 
 async def _edit(db, clock, w, quantities, version=None, order=None, identity=None):

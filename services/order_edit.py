@@ -9,13 +9,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
+from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services import audit, events, interactions, orders
 from services.auth import Identity
 from services.clock import Clock
 from services.errors import Refused
-from services.models import Order
+from services.models import Order, Payment
 from services.order_status import EDITABLE, OrderView, lines_of, order_of_interaction, version_of
 
 MAX_QUANTITY = 99
@@ -111,6 +112,11 @@ async def edit_order(session: AsyncSession, *, identity: Identity, interaction_i
             session.add(line)
     order.total_cents = sum(wanted.get(line.id, line.quantity) * item.price_cents for line, item in rows)
     session.add(order)
+    # Nothing is charged before shipping: the card's hold follows the new total.
+    for payment in (await session.exec(select(Payment).where(Payment.order_id == order.id,
+                                                             Payment.status == "Authorized"))).all()[-1:]:
+        payment.amount_cents = order.total_cents
+        session.add(payment)
     now = clock()
     audit.record(session, at=now, kind="order.edited", actor_user_id=identity.user_id,
                  organization_id=order.organization_id, subject=f"order:{order.id}",

@@ -120,8 +120,13 @@ async def test_an_edit_changes_quantities_removes_lines_recomputes_the_total_and
     w, order = world, world["own"][0]
     lines = (await _read(db, order_status.order_status, identity=w["alice"], interaction_id=w["interaction_id"],
                          order_id=order.id)).lines
+    async with db.transaction() as session:
+        session.add(Payment(order_id=order.id, method="Visa", amount_cents=6000, status="Authorized",
+                            created_at=clock()))
     await _edit(db, clock, w, {lines[0].line_id: 3, lines[2].line_id: 0})
     assert await _lines(db, order.id) == ([(1, 3), (2, 1)], 5000)  # 3 × $10 + 1 × $20
+    async with db.read() as session:
+        assert [p.amount_cents for p in (await session.exec(select(Payment))).all()] == [5000]  # the hold follows
     async with db.read() as session:
         event = (await session.exec(select(AuditEvent).where(AuditEvent.kind == "order.edited"))).one()
         note = (await session.exec(select(Message).where(Message.interaction_id == w["interaction_id"],

@@ -75,7 +75,7 @@ def _wanted(quantities: dict, line_ids: set[int]) -> dict[int, int]:
         if line_id not in line_ids:
             raise Refused("That line is not on this order.")
         if not 0 <= quantity <= MAX_QUANTITY:
-            raise Refused(f"A quantity is between 1 and {MAX_QUANTITY}; remove the line instead of 0.")
+            raise Refused(f"A quantity is between 1 and {MAX_QUANTITY}; use Remove to take a line off.")
         wanted[line_id] = quantity
     return wanted
 

@@ -27,7 +27,8 @@ LOCK_DURATION = timedelta(minutes=1)
 INVALID_SIGN_IN = "Invalid user ID or password"
 
 # Grants named after the actions they allow; agents get the working set, managers get all.
-AGENT_GRANTS = ("inbox", "customer_notes", "customer_profile_edit", "appease", "cancel", "return", "transfer")
+AGENT_GRANTS = ("inbox", "customer_notes", "appease", "cancel", "return", "transfer", "order_edit", "case_edit",
+                "customer_profile_edit")
 MANAGER_GRANTS = AGENT_GRANTS + ("routing_explanations", "manage_wrap_up", "manage_organization", "outbox",
                                   "manage_teams", "manage_templates")
 

@@ -58,7 +58,7 @@ async def _chatbot_summaries(session: AsyncSession, case_id: int) -> list[Chatbo
 SHOWN_ATTACHMENTS = 100
 
 
-async def _case_attachments(session: AsyncSession, case_id: int) -> list[AttachmentLink]:
+async def case_attachments(session: AsyncSession, case_id: int) -> list[AttachmentLink]:
     rows = (await session.exec(
         select(Attachment).join(Interaction, Interaction.id == Attachment.interaction_id)
         .where(Interaction.case_id == case_id, col(Attachment.message_id).is_not(None))
@@ -75,7 +75,7 @@ async def case_details(session: AsyncSession, *, identity: Identity, interaction
                        subcategory=case.subcategory, notes=case.notes, interactions=count,
                        joined_open_case=interaction.joined_open_case,
                        editable=interaction.state == "assigned" and case.status == "open",
-                       attachments=await _case_attachments(session, case.id),
+                       attachments=await case_attachments(session, case.id),
                        chatbot=await _chatbot_summaries(session, case.id))
 
 

@@ -80,7 +80,8 @@ async def _count(session: AsyncSession, query) -> int:
     return (await session.exec(query)).one()
 
 
-async def _metrics(session: AsyncSession, customer: Customer) -> CustomerMetrics:
+async def customer_metrics(session: AsyncSession, customer: Customer) -> CustomerMetrics:
+    """The header's metrics; the Customer Dashboard shows the same ones without the average CSAT score."""
     mine = Order.customer_id == customer.id
     count = await _count(session, select(func.count(Order.id)).where(mine))
     spend = await _count(session, select(func.coalesce(func.sum(Order.total_cents), 0))
@@ -135,5 +136,5 @@ async def header(session: AsyncSession, *, identity: Identity, interaction_id: i
         status=customer.status, timezone=customer.timezone or "UTC",
         customer_since_iso=customer.created_at.isoformat() if customer.created_at else "",
         first_name=customer.first_name or "", last_name=customer.last_name or "")
-    return CustomerHeader(profile=profile, metrics=await _metrics(session, customer), order=order,
+    return CustomerHeader(profile=profile, metrics=await customer_metrics(session, customer), order=order,
                           order_images=pictures, recommendations=await _recommendations(session, customer))

@@ -18,8 +18,10 @@ from services.models import (
     Order,
     OrderLine,
     Organization,
+    Payment,
     Recommendation,
     ResponseTemplate,
+    Shipment,
     Team,
     TeamMember,
     User,
@@ -100,7 +102,19 @@ async def _ellen(session, org: Organization, clock: Clock) -> None:
         session.add(OrderLine(order_id=recent.id, line_no=line_no, item_id=item.id))
     for rank, item in enumerate(items[5:8], start=1):
         session.add(Recommendation(customer_id=ellen.id, item_id=item.id, rank=rank))
+    _paid(session, older, "Visa •••• 4242", shipped=("UPS", "1Z999AA10123456784", "Delivered"))
+    _paid(session, recent, "Visa •••• 4242", status="Authorized")
     await _marcus(session, org, items, now)
+
+
+def _paid(session, order: Order, method: str, *, status: str = "Captured", shipped: tuple | None = None) -> None:
+    """The order's payment, and its parcel once shipped (Order Status shows both)."""
+    session.add(Payment(order_id=order.id, method=method, amount_cents=order.total_cents, status=status,
+                        created_at=order.created_at))
+    if shipped:
+        carrier, tracking, state = shipped
+        session.add(Shipment(order_id=order.id, carrier=carrier, tracking_number=tracking, status=state,
+                             shipped_at=order.created_at + timedelta(days=1)))
 
 
 async def _marcus(session, org: Organization, items: list[Item], now) -> None:
@@ -117,8 +131,28 @@ async def _marcus(session, org: Organization, items: list[Item], now) -> None:
     await session.flush()
     session.add_all([OrderLine(order_id=order.id, line_no=1, item_id=items[1].id),
                      OrderLine(order_id=order.id, line_no=2, item_id=items[3].id)])
+    _paid(session, order, "Mastercard •••• 5100", shipped=("USPS", "9400111899223197428490", "Delivered"))
     for rank, item in enumerate((items[0], items[4], items[7]), start=1):
         session.add(Recommendation(customer_id=marcus.id, item_id=item.id, rank=rank))
+
+
+async def _ellen_at_janes(session, org: Organization, clock: Clock) -> None:
+    """The same person at the other brand is another customer: her Jane's order never shows at Sophia's."""
+    now = clock()
+    ellen = Customer(organization_id=org.id, external_id="ellen-smith", first_name="Ellen", last_name="Smith",
+                     email="ellen.smith@example.com", phone="+14155550100", loyalty="Bronze",
+                     timezone="America/Los_Angeles", created_at=now - timedelta(days=90))
+    items = [Item(organization_id=org.id, sku=sku.upper(), name=name, image_path=f"/items/{sku}.svg",
+                  url=f"https://{org.slug}.example.com/products/{sku}", price_cents=price)
+             for sku, name, price in (_ITEMS[5], _ITEMS[7])]
+    session.add_all([ellen, *items])
+    await session.flush()
+    order = Order(organization_id=org.id, customer_id=ellen.id, order_number="JA-2001", status="Shipped",
+                  created_at=now - timedelta(days=5), total_cents=sum(i.price_cents for i in items))
+    session.add(order)
+    await session.flush()
+    session.add_all(OrderLine(order_id=order.id, line_no=n, item_id=item.id) for n, item in enumerate(items, 1))
+    _paid(session, order, "Gift card", shipped=("FedEx", "794644790138", "In transit"))
 
 
 # The demo's WhatsApp template. A real one is approved by WhatsApp in Twilio's Content Template Builder, which
@@ -153,4 +187,5 @@ async def seed(session: AsyncSession, *, clock: Clock, sms_number: str | None = 
         await session.flush()
         session.add(TeamMember(team_id=team.id, user_id=member.id))
     await _ellen(session, sophias, clock)
+    await _ellen_at_janes(session, janes, clock)
     return True

@@ -346,6 +346,28 @@ class Appeasement(SQLModel, table=True):
     created_at: datetime
 
 
+class Payment(SQLModel, table=True):
+    """How an order was paid: shown on Order Status."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    order_id: int = Field(foreign_key="order.id", index=True)
+    method: str = Field(max_length=64)  # e.g. "Visa •••• 4242", "Gift card"
+    amount_cents: int
+    status: str = Field(default="Captured", max_length=16)  # Authorized | Captured | Refunded
+    created_at: datetime
+
+
+class Shipment(SQLModel, table=True):
+    """A parcel of an order on its way: shown on Order Status."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    order_id: int = Field(foreign_key="order.id", index=True)
+    carrier: str = Field(max_length=64)
+    tracking_number: str = Field(max_length=64)
+    status: str = Field(default="In transit", max_length=16)  # In transit | Delivered
+    shipped_at: datetime
+
+
 class OrderLine(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     order_id: int = Field(foreign_key="order.id", index=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from inbox_app.components.common import BORDER
+from inbox_app.screens.order_status import OrderStatusState
 from inbox_app.state.inbox import InboxState
 from inbox_app.state.profile import ProfileState
 from inbox_app.state.quick_actions import QuickActionState
@@ -79,8 +80,10 @@ def _order() -> rx.Component:
             o.order_id > 0,
             rx.vstack(
                 rx.hstack(rx.text(o.order_number, size="1", weight="bold", white_space="nowrap"),
-                          rx.moment(o.created_iso, format="MMM D, YYYY", local=True, font_size="12px",
-                                    white_space="nowrap", data_testid="order-created"),
+                          rx.button(rx.moment(o.created_iso, format="MMM D, YYYY", local=True, font_size="12px",
+                                              white_space="nowrap", data_testid="order-created"),
+                                    on_click=OrderStatusState.open_recent_order, variant="ghost", size="1",
+                                    title="Open Order Status", data_testid="order-created-date"),
                           spacing="2", align="center"),
                 rx.hstack(_status_badge(o.status), rx.text(o.total, size="1", color="var(--gray-11)"),
                           rx.cond(o.appeased != "$0.00",

@@ -7,9 +7,11 @@ import reflex as rx
 from inbox_app.components.common import BORDER, channel_icon
 from inbox_app.components.customer_cards import customer_cards
 from inbox_app.components.panel import bounce_timer, verified_mark
+from inbox_app.screens.case_screen import CaseScreenState
+from inbox_app.screens.customer_dashboard import DashboardState
+from inbox_app.screens.frame import screens_menu
 from inbox_app.state.case_details import CaseDetailsState
 from inbox_app.state.inbox import InboxState
-from inbox_app.state.profile import ProfileState
 from inbox_app.state.transfer import TransferState
 from inbox_app.state.verify import VerifyState
 from inbox_app.state.wrap_up import WrapUpState
@@ -37,9 +39,9 @@ def _case_button() -> rx.Component:
 def _name() -> rx.Component:
     return rx.cond(
         InboxState.customer_verified,
-        rx.button(InboxState.customer_name, rx.icon("chevron-right", size=14), on_click=ProfileState.open_profile,
+        rx.button(InboxState.customer_name, rx.icon("chevron-right", size=14), on_click=DashboardState.open_dashboard,
                   variant="ghost", size="2", weight="bold", color_scheme="gray", high_contrast=True,
-                  title="Open the customer's profile", data_testid="customer-name", padding_x="2px"),
+                  title="Open the Customer Dashboard", data_testid="customer-name", padding_x="2px"),
         rx.text(InboxState.customer_name, weight="bold", size="3", data_testid="customer-name"),
     )
 
@@ -53,6 +55,10 @@ def _banner() -> rx.Component:
             spacing="0",
         ),
         rx.cond(~InboxState.selected_inactive, _case_button()),  # no longer this agent's case
+        rx.cond(~InboxState.selected_inactive,
+                rx.button(rx.icon("folder-open", size=15), "Case", on_click=CaseScreenState.open_case, variant="ghost",
+                          size="1", color_scheme="gray", title="The case with all its interactions")),
+        screens_menu(),
         bounce_timer(InboxState.selected_id),
         rx.spacer(),
         rx.cond(InboxState.selected_pending_transfer,

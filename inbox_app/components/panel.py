@@ -9,6 +9,7 @@ from inbox_app.components.common import BORDER, channel_icon, local_time
 from inbox_app.state.bounce_timer import BounceTimerState
 from inbox_app.state.inbox import InboxState
 from inbox_app.components.template_dialog import templates_gear
+from inbox_app.screens.popup import communication_popup
 
 
 class KeyedNav(rx.el.elements.Nav):
@@ -165,6 +166,7 @@ def interaction_panel() -> rx.Component:
             on_change=InboxState.set_tab,
             width="100%", flex="1", min_height="0", display="flex", flex_direction="column",
         ),
+        communication_popup(),
         rx.text("↑/↓ or j/k: move · Ctrl+Enter: send", size="1", color="var(--gray-11)", padding="6px 12px",
                 border_top=BORDER, width="100%"),
         templates_gear(),

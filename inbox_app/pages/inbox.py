@@ -17,6 +17,8 @@ from inbox_app.components.transfer_dialog import transfer_dialog, transfer_resul
 from inbox_app.components.whatsapp_template_dialog import whatsapp_template_dialog
 from inbox_app.components.template_dialog import template_dialog
 from inbox_app.components.wrap_up import wrap_up_dialog
+from inbox_app.screens import catalog  # noqa: F401 - registers the inbox's secondary screens
+from inbox_app.screens.frame import conversation_or_screen
 from inbox_app.state.inbox import InboxState
 
 
@@ -32,7 +34,9 @@ def _nothing_selected() -> rx.Component:
 def _main() -> rx.Component:
     return rx.cond(
         InboxState.selected_id > 0,
-        rx.vstack(customer_header(), transcript(), message_box(), spacing="0", height="100%", width="100%",
+        # A secondary screen, when this interaction has one open, takes the conversation's place.
+        rx.vstack(customer_header(), conversation_or_screen(transcript(), message_box()), spacing="0",
+                  height="100%", width="100%",
                   min_width="0"),
         _nothing_selected(),
     )

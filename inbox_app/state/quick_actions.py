@@ -18,12 +18,22 @@ class QuickActionState(InboxDialog):
     amount: str = ""
     reason: str = ""
     action_error: str = ""
+    _order_id: int = 0  # an order chosen on Order Status; 0: the header's most recent order
+
 
     @rx.event
     async def start_action(self, action: str):
         if action not in _ACTIONS or not (await self.get_state(InboxState)).order.order_id:
             return
         self.action, self.amount, self.reason, self.action_error = action, "", "", ""
+        self._order_id = 0
+
+    @rx.event
+    async def start_order_action(self, action: str, order_id: int):
+        """From Order Status, on the order shown there (the service checks it is this customer's)."""
+        if action in _ACTIONS and isinstance(order_id, int) and order_id > 0:
+            self.action, self.amount, self.reason, self.action_error = action, "", "", ""
+            self._order_id = order_id
 
     @rx.event
     def set_action_open(self, value: bool):
@@ -43,7 +53,8 @@ class QuickActionState(InboxDialog):
         identity, inbox = await self._acting()
         if identity is None:
             return rx.redirect("/login", replace=True)
-        common = dict(identity=identity, interaction_id=inbox.selected_id, order_id=inbox.order.order_id,
+        common = dict(identity=identity, interaction_id=inbox.selected_id,
+                      order_id=self._order_id or inbox.order.order_id,
                       clock=runtime.clock)
         try:
             async with runtime.db().transaction() as session:
@@ -60,3 +71,7 @@ class QuickActionState(InboxDialog):
             return
         self.action, self.action_error = "", ""
         await inbox._reload(identity, header=True)
+        if self._order_id:
+            from inbox_app.screens.order_status import OrderStatusState  # the screen imports this state
+
+            return OrderStatusState.load

@@ -2,7 +2,7 @@
 and how a message's or a template's body is read (text | html)
 
 Revision ID: 0013
-Revises: 0010
+Revises: 0012
 Create Date: 2026-11-27 01:45:00
 """
 from alembic import op
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 revision = '0013'
-down_revision = '0010'
+down_revision = '0012'
 branch_labels = None
 depends_on = None
 

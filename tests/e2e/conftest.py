@@ -87,7 +87,9 @@ def app_server(e2e_database, redis_url, smtp_server, twilio_api, tmp_path_factor
                   SMTP_FROM="care@sophias.example.com", TWILIO_ACCOUNT_SID=twilio_api.account_sid,
                   TWILIO_AUTH_TOKEN=twilio_api.auth_token, TWILIO_SMS_FROM="+15005550006",
                   TWILIO_WHATSAPP_FROM="+14155238886",
-                  TWILIO_API_BASE=twilio_api.base_url)
+                  TWILIO_API_BASE=twilio_api.base_url,
+                  # The README's worked example of a team's own screen (tests/e2e/test_secondary_screens.py)
+                  INBOX_SCREENS="inbox_app.screens.example_notes")
     server = AppServer(ROOT, free_port(), env, ARTIFACTS / "app.log").start()
     yield server
     server.stop()

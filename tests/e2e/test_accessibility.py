@@ -168,6 +168,19 @@ def _order_dialog(request) -> Page:
     return page
 
 
+def _secondary_screen(name: str, *clicks: tuple[str, str]):
+    """A secondary screen on the verified chat, reached by clicking (test id or button name) in turn."""
+    def opener(request) -> Page:
+        page = request.getfixturevalue("scene").open_verified()
+        for kind, target in clicks:
+            (page.get_by_test_id("customer-header").get_by_test_id(target) if kind == "testid" else
+             page.get_by_role("button", name=target, exact=True)).first.click()
+        expect(page.locator(f"[data-testid=secondary-screen][data-screen={name}]")).to_be_visible()
+        return page
+
+    return opener
+
+
 def _manager_page(path: str, ready: str):
     def opener(request) -> Page:
         page = request.getfixturevalue("manager")
@@ -191,6 +204,10 @@ SCREENS = {
     "case-details-dialog": _case_dialog,
     "customer-profile-dialog": _profile_dialog,
     "order-action-dialog": _order_dialog,
+    "customer-dashboard": _secondary_screen("customer-dashboard", ("testid", "customer-name")),
+    "order-status": _secondary_screen("order-status", ("testid", "order-created-date")),
+    "order-edit": _secondary_screen("order-edit", ("testid", "order-created-date"), ("button", "Edit order")),
+    "case-screen": _secondary_screen("case", ("button", "Case")),
     "routing-log": _manager_page("/routing", "Routing log"),
     "outbox": _manager_page("/outbox", "Outbox"),
     "wrap-up-categories": _manager_page("/settings/wrap-up", "Wrap-up categories"),
@@ -209,6 +226,9 @@ def test_no_serious_or_critical_wcag_violations(screen, request, shot):
     if page.get_by_role("dialog").count():  # leave the shared page as the next screen expects it
         page.keyboard.press("Escape")
         expect(page.get_by_role("dialog")).to_have_count(0)
+    if page.get_by_test_id("secondary-screen").count():  # back to the conversation the next screen expects
+        page.get_by_role("button", name="Back to Inbox").click()
+        expect(page.get_by_test_id("secondary-screen")).to_have_count(0)
     assert not found, f"axe-core found on {screen}:\n{axe.report(found)}"
 
 

@@ -1,0 +1,205 @@
+"""Secondary screens inside the inbox: the Customer Dashboard remembered per interaction (answering through the
+Communication Popup meanwhile), Order Status to Order
+Edit to Confirm Changes, a closed interaction's Case from Done, and a team's own registered screen."""
+
+from __future__ import annotations
+
+import re
+
+from playwright.sync_api import Browser, Page, expect
+
+from tests.e2e.helpers import (agent_and_customer, customer_says, row_saying, set_available, sign_in, sign_out,
+                               signed_chat_url, start_chat, wrap_up)
+
+
+def _ellen(page: Page, base_url: str, text: str) -> None:
+    page.goto(signed_chat_url(base_url))
+    page.get_by_role("button", name="Start chat").click()
+    customer_says(page, text)
+
+
+def _screen(page: Page, name: str):
+    return page.locator(f"[data-testid=secondary-screen][data-screen={name}]")
+
+
+def test_the_dashboard_stays_open_on_its_interaction_while_the_agent_answers_another(browser: Browser, base_url,
+                                                                                       shot):
+    agent, ellen = agent_and_customer(browser)
+    nora = browser.new_context(viewport={"width": 400, "height": 740}).new_page()
+    sign_in(agent, base_url, "alice")
+    set_available(agent)
+    _ellen(ellen, base_url, "Where is my order?")
+    start_chat(nora, base_url, "Nora", "Quinn", "nora.quinn@example.com")
+    customer_says(nora, "Do you ship to Canada?")
+
+    ellens_id = row_saying(agent, "Where is my order?").get_attribute("data-interaction-id")
+    ellens_row = agent.locator(f"[data-testid=interaction-row][data-interaction-id='{ellens_id}']")
+    ellens_row.click()
+    agent.get_by_test_id("customer-header").get_by_test_id("customer-name").click()
+    dashboard = _screen(agent, "customer-dashboard")
+    expect(dashboard.get_by_test_id("dashboard-order").first).to_be_visible()
+    expect(dashboard.get_by_test_id("dashboard-case").first).to_contain_text("chat")
+    expect(dashboard).not_to_contain_text("CSAT")  # only the inbox shows the average CSAT score
+    expect(agent.get_by_test_id("conversation")).to_have_count(0)
+
+    popup = agent.get_by_test_id("communication-popup")  # the message box is covered: write from the panel
+    customer_says(ellen, "It was due on Monday.")
+    expect(popup.get_by_test_id("popup-message").filter(has_text="due on Monday")).to_be_visible()  # live
+    popup.get_by_test_id("popup-message-box").fill("Checking the carrier for you now.")
+    popup.get_by_test_id("popup-message-box").press("Control+Enter")
+    expect(ellen.get_by_test_id("message").filter(has_text="Checking the carrier")).to_have_attribute(
+        "data-author", "agent")
+    expect(popup.get_by_test_id("popup-message-box")).to_have_value("")
+    shot(agent, "customer-dashboard")
+
+    row_saying(agent, "Do you ship to Canada?").click()  # a pressing interaction: its conversation, no button
+    expect(agent.get_by_test_id("conversation")).to_contain_text("Do you ship to Canada?")
+    expect(agent.get_by_role("button", name="Back to Inbox")).to_have_count(0)
+    expect(agent.get_by_test_id("communication-popup")).to_have_count(0)
+    wrap_up(agent)
+
+    ellens_row.click()  # back to Ellen: her dashboard again
+    expect(_screen(agent, "customer-dashboard")).to_be_visible()
+    agent.get_by_role("button", name="Back to Inbox").click()
+    expect(agent.get_by_test_id("conversation")).to_contain_text("Checking the carrier for you now.")
+    expect(agent.get_by_test_id("secondary-screen")).to_have_count(0)
+    expect(agent.get_by_test_id("communication-popup")).to_have_count(0)  # the message box is back
+    wrap_up(agent)
+    sign_out(agent)
+
+
+def test_order_status_to_order_edit_to_confirm_changes(browser: Browser, base_url, shot):
+    agent, ellen = agent_and_customer(browser)
+    sign_in(agent, base_url, "alice")
+    set_available(agent)
+    _ellen(ellen, base_url, "Can I have two of the first item?")
+    row_saying(agent, "two of the first item").click()
+
+    agent.get_by_test_id("most-recent-order").get_by_test_id("order-created-date").click()
+    status = _screen(agent, "order-status")
+    expect(status.get_by_test_id("order-line")).to_have_count(5)
+    expect(status.get_by_test_id("order-line").first.get_by_role("img")).to_be_visible()
+    expect(status.get_by_test_id("order-payment")).to_contain_text("Authorized")
+    shot(agent, "order-status")
+    status.get_by_role("button", name="Edit order").click()
+
+    edit = _screen(agent, "order-edit")
+    first = edit.get_by_test_id("order-edit-line").first
+    before = edit.get_by_test_id("order-edit-total").inner_text()
+    first.get_by_role("spinbutton").fill("2")
+    expect(edit.get_by_test_id("order-edit-total")).not_to_have_text(before)  # recomputed as the agent types
+    agent.get_by_role("button", name="Back to Inbox").click()  # unsaved changes: asked first
+    leave = agent.get_by_role("alertdialog", name="Leave without saving?")
+    expect(leave).to_be_visible()
+    leave.get_by_role("button", name="Keep editing").click()
+    expect(leave).to_be_hidden()
+    shot(agent, "order-edit")
+    edit.get_by_role("button", name="Confirm Changes").click()
+
+    expect(_screen(agent, "order-status").get_by_test_id("order-line").first).to_contain_text("2")
+    agent.get_by_role("button", name="Back to Inbox").click()
+    expect(agent.get_by_test_id("conversation").get_by_test_id("message").filter(has_text="was edited")
+           ).to_have_attribute("data-author", "system")
+    wrap_up(agent)
+    sign_out(agent)
+
+
+def test_a_closed_interactions_case_opens_from_done(browser: Browser, base_url, shot):
+    agent, ellen = agent_and_customer(browser)
+    sign_in(agent, base_url, "alice")
+    set_available(agent)
+    _ellen(ellen, base_url, "The zipper broke on my jacket.")
+    row_saying(agent, "The zipper broke").click()
+    agent.get_by_test_id("message-box").fill("Sorry to hear that, a replacement is on its way.")
+    agent.get_by_test_id("message-box").press("Control+Enter")
+    wrap_up(agent)
+
+    agent.get_by_role("tab", name="Done").click()
+    agent.get_by_test_id("interaction-row").filter(has_text=re.compile("zipper|replacement")).first.click()
+    agent.get_by_role("button", name="Case", exact=True).click()
+    case = _screen(agent, "case")
+    expect(case.get_by_test_id("case-interaction").last).to_contain_text("The zipper broke on my jacket.")
+    case.get_by_label("Case notes").fill("Replacement jacket sent.")
+    case.get_by_role("button", name="Save case").click()
+    expect(case.get_by_text("Saved", exact=True)).to_be_visible()
+    expect(agent.get_by_test_id("message-box")).to_have_count(0)  # still closed: nothing reopened
+    shot(agent, "case")
+    agent.get_by_role("button", name="Back to Inbox").click()
+    expect(agent.get_by_text("This interaction is closed and read-only.")).to_be_visible()
+    sign_out(agent)
+
+
+def test_a_teams_own_registered_screen_opens_inside_the_inbox(browser: Browser, base_url, shot):
+    agent, ellen = agent_and_customer(browser)
+    sign_in(agent, base_url, "alice")
+    set_available(agent)
+    _ellen(ellen, base_url, "Any notes on my account?")
+    row_saying(agent, "Any notes on my account?").click()
+    agent.get_by_role("button", name="Screens").click()
+    agent.get_by_role("menuitem", name="Customer Notes").click()
+    notes = _screen(agent, "customer-notes")
+    expect(notes).to_contain_text("Customer notes")
+    expect(notes.get_by_role("heading", name="Customer Notes", exact=True)).to_be_visible()
+    shot(agent, "example-screen")
+    agent.get_by_role("button", name="Back to Inbox").click()
+    wrap_up(agent)
+    sign_out(agent)
+
+
+def test_the_customer_profile_is_edited_with_clear_messages(browser: Browser, base_url, shot):
+    agent, ellen = agent_and_customer(browser)
+    sign_in(agent, base_url, "alice")
+    set_available(agent)
+    _ellen(ellen, base_url, "Please update my phone number.")
+    row_saying(agent, "update my phone number").click()
+    agent.get_by_test_id("customer-notes-button").click()
+    dialog = agent.get_by_role("dialog", name="Customer Profile")
+    dialog.get_by_label("Phone").fill("415 555 0100")
+    dialog.get_by_role("button", name="Save").click()
+    expect(dialog.get_by_role("alert")).to_contain_text("country code")  # refused, nothing saved
+    dialog.get_by_label("Phone").fill("+1 (415) 555-0100")
+    dialog.get_by_label("First name").fill("Ellie")
+    dialog.get_by_role("button", name="Save").click()
+    expect(dialog.get_by_text("Profile saved.")).to_be_visible()
+    expect(dialog.get_by_label("Phone")).to_have_value("+14155550100")  # stored as E.164
+    shot(agent, "customer-profile")
+    dialog.get_by_label("First name").fill("Ellen")  # as the demo had it, for the files after this one
+    dialog.get_by_role("button", name="Save").click()
+    expect(dialog.get_by_text("Profile saved.")).to_be_visible()
+    agent.keyboard.press("Escape")
+    wrap_up(agent)
+    sign_out(agent)
+
+
+def test_ellen_at_two_brands_is_two_customers_to_one_agent(browser: Browser, base_url, shot):
+    """The demo's Ellen Smith shops at Sophia's and at Jane's: one panel, each interaction its own brand's data."""
+    agent, at_sophias = agent_and_customer(browser)
+    at_janes = browser.new_context(viewport={"width": 400, "height": 740}).new_page()
+    sign_in(agent, base_url, "alice")
+    set_available(agent)
+    _ellen(at_sophias, base_url, "Sophia's question: my tote?")
+    at_janes.goto(signed_chat_url(base_url, org="janes", secret="janes-demo-secret"))
+    at_janes.get_by_role("button", name="Start chat").click()
+    customer_says(at_janes, "Jane's question: my candle?")
+
+    janes_row = row_saying(agent, "Jane's question")
+    expect(janes_row.get_by_test_id("org-name")).to_have_text("Jane's")
+    expect(row_saying(agent, "Sophia's question").get_by_test_id("org-name")).to_have_text("Sophia's")
+    janes_row.click()
+    expect(agent.get_by_test_id("most-recent-order")).to_contain_text("JA-2001")
+    agent.get_by_test_id("customer-header").get_by_test_id("customer-name").click()
+    orders = _screen(agent, "customer-dashboard").get_by_test_id("dashboard-order")
+    expect(orders).to_have_count(1)
+    expect(orders.first).to_contain_text("JA-2001")
+    shot(agent, "janes-dashboard")
+    wrap_up(agent)
+
+    row_saying(agent, "Sophia's question").click()
+    expect(agent.get_by_test_id("most-recent-order")).to_contain_text("SO-1042")
+    agent.get_by_test_id("customer-header").get_by_test_id("customer-name").click()
+    dashboard = _screen(agent, "customer-dashboard")
+    expect(dashboard.get_by_test_id("dashboard-order").first).to_be_visible()
+    expect(dashboard).not_to_contain_text("JA-2001")
+    agent.get_by_role("button", name="Back to Inbox").click()
+    wrap_up(agent)
+    sign_out(agent)

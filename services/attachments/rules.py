@@ -39,6 +39,10 @@ RULES = {
     "whatsapp": ChannelRules("whatsapp", ("png", "jpg", "pdf"), 1, 5 * MIB),
 }
 
+# What an inbound email may bring (issue 10). Not in RULES: agents cannot send files by email yet, and the upload
+# guard below must not grow to fit ten 10 MB files.
+EMAIL_RULES = ChannelRules("email", _CHAT_AND_SMS, 10, 10 * MIB)
+
 # The largest body any channel's upload can need (5 files of 5 MiB) plus room for the multipart framing: the
 # ASGI guard in front of /_upload refuses more before it is read.
 MAX_UPLOAD_BODY = max(rule.max_files * rule.max_bytes for rule in RULES.values()) + MIB

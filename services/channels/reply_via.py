@@ -19,7 +19,7 @@ from services.channels import whatsapp
 from services.channels.numbers import has_country_code
 from services.models import Interaction, Message, Organization
 
-LABELS = {"chat": "Chat", "sms": "SMS", "whatsapp": "WhatsApp"}
+LABELS = {"chat": "Chat", "sms": "SMS", "whatsapp": "WhatsApp", "email": "Email"}
 
 
 async def _whatsapp_window_of_phone(session: AsyncSession, *, organization_id: int, phone: str, now: datetime) -> bool:

@@ -282,6 +282,7 @@ class PanelRow:
     pending_transfer: bool = False  # awaiting transfer
     inactive: bool = False  # bounced away from this agent, or the customer left: no message box
     customer_left: bool = False  # inactive because the chat's customer went silent; still this agent's to wrap up
+    sender_unverified: bool = False  # an email whose sender failed authentication: a visible warning
 
 
 def is_unread(interaction: Interaction) -> bool:
@@ -316,6 +317,7 @@ def _panel_row(interaction: Interaction, org_name: str, now: datetime, *, pendin
         pending_transfer=pending,
         inactive=inactive or left,
         customer_left=left,
+        sender_unverified=interaction.sender_unverified,
     )
 
 

@@ -5,10 +5,12 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from services import interactions, routing
 from services.channels.email import tokens
 from services.channels.email.threading import case_tag
 from services.models import Case, EmailRecord, Interaction, Message, OutboundMessage
 from tests.mail.messages import email
+from tests.services.factories import make_agent
 from tests.services.email_support import SECRET, dovecot, email_org, poll, rows  # noqa: F401
 
 PASS = "dmarc=pass header.from=example.com"
@@ -90,6 +92,7 @@ async def test_a_case_tag_in_the_subject_threads_an_authenticated_contact(db, cl
 
 async def test_a_spoofed_reply_arrives_apart_unverified_never_reopening_the_case(db, clock, dovecot, tmp_path):
     org = await email_org(db)
+    agent = await make_agent(db, "alice", [org])
     first = await _first(db, clock, dovecot, tmp_path, org)
     await _close(db, first)
     # Claims the customer's address, but our server saw DMARC fail, and another server's "pass" is not trusted.
@@ -99,12 +102,17 @@ async def test_a_spoofed_reply_arrives_apart_unverified_never_reopening_the_case
                                                                              "header.from=example.com"}))
     await poll(db, dovecot, clock, tmp_path)
     [_, spoof] = await rows(db, Interaction)
+    async with db.transaction() as session:
+        await routing.route(session, interaction_id=spoof.id, clock=clock)
     assert spoof.sender_unverified and spoof.case_id != first.case_id and not spoof.joined_open_case
     cases = await rows(db, Case)
     assert [case.status for case in cases] == ["closed", "open"]
     notes = [m.body for m in await rows(db, Message) if m.interaction_id == spoof.id and m.author == "system"]
     assert notes and "could not be verified" in notes[0]
     assert (await rows(db, EmailRecord))[1].outcome == "unverified"
+    async with db.read() as session:
+        [row] = await interactions.panel(session, identity=agent, tab="active", clock=clock)
+    assert (row.interaction_id, row.sender_unverified) == (spoof.id, True)  # the panel's warning
 
 
 async def test_a_reply_from_someone_who_is_not_a_contact_of_the_case_is_not_threaded(db, clock, dovecot, tmp_path):

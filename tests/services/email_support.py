@@ -24,9 +24,10 @@ def account(server) -> mailbox.Account:
     return mailbox.Account(server.host, server.port, server.username, server.password, "INBOX", ssl=False)
 
 
-async def poll(db, server, clock, tmp_path, *, owner: str = "worker-a", authserv_id: str | None = AUTHSERV) -> int:
+async def poll(db, server, clock, tmp_path, *, owner: str = "worker-a", authserv_id: str | None = AUTHSERV,
+               **options) -> int:
     return await poller.poll_once(db, account(server), owner=owner, clock=clock, root=tmp_path / "attachments",
-                                  secret_key=SECRET, authserv_id=authserv_id)
+                                  secret_key=SECRET, authserv_id=authserv_id, **options)
 
 
 async def rows(db, model):

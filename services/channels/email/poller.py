@@ -25,7 +25,8 @@ from services.models import MailboxCursor
 
 _log = logging.getLogger(__name__)
 
-BATCH = 200
+BATCH = 200  # mails fetched at a time
+GROUP = 25  # mails stored in one transaction
 
 
 def lease_period(poll_seconds: int) -> timedelta:
@@ -75,7 +76,7 @@ async def _restart_numbering(db, cursor: MailboxCursor, validity: int, owner: st
 
 async def poll_once(db, account: mailbox.Account, *, owner: str, clock: Clock, root: Path, secret_key: str,
                     authserv_id: str | None = None, period: timedelta = timedelta(seconds=60),
-                    batch: int = BATCH) -> int:
+                    batch: int = BATCH, group: int = GROUP) -> int:
     """One pass; returns how many mails were committed (0 when another worker holds the mailbox)."""
     cursor = await take_lease(db, account.key, owner=owner, clock=clock, period=period)
     if cursor is None:
@@ -90,12 +91,16 @@ async def poll_once(db, account: mailbox.Account, *, owner: str, clock: Clock, r
         while True:
             fetched = await asyncio.to_thread(mailbox.fetch_after, box, cursor.last_uid, batch)
             committed = []
-            for mail in fetched:
-                position = ingest.Position(account.key, validity, mail.uid, owner, clock() + period)
-                await ingest.ingest(db, mail.raw, clock=clock, root=root, secret_key=secret_key,
-                                    authserv_id=authserv_id, position=position)
-                committed.append(mail.uid)
-                cursor.last_uid = mail.uid
+            for start in range(0, len(fetched), group):
+                chunk = fetched[start:start + group]
+                prepared = await asyncio.gather(*(ingest.prepare(mail.raw) for mail in chunk))
+                items = [ingest.Fetched(mail.raw, ready, ingest.Position(account.key, validity, mail.uid, owner,
+                                                                         clock() + period))
+                         for mail, ready in zip(chunk, prepared)]
+                await ingest.ingest_group(db, items, clock=clock, root=root, secret_key=secret_key,
+                                          authserv_id=authserv_id)
+                committed.extend(mail.uid for mail in chunk)
+                cursor.last_uid = chunk[-1].uid
             await asyncio.to_thread(mailbox.mark_seen, box, committed)
             done += len(committed)
             if len(fetched) < batch:

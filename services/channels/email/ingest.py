@@ -90,11 +90,14 @@ async def _advance(session: AsyncSession, position: Position | None) -> None:
 
 
 async def _organization(session: AsyncSession, parsed: ParsedEmail) -> Organization | None:
-    addresses = {tokens.split_address(recipient)[0] for recipient in parsed.recipients}
+    addresses = frozenset(tokens.split_address(recipient)[0] for recipient in parsed.recipients)
     if not addresses:
         return None
-    return (await session.exec(select(Organization).where(col(Organization.inbound_email).in_(addresses))
-                               .order_by(Organization.id).limit(1))).first()
+    known = session.info.setdefault("email_organizations", {})  # a group's mails mostly go to one address
+    if addresses not in known:
+        known[addresses] = (await session.exec(select(Organization).where(
+            col(Organization.inbound_email).in_(addresses)).order_by(Organization.id).limit(1))).first()
+    return known[addresses]
 
 
 async def _open_email_interaction(session: AsyncSession, organization_id: int, address: str):

@@ -26,7 +26,7 @@ from services.models import MailboxCursor
 _log = logging.getLogger(__name__)
 
 BATCH = 200  # mails fetched at a time
-GROUP = 25  # mails stored in one transaction
+GROUP = 50  # mails stored in one transaction
 
 
 def lease_period(poll_seconds: int) -> timedelta:

@@ -55,6 +55,7 @@ bench: setup $(VENV)/.bench-installed
 	@$(PY) -m bench.webhooks
 	@$(PY) -m bench.chatbot_eval
 	@$(PY) -m bench.templates
+	@$(PY) -m bench.email_ingest
 
 clean:
 	rm -rf $(VENV) .tools .web inbox.db test-artifacts

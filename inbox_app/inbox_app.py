@@ -1,4 +1,4 @@
-"""Builds the app: pages, lifespan tasks (push listener, routing, bounce-and-transfer, delivery and media loops).
+"""Builds the app: pages, lifespan tasks (push listener, routing, bounce-and-transfer, delivery, media and email loops).
 Logic lives in services/."""
 
 from __future__ import annotations
@@ -28,6 +28,7 @@ from inbox_app.state.templates_settings import TemplatesSettingsState
 from inbox_app.state.wrap_up_settings import WrapUpSettingsState
 from services import handoff_loop, outbox, routing
 from services.channels import media_fetch
+from services.channels.email import poller as email_poller
 
 
 def _index() -> rx.Component:
@@ -48,6 +49,10 @@ async def _delivery_loop():
 
 async def _media_loop():
     await media_fetch.run_media_loop(runtime.db(), runtime.settings(), clock=runtime.clock)
+
+
+async def _email_loop():
+    await email_poller.run_email_loop(runtime.db(), runtime.settings(), clock=runtime.clock)
 
 
 # Loaded before the app's own scripts: a Live Chat framed where storage is denied still starts (the file says how).
@@ -74,3 +79,4 @@ app.register_lifespan_task(_routing_loop)
 app.register_lifespan_task(_handoff_loop)
 app.register_lifespan_task(_delivery_loop)
 app.register_lifespan_task(_media_loop)
+app.register_lifespan_task(_email_loop)

@@ -43,6 +43,14 @@ class Settings:
     public_base_url: str  # where the outside world reaches the app: cookie flags, webhook signatures, links
     rate_limit_sign_ins: int  # sign-in attempts per minute per client address
     rate_limit_chat_starts: int  # Live Chat starts per minute per client address
+    imap_host: str | None = None  # unset: no inbound email
+    imap_port: int = 993
+    imap_username: str | None = None
+    imap_password: str | None = None
+    imap_folder: str = "INBOX"
+    imap_ssl: bool = True
+    imap_poll_seconds: int = 15
+    mail_authserv_id: str | None = None  # only Authentication-Results headers it wrote are trusted
 
     @property
     def https(self) -> bool:
@@ -154,4 +162,12 @@ def load_settings(env: dict | None = None) -> Settings:
         public_base_url=_url(env, "PUBLIC_BASE_URL", ("http", "https")) or "http://localhost:3000",
         rate_limit_sign_ins=_positive(env, "RATE_LIMIT_SIGN_INS", 20),
         rate_limit_chat_starts=_positive(env, "RATE_LIMIT_CHAT_STARTS", 10),
+        imap_host=env.get("IMAP_HOST") or None,
+        imap_port=_port(env, "IMAP_PORT", 993 if _flag(env, "IMAP_SSL", True) else 143),
+        imap_username=env.get("IMAP_USERNAME") or None,
+        imap_password=env.get("IMAP_PASSWORD") or None,
+        imap_folder=env.get("IMAP_FOLDER") or "INBOX",
+        imap_ssl=_flag(env, "IMAP_SSL", True),
+        imap_poll_seconds=_positive(env, "IMAP_POLL_SECONDS", 15),
+        mail_authserv_id=(env.get("MAIL_AUTHSERV_ID") or "").strip().lower() or None,
     )

@@ -174,9 +174,11 @@ async def seed(session: AsyncSession, *, clock: Clock, sms_number: str | None = 
         return False
     sophias = await _organization(session, "sophias", "Sophia's", "sophias-demo-secret")
     _numbers(sophias, sms_number, whatsapp_number)
+    sophias.inbound_email = "care@sophias.example"
     name, content_sid, body = DEMO_WHATSAPP_TEMPLATE
     session.add(WhatsAppTemplate(organization_id=sophias.id, name=name, content_sid=content_sid, body=body))
     janes = await _organization(session, "janes", "Jane's", "janes-demo-secret")
+    janes.inbound_email = "care@janes.example"
     await _user(session, "alice", "Alice", "Andrews", "agent", [sophias, janes])
     bob = await _user(session, "bob", "Bob", "Baker", "agent", [sophias, janes])
     maria = await _user(session, "maria", "Maria", "Martinez", "manager", [sophias, janes])

@@ -68,15 +68,22 @@ async def open_interaction(
     chat_token_hash: str | None = None,
     channel_number: str | None = None,
     route_now: bool = True,
+    case: Case | None = None,
+    new_case: bool = False,
 ) -> Interaction:
     """Create an interaction: it joins the customer's open case or opens a new one, then is routed, here or
-    (`route_now=False`) by the routing loop, woken as soon as this transaction commits."""
+    (`route_now=False`) by the routing loop, woken as soon as this transaction commits. An email reply names
+    its `case` (threading, which reopens it); a mail whose sender failed authentication gets a `new_case`."""
     if channel not in CHANNELS:
         raise Refused(f"Unknown channel {channel!r}.")
     now = clock()
     customer_id = customer.id if customer else None
-    case = await _open_case(session, organization_id=organization_id, customer_id=customer_id,
-                            email=email, phone=phone)
+    if case is None and not new_case:
+        case = await _open_case(session, organization_id=organization_id, customer_id=customer_id,
+                                email=email, phone=phone)
+    elif case is not None and case.status != "open":
+        case.status, case.closed_at = "open", None
+        session.add(case)
     joined = case is not None
     if case is None:
         case = Case(organization_id=organization_id, customer_id=customer_id,
@@ -284,6 +291,7 @@ class PanelRow:
     pending_transfer: bool = False  # awaiting transfer
     inactive: bool = False  # bounced away from this agent, or the customer left: no message box
     customer_left: bool = False  # inactive because the chat's customer went silent; still this agent's to wrap up
+    sender_unverified: bool = False  # an email whose sender failed authentication: a visible warning
 
 
 def is_unread(interaction: Interaction) -> bool:
@@ -318,6 +326,7 @@ def _panel_row(interaction: Interaction, org_name: str, now: datetime, *, pendin
         pending_transfer=pending,
         inactive=inactive or left,
         customer_left=left,
+        sender_unverified=interaction.sender_unverified,
     )
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Column, Index, Text, UniqueConstraint
+from sqlalchemy import BigInteger, Column, Index, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 CHANNELS = ("chat", "sms", "whatsapp", "email")
@@ -42,6 +42,8 @@ class Organization(SQLModel, table=True):
     # was sent to, and replies go out from that same number. One number serves one organization per channel.
     sms_number: str | None = Field(default=None, max_length=32)
     whatsapp_number: str | None = Field(default=None, max_length=32)
+    # The address customers email (lower case): inbound mail finds its organization by the address written to.
+    inbound_email: str | None = Field(default=None, max_length=254, unique=True)
     # HMAC-SHA256 key the organization's chatbot signs finished conversations with (POST /api/chatbot/transcripts).
     # Empty: no chatbot may post; every transcript for this organization is refused.
     chatbot_secret: str = Field(default="", max_length=200)
@@ -188,6 +190,9 @@ class Interaction(SQLModel, table=True):
     inactive_due_at: datetime | None = None
     inactive_at: datetime | None = None
     closed_at: datetime | None = None
+    # Email only: it answered one of our cases but its sender failed authentication, so it was not threaded
+    # (services/channels/email/threading.py); the panel and conversation warn about it.
+    sender_unverified: bool = False
 
 
 class Bounce(SQLModel, table=True):
@@ -528,3 +533,34 @@ class RateLimitWindow(SQLModel, table=True):
     key: str = Field(primary_key=True, max_length=200)
     window_start: datetime = Field(primary_key=True, index=True)
     count: int = 0
+
+
+class EmailRecord(SQLModel, table=True):
+    """One inbound email, by its Message-ID (unique: a mail fetched twice is stored once), whatever became of it:
+    stored as a message, or skipped (an auto-reply, an address no organization has). Keeps the whole message
+    (plain text and sanitised HTML) beside the message row, which shows the part without quoted history."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    rfc_message_id: str = Field(max_length=255, unique=True)
+    organization_id: int | None = Field(default=None, foreign_key="organization.id")
+    message_id: int | None = Field(default=None, foreign_key="message.id", index=True)
+    interaction_id: int | None = Field(default=None, foreign_key="interaction.id", index=True)
+    outcome: str = Field(max_length=24)  # stored | threaded | unverified | auto-reply | unknown-address
+    from_address: str = Field(default="", max_length=254)
+    subject: str = Field(default="", max_length=500)
+    in_reply_to: str = Field(default="", max_length=255)
+    full_text: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    html: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))  # sanitised (nh3)
+    received_at: datetime
+
+
+class MailboxCursor(SQLModel, table=True):
+    """Where polling of one IMAP folder stands: its UIDVALIDITY and the last UID committed, moved in the same
+    transaction as the mail it stored (a restart neither loses nor repeats mail), and the lease that lets one
+    worker poll at a time (taken over once it runs out)."""
+
+    mailbox: str = Field(primary_key=True, max_length=300)  # user@host/folder
+    uidvalidity: int = Field(default=0, sa_column=Column(BigInteger, nullable=False, default=0))  # 32-bit unsigned
+    last_uid: int = Field(default=0, sa_column=Column(BigInteger, nullable=False, default=0))
+    lease_owner: str = Field(default="", max_length=64)
+    lease_until: datetime | None = None

@@ -139,13 +139,26 @@ async def _email_files(db, settings: Settings, row: OutboundMessage) -> list[Ema
     return await asyncio.to_thread(_read) if attached else []
 
 
-async def _send_email(settings: Settings, row: OutboundMessage, files: list[EmailFile] | None = None) -> str:
+async def _email_threading(db, settings: Settings, row: OutboundMessage) -> email_compose.Threading | None:
+    """An agent's email reply: our signed reply address and the customer's last Message-ID (a passcode: none)."""
+    if row.channel != "email" or row.message_id is None:
+        return None
+    async with db.read() as session:
+        return await email_compose.threading_for(session, secret_key=settings.secret_key, message_id=row.message_id)
+
+
+async def _send_email(settings: Settings, row: OutboundMessage, files: list[EmailFile] | None = None,
+                      thread: email_compose.Threading | None = None) -> str:
     email = EmailMessage()
     email["From"], email["To"], email["Subject"] = settings.smtp_from, row.recipient, row.subject or "Message"
     if row.cc:
         email["Cc"] = row.cc
     if row.id is not None:  # a passcode is sent straight, not from an outbox row
         email["Message-ID"] = email_message_id(settings, row)
+    if thread and thread.reply_to:  # the customer's reply comes back to this interaction (services/channels/email)
+        email["Reply-To"] = thread.reply_to
+    if thread and thread.in_reply_to:
+        email["In-Reply-To"], email["References"] = thread.in_reply_to, thread.references
     email.set_content(row.body)
     if row.html:  # the composer's formatting: the HTML, beside the same text for plain readers
         email.add_alternative(row.html, subtype="html")
@@ -223,10 +236,10 @@ async def _send_twilio(settings: Settings, row: OutboundMessage, media: list[str
 
 
 async def send_now(settings: Settings, row: OutboundMessage, media: list[str] | None = None,
-                   files: list[EmailFile] | None = None) -> str:
+                   files: list[EmailFile] | None = None, thread: email_compose.Threading | None = None) -> str:
     """Deliver one row through its provider; returns the provider's id. Raises on failure."""
     if row.channel == "email":
-        return await _send_email(settings, row, files)
+        return await _send_email(settings, row, files, thread)
     return await _send_twilio(settings, row, media)
 
 
@@ -318,7 +331,8 @@ async def _deliver_claimed(db, settings: Settings, row: OutboundMessage, *, cloc
         return await _release(db, row)
     try:
         media, files = await _media_links(db, settings, row, clock), await _email_files(db, settings, row)
-        provider_id, error = await send_now(settings, row, media, files), None
+        thread = await _email_threading(db, settings, row)
+        provider_id, error = await send_now(settings, row, media, files, thread), None
     except Exception as exc:  # any provider failure is recorded, never raised into the UI
         provider_id, error = "", f"{type(exc).__name__}: {exc}"
     return await _settle(db, row, provider_id=provider_id, error=error, clock=clock, jitter=jitter)

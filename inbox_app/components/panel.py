@@ -59,13 +59,18 @@ def bounce_timer(interaction_id) -> rx.Component:
 
 
 def _marks(row) -> rx.Component:
-    """The transfer icon, awaiting transfer, and the inactive word, beside the organization name."""
+    """The transfer icon, awaiting transfer, the inactive word and an unverified email sender's warning, beside the
+    organization name."""
     return rx.hstack(
         rx.cond(row.transferred, rx.icon("arrow-left-right", size=13, color="var(--accent-11)", role="img",
                                          aria_label="Transferred to you", data_testid="transfer-icon")),
         rx.cond(row.pending_transfer, rx.text("Awaiting transfer", size="1", color="var(--amber-11)")),
         rx.cond(row.inactive, rx.text(rx.cond(row.customer_left, "Inactive", "Transferred"), size="1",
                                       color="var(--gray-11)", font_style="italic")),
+        rx.cond(row.sender_unverified,
+                rx.hstack(rx.icon("triangle-alert", size=12, aria_hidden="true"), rx.text("Sender not verified", size="1"),
+                          spacing="1", align="center", color="var(--amber-11)", data_testid="unverified-sender",
+                          title="This email could not be verified as coming from the customer")),
         bounce_timer(row.interaction_id),
         spacing="2", align="center",
     )

@@ -5,7 +5,7 @@ New agents get them with the working set (services/auth.py AGENT_GRANTS); this g
 existing database who can already work the inbox, as a new demo database has them.
 
 Revision ID: 0012
-Revises: 0010 (the lead relinks to 0011 at merge)
+Revises: 0011
 Create Date: 2026-11-27 01:58:00
 """
 from alembic import op
@@ -14,7 +14,7 @@ import sqlmodel
 
 
 revision = '0012'
-down_revision = '0010'
+down_revision = '0011'
 branch_labels = None
 depends_on = None
 

@@ -52,6 +52,9 @@ def _total(rules: ChannelRules) -> int:
 # multipart framing: the ASGI guard in front of /_upload refuses more before it is read.
 MAX_UPLOAD_BODY = max(_total(rule) for rule in RULES.values()) + MIB
 
+# What an inbound email may bring (issue 10): the same rules as an agent's email.
+EMAIL_RULES = RULES["email"]
+
 def rules_for(channel: str) -> ChannelRules | None:
     return RULES.get(channel)
 

@@ -80,14 +80,36 @@ def twilio_api():
 
 
 @pytest.fixture(scope="session")
-def app_server(e2e_database, redis_url, smtp_server, twilio_api, tmp_path_factory):
+def imap_server():
+    """The mailbox the app polls for inbound email: a real dovecot (None when it is not installed: the email
+    tests skip, the rest run)."""
+    from tests.mail import dovecot
+
+    if dovecot.DOVECOT is None:
+        yield None
+        return
+    server = dovecot.start()
+    yield server
+    server.stop()
+
+
+def _imap_env(server) -> dict:
+    if server is None:
+        return {}
+    return {"IMAP_HOST": server.host, "IMAP_PORT": str(server.port), "IMAP_USERNAME": server.username,
+            "IMAP_PASSWORD": server.password, "IMAP_SSL": "0", "IMAP_POLL_SECONDS": "1",
+            "MAIL_AUTHSERV_ID": "mx.inbox.test"}
+
+
+@pytest.fixture(scope="session")
+def app_server(e2e_database, redis_url, smtp_server, twilio_api, imap_server, tmp_path_factory):
     ARTIFACTS.mkdir(exist_ok=True)
     env = app_env(e2e_database, redis_url, ATTACHMENTS_DIR=str(tmp_path_factory.mktemp("attachments")),
                   SMTP_HOST="127.0.0.1", SMTP_PORT=str(smtp_server.port),
                   SMTP_FROM="care@sophias.example.com", TWILIO_ACCOUNT_SID=twilio_api.account_sid,
                   TWILIO_AUTH_TOKEN=twilio_api.auth_token, TWILIO_SMS_FROM="+15005550006",
                   TWILIO_WHATSAPP_FROM="+14155238886",
-                  TWILIO_API_BASE=twilio_api.base_url,
+                  TWILIO_API_BASE=twilio_api.base_url, **_imap_env(imap_server),
                   # The README's worked example of a team's own screen (tests/e2e/test_secondary_screens.py)
                   INBOX_SCREENS="inbox_app.screens.example_notes")
     server = AppServer(ROOT, free_port(), env, ARTIFACTS / "app.log").start()

@@ -24,7 +24,7 @@ def test_a_chat_is_answered_by_email_then_by_chat_again(browser: Browser, base_u
     agent.get_by_label("Reply via").select_option("email")
     composer = agent.get_by_test_id("email-composer")
     expect(composer.get_by_label("To")).to_have_value("priya.shah@example.com")
-    expect(composer.get_by_label("Subject")).to_have_value(re.compile(r"^Your Sophia's case #\d+$"))
+    expect(composer.get_by_label("Subject")).to_have_value(re.compile(r"^Your Sophia's case \[Case #\d+\]$"))
     expect(agent.get_by_test_id("quick-response")).to_have_count(0)  # no chips for email
     body = agent.get_by_test_id("email-body")
     body.click()
@@ -46,7 +46,8 @@ def test_a_chat_is_answered_by_email_then_by_chat_again(browser: Browser, base_u
     expect(body).to_have_text("")
 
     sent = smtp_server.wait_for("priya.shah@example.com", after=sent_before)
-    assert sent["Cc"] == "returns@sophias.example" and sent["Subject"].startswith("Your Sophia's case #")
+    assert sent["Cc"] == "returns@sophias.example" and sent["Subject"].startswith("Your Sophia's case [Case #")
+    assert sent["Reply-To"].startswith("care+i") and sent["Reply-To"].endswith("@sophias.example")  # signed token
     assert sent.get_content_type() == "multipart/mixed"  # the text and HTML alternatives, then the file
     text = sent.get_body(preferencelist=("plain",)).get_content()
     html = sent.get_body(preferencelist=("html",)).get_content()

@@ -53,7 +53,7 @@ async def test_a_formatted_email_reply_goes_with_cc_and_subject_as_html_and_text
     org, agent, interaction_id = await _chat(db, clock, email="pat@example.com")
     async with db.read() as session:
         defaults = await email_compose.defaults(session, await session.get(Interaction, interaction_id))
-    assert defaults.to == "pat@example.com" and defaults.subject.startswith(f"Your {org.name} case #")
+    assert defaults.to == "pat@example.com" and defaults.subject == f"Your {org.name} case [Case #{interaction_id}]"
     async with db.transaction() as session:
         message = await interactions.send_agent_message(
             session, identity=agent, interaction_id=interaction_id, via="email", from_editor=True, clock=clock,

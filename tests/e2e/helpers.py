@@ -78,3 +78,10 @@ def wrap_up(page: Page, category: str = "General", subcategory: str = "Other", f
         dialog.get_by_role("checkbox", name="Follow Up Required").click()
     dialog.get_by_role("button", name="Submit").click()
     expect(dialog).to_be_hidden()
+
+
+def attach(page: Page, *chosen: tuple[str, str, bytes]) -> None:
+    """Files (name, type, bytes) through the real file chooser that `Attach` opens."""
+    with page.expect_file_chooser() as chooser:
+        page.get_by_role("button", name="Attach", exact=True).click()
+    chooser.value.set_files([{"name": name, "mimeType": mime, "buffer": data} for name, mime, data in chosen])

@@ -7,20 +7,13 @@ from __future__ import annotations
 import http.client
 from urllib.parse import urlsplit
 
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, expect
 
 from tests import files
-from tests.e2e.helpers import (agent_and_customer, customer_says, row_for, row_saying, set_available, sign_in,
+from tests.e2e.helpers import (agent_and_customer, attach, customer_says, row_for, row_saying, set_available, sign_in,
                                start_chat, wrap_up)
 from tests.e2e.test_sms import SOPHIAS_SMS, _post
 from tests.fakes.twilio_api import inbound_fields
-
-
-def _choose(page: Page, *chosen: tuple[str, str, bytes]) -> None:
-    """Through the real file chooser that `Attach` opens."""
-    with page.expect_file_chooser() as chooser:
-        page.get_by_role("button", name="Attach", exact=True).click()
-    chooser.value.set_files([{"name": name, "mimeType": mime, "buffer": data} for name, mime, data in chosen])
 
 
 def test_a_picture_from_the_chat_reaches_the_agent_and_a_pdf_goes_back(browser: Browser, base_url, shot):
@@ -30,7 +23,7 @@ def test_a_picture_from_the_chat_reaches_the_agent_and_a_pdf_goes_back(browser: 
     start_chat(customer, base_url, "Gwen", "Attach", email="gwen.attach@example.com")
     customer_says(customer, "My parcel arrived broken")
 
-    _choose(customer, ("broken-box.png", "image/png", files.png((1200, 900))))
+    attach(customer, ("broken-box.png", "image/png", files.png((1200, 900))))
     expect(customer.get_by_test_id("pending-attachment")).to_contain_text("broken-box.png")
     customer.get_by_test_id("message-box").fill("Here is a photo")
     customer.get_by_role("button", name="Send").click()
@@ -51,7 +44,7 @@ def test_a_picture_from_the_chat_reaches_the_agent_and_a_pdf_goes_back(browser: 
     tab.close()
     shot(agent, "agent-sees-thumbnail")
 
-    _choose(agent, ("return-label.pdf", "application/pdf", files.pdf()))
+    attach(agent, ("return-label.pdf", "application/pdf", files.pdf()))
     pending = agent.get_by_test_id("pending-attachment")
     expect(pending).to_contain_text("return-label.pdf")
     shot(agent, "pending-attachment")
@@ -92,18 +85,18 @@ def test_refused_files_name_the_rule_and_can_be_removed(browser: Browser, base_u
     customer_says(customer, "Can I send you files?")
     row_for(agent, "Hal Refused").click()
 
-    _choose(agent, ("invoice.png", "image/png", files.program()))
+    attach(agent, ("invoice.png", "image/png", files.program()))
     expect(agent.get_by_test_id("attachment-error")).to_contain_text("not a file type we accept")
-    _choose(agent, ("notes.txt", "text/plain", files.html_page()))
+    attach(agent, ("notes.txt", "text/plain", files.html_page()))
     expect(agent.get_by_test_id("attachment-error")).to_contain_text("notes.txt is not a file type we accept")
-    _choose(agent, ("manual.pdf", "application/pdf", files.pdf(pad_to=5 * files.MIB + 1)))
+    attach(agent, ("manual.pdf", "application/pdf", files.pdf(pad_to=5 * files.MIB + 1)))
     expect(agent.get_by_test_id("attachment-error")).to_contain_text("5 MB")
-    _choose(agent, *[(f"p{n}.png", "image/png", files.png((8, 8))) for n in range(6)])
+    attach(agent, *[(f"p{n}.png", "image/png", files.png((8, 8))) for n in range(6)])
     expect(agent.get_by_test_id("attachment-error")).to_contain_text("5 files")
     expect(agent.get_by_test_id("pending-attachment")).to_have_count(0)
     shot(agent, "attachment-refused")
 
-    _choose(agent, ("a.png", "image/png", files.png((8, 8))), ("b.txt", "text/plain", files.text()))
+    attach(agent, ("a.png", "image/png", files.png((8, 8))), ("b.txt", "text/plain", files.text()))
     expect(agent.get_by_test_id("attachment-error")).to_have_count(0)
     expect(agent.get_by_test_id("pending-attachment")).to_have_count(2)
     agent.get_by_test_id("pending-attachment").filter(has_text="a.png").get_by_role("button", name="Remove").click()

@@ -9,7 +9,7 @@ import pytest
 from playwright.sync_api import Browser, expect
 
 from tests import files
-from tests.e2e.helpers import set_available, sign_in, sign_out, wrap_up
+from tests.e2e.helpers import attach, set_available, sign_in, sign_out, wrap_up
 from tests.mail.messages import email
 
 HOSTILE_HTML = ('<p onmouseover="window.__pwned=1">Hello, my parcel never came.</p>'
@@ -62,9 +62,7 @@ def test_an_email_is_answered_with_a_file_and_the_customers_reply_threads_back(b
     composer = agent.get_by_test_id("email-composer")
     expect(composer.get_by_label("To")).to_have_value("rosa.diaz@example.com")
     expect(composer.get_by_label("Subject")).to_have_value(re.compile(r"^Re: Wrong size delivered \[Case #\d+\]$"))
-    with agent.expect_file_chooser() as chooser:
-        agent.get_by_role("button", name="Attach", exact=True).click()
-    chooser.value.set_files([{"name": "exchange-label.pdf", "mimeType": "application/pdf", "buffer": files.pdf()}])
+    attach(agent, ("exchange-label.pdf", "application/pdf", files.pdf()))
     expect(agent.get_by_test_id("pending-attachment")).to_contain_text("exchange-label.pdf")
     agent.get_by_test_id("email-body").fill("Sorry about that. Print the label to send the 41 back.")
     sent_before = len(smtp_server.messages)

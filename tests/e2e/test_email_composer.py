@@ -9,7 +9,7 @@ import re
 from playwright.sync_api import Browser, expect
 
 from tests import files
-from tests.e2e.helpers import (agent_and_customer, customer_says, row_saying, set_available, sign_in, sign_out,
+from tests.e2e.helpers import (agent_and_customer, attach, customer_says, row_saying, set_available, sign_in, sign_out,
                                start_chat, wrap_up)
 
 
@@ -32,9 +32,7 @@ def test_a_chat_is_answered_by_email_then_by_chat_again(browser: Browser, base_u
     agent.keyboard.type("Your return label")
     agent.keyboard.press("Control+b")
     agent.keyboard.type(" is below. Print it and drop the parcel at any post office.")
-    with agent.expect_file_chooser() as chooser:
-        agent.get_by_role("button", name="Attach", exact=True).click()
-    chooser.value.set_files([{"name": "return-label.pdf", "mimeType": "application/pdf", "buffer": files.pdf()}])
+    attach(agent, ("return-label.pdf", "application/pdf", files.pdf()))
     expect(agent.get_by_test_id("pending-attachment")).to_contain_text("return-label.pdf")
     composer.get_by_label("Cc").fill("returns@")
     sent_before = len(smtp_server.messages)

@@ -112,18 +112,24 @@ async def test_a_template_is_chosen_filled_in_and_sent(wired, clock):
                                                                        ELLEN, WA_NUMBER)
 
 
-async def test_reply_via_sms_from_a_chat(wired, clock):
+async def _chat_with_a_phone(db, clock) -> InboxState:
+    """Ellen's chat, with the phone she gave, open in alice's inbox (Sophia's has an SMS number)."""
     from services import chat
 
-    org = await make_org(wired, sms_number=SMS_NUMBER)
-    await make_agent(wired, "alice", [org])
-    async with wired.transaction() as session:
+    org = await make_org(db, sms_number=SMS_NUMBER)
+    await make_agent(db, "alice", [org])
+    async with db.transaction() as session:
         started = await chat.start_chat(session, organization=org, secret_key="k", clock=clock, first_name="Ellen",
                                         last_name="Smith", phone=ELLEN)
         token = (await auth.sign_in(session, login="alice", password="pw", secret_key=SECRET, clock=clock)).token
     inbox = await state_for(InboxState, token)
     await InboxState.on_load.fn(inbox)
     await InboxState.select.fn(inbox, started.interaction_id)
+    return inbox
+
+
+async def test_reply_via_sms_from_a_chat(wired, clock):
+    inbox = await _chat_with_a_phone(wired, clock)
     assert (inbox.reply_options, inbox.reply_via) == (["chat", "sms"], "chat")
     InboxState.set_reply_via.fn(inbox, "whatsapp")  # not offered: ignored
     assert inbox.reply_via == "chat"
@@ -139,17 +145,7 @@ async def test_reply_via_sms_from_a_chat(wired, clock):
 
 
 async def test_the_draft_loses_its_tags_when_reply_via_moves_to_sms_and_chat_sends_formatting(wired, clock):
-    from services import chat
-
-    org = await make_org(wired, sms_number=SMS_NUMBER)
-    await make_agent(wired, "alice", [org])
-    async with wired.transaction() as session:
-        started = await chat.start_chat(session, organization=org, secret_key="k", clock=clock, first_name="Ellen",
-                                        last_name="Smith", phone=ELLEN)
-        token = (await auth.sign_in(session, login="alice", password="pw", secret_key=SECRET, clock=clock)).token
-    inbox = await state_for(InboxState, token)
-    await InboxState.on_load.fn(inbox)
-    await InboxState.select.fn(inbox, started.interaction_id)
+    inbox = await _chat_with_a_phone(wired, clock)
     assert inbox.formatted_composer is True  # chat: Bold, Italic, Bulleted list
 
     InboxState.set_draft.fn(inbox, "<b>Refund</b> approved<ul><li>3 days</li></ul>")

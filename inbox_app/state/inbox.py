@@ -353,8 +353,10 @@ class InboxState(SessionState):
     def set_draft(self, value: str, revision: int = -1):
         """Typing. The formatted box says which server value it typed over: typing over a value the server has
         since replaced (a template went in meanwhile) is dropped, never written over it."""
-        if isinstance(revision, int) and revision >= 0 and revision != self.draft_rev:
+        if isinstance(revision, int) and 0 <= revision < self.draft_rev:
             return
+        if isinstance(revision, int) and revision > self.draft_rev:
+            self.draft_rev = revision  # this tab's state was rebuilt (Redis lost it): the box's count stands
         self.draft = str(value)[:5000]
         self._count_segments()
 

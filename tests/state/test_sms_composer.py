@@ -112,7 +112,7 @@ async def test_a_template_is_chosen_filled_in_and_sent(wired, clock):
                                                                        ELLEN, WA_NUMBER)
 
 
-async def _chat_with_a_phone(db, clock) -> InboxState:
+async def _chat_with_a_phone(db, clock) -> tuple[InboxState, str]:
     """Ellen's chat, with the phone she gave, open in alice's inbox (Sophia's has an SMS number)."""
     from services import chat
 
@@ -125,11 +125,11 @@ async def _chat_with_a_phone(db, clock) -> InboxState:
     inbox = await state_for(InboxState, token)
     await InboxState.on_load.fn(inbox)
     await InboxState.select.fn(inbox, started.interaction_id)
-    return inbox
+    return inbox, token
 
 
 async def test_reply_via_sms_from_a_chat(wired, clock):
-    inbox = await _chat_with_a_phone(wired, clock)
+    inbox, token = await _chat_with_a_phone(wired, clock)
     assert (inbox.reply_options, inbox.reply_via) == (["chat", "sms"], "chat")
     InboxState.set_reply_via.fn(inbox, "whatsapp")  # not offered: ignored
     assert inbox.reply_via == "chat"
@@ -145,7 +145,7 @@ async def test_reply_via_sms_from_a_chat(wired, clock):
 
 
 async def test_the_draft_loses_its_tags_when_reply_via_moves_to_sms_and_chat_sends_formatting(wired, clock):
-    inbox = await _chat_with_a_phone(wired, clock)
+    inbox, token = await _chat_with_a_phone(wired, clock)
     assert inbox.formatted_composer is True  # chat: Bold, Italic, Bulleted list
 
     InboxState.set_draft.fn(inbox, "<b>Refund</b> approved<ul><li>3 days</li></ul>")
@@ -168,3 +168,10 @@ async def test_the_draft_loses_its_tags_when_reply_via_moves_to_sms_and_chat_sen
     assert inbox.draft == "Tracking a &lt; b, today" and inbox.draft_rev == current  # typing is no new revision
     await InboxState.send.fn(inbox)
     assert inbox.draft == "" and inbox.draft_rev == current + 1  # cleared by the server: the box takes it
+
+    # Redis lost the tab's state: the rebuilt state counts from 0 while the box still holds its revision.
+    rebuilt = await state_for(InboxState, token)
+    await InboxState.on_load.fn(rebuilt)
+    await InboxState.select.fn(rebuilt, inbox.selected_id)
+    InboxState.set_draft.fn(rebuilt, "typed after the rebuild", current + 1)
+    assert rebuilt.draft == "typed after the rebuild" and rebuilt.draft_rev == current + 1

@@ -22,6 +22,18 @@ const FormatBold = createButton("Bold", jsx(FormatBoldIcon, { size: 15, "aria-hi
 const FormatItalic = createButton("Italic", jsx(FormatItalicIcon, { size: 15, "aria-hidden": true }), "italic");
 const FormatList = createButton("Bulleted list", jsx(FormatListIcon, { size: 15, "aria-hidden": true }),
                                 "insertUnorderedList");
+// A link on the selected words (the browser asks for the address), or off again when the caret is in one.
+// The server keeps only http, https and mailto links.
+const toggleLink = (selected) => {
+  if (selected?.nodeName === "A" || selected?.parentElement?.closest?.("a")) {
+    document.execCommand("unlink");
+    return;
+  }
+  const address = window.prompt("Link address", "https://");
+  if (address && address !== "https://") document.execCommand("createLink", false, address);
+};
+const FormatLink = createButton("Link", jsx(FormatLinkIcon, { size: 15, "aria-hidden": true }),
+                                ({ $selection }) => toggleLink($selection));
 
 function MessageEditor({ value, revision, onChange, onKeyDown, name, ...rest }) {
   const [html, setHtml] = useState(value ?? "");
@@ -62,6 +74,12 @@ function MessageEditor({ value, revision, onChange, onKeyDown, name, ...rest }) 
       document.execCommand("insertUnorderedList");
       return;
     }
+    if ((event.ctrlKey || event.metaKey) && !event.shiftKey && event.key.toLowerCase() === "k") {
+      event.preventDefault();
+      const selection = window.getSelection();
+      toggleLink(selection?.anchorNode?.nodeType === 3 ? selection.anchorNode.parentElement : selection?.anchorNode);
+      return;
+    }
     onKeyDown?.(event);
   };
   // In a form (the Response of a template) the HTML is submitted as `name`, like any other field.
@@ -71,7 +89,8 @@ function MessageEditor({ value, revision, onChange, onKeyDown, name, ...rest }) 
     jsx(Toolbar, { "aria-label": "Formatting" },
       jsx(FormatBold, { title: "Bold (Ctrl+B)", "aria-label": "Bold" }),
       jsx(FormatItalic, { title: "Italic (Ctrl+I)", "aria-label": "Italic" }),
-      jsx(FormatList, { title: "Bulleted list (Ctrl+Shift+8)", "aria-label": "Bulleted list" }))));
+      jsx(FormatList, { title: "Bulleted list (Ctrl+Shift+8)", "aria-label": "Bulleted list" }),
+      jsx(FormatLink, { title: "Link (Ctrl+K)", "aria-label": "Link" }))));
 }
 """
 
@@ -89,7 +108,8 @@ class MessageEditor(rx.Component):
     def add_imports(self) -> rx.ImportDict:
         return {_LIBRARY: [rx.ImportVar(tag=name) for name in
                            ("EditorProvider", "Editor", "Toolbar", "createButton")],
-                "lucide-react": [rx.ImportVar(tag=name, alias=f"Format{name}Icon") for name in ("Bold", "Italic", "List")],
+                "lucide-react": [rx.ImportVar(tag=name, alias=f"Format{name}Icon")
+                                 for name in ("Bold", "Italic", "List", "Link")],
                 "react": [rx.ImportVar(tag="useState"), rx.ImportVar(tag="useRef"), rx.ImportVar(tag="useEffect")],
                 "@emotion/react": [rx.ImportVar(tag="jsx")]}
 

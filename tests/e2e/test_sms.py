@@ -187,3 +187,33 @@ def test_bold_arrives_bold_in_the_live_chat_and_plain_by_sms(browser: Browser, b
     assert posted["Body"] == "Tracking sophias.example/t/3001"
     wrap_up(agent)
     sign_out(agent)
+
+
+def test_a_link_is_made_from_the_keyboard_and_only_safe_addresses_survive(browser: Browser, base_url):
+    agent, customer = agent_and_customer(browser)
+    sign_in(agent, base_url, "alice")
+    set_available(agent)
+    start_chat(customer, base_url, "Lin", "Kay", "lin.kay@example.com")
+    customer_says(customer, "Where can I track it?")
+    row_saying(agent, "Where can I track it?").click()
+
+    box = agent.get_by_test_id("message-box")
+    for words, address in (("Track your parcel", "https://sophias.example/t/1042"),
+                           ("Click for a prize", "javascript:alert(document.cookie)")):
+        box.click()
+        agent.keyboard.type(words)
+        agent.keyboard.press("Control+a")  # the words, inside the box
+        agent.once("dialog", lambda dialog, address=address: dialog.accept(address))
+        agent.keyboard.press("Control+k")
+        expect(box.locator("a")).to_have_text(words)
+        box.press("Control+Enter")
+        expect(box).to_have_text("")
+
+    safe = customer.get_by_test_id("message").filter(has_text="Track your parcel").locator("a")
+    expect(safe).to_have_attribute("href", "https://sophias.example/t/1042")
+    expect(safe).to_have_attribute("rel", "noopener noreferrer nofollow")
+    unsafe = customer.get_by_test_id("message").filter(has_text="Click for a prize")
+    expect(unsafe).to_be_visible()
+    expect(unsafe.locator("a[href]")).to_have_count(0)  # the server dropped the javascript: address
+    wrap_up(agent)
+    sign_out(agent)

@@ -87,9 +87,10 @@ def _row(row) -> rx.Component:
                             overflow="hidden", text_overflow="ellipsis", white_space="nowrap"),
                     verified_mark(row.verified),
                     rx.spacer(),
-                    rx.cond(row.channel != "email",
-                            rx.text(local_time(row.last_activity_iso, row.recent), size="1", color="var(--gray-11)",
-                                    data_testid="last-activity")),
+                    # An email shows its date, never its time (the seed's rule).
+                    rx.text(rx.cond(row.channel != "email", local_time(row.last_activity_iso, row.recent),
+                                    rx.moment(row.last_activity_iso, format="MMM D", local=True)),
+                            size="1", color="var(--gray-11)", data_testid="last-activity"),
                     width="100%", align="center", spacing="1",
                 ),
                 rx.hstack(rx.text(row.organization_name, size="1", color="var(--gray-11)", data_testid="org-name"),

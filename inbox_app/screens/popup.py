@@ -8,6 +8,7 @@ from __future__ import annotations
 import reflex as rx
 
 from inbox_app.components.common import BORDER
+from inbox_app.components.rich_editor import message_editor
 from inbox_app.screens.navigation import ScreenState
 from inbox_app.state.inbox import InboxState
 from inbox_app.state.quick_responses import QuickResponsesState as Q
@@ -41,9 +42,14 @@ def communication_popup() -> rx.Component:
                                                               truncate=True), spacing="1", align="center"),
         rx.vstack(rx.foreach(InboxState.items[-SHOWN_MESSAGES:], _line), spacing="0", width="100%"),
         rx.cond(InboxState.notice != "", rx.text(InboxState.notice, size="1", color="var(--red-11)", role="alert")),
-        rx.text_area(value=InboxState.draft, on_change=InboxState.set_draft, on_key_down=InboxState.draft_key,
-                     placeholder="Message… (Ctrl+Enter to send)", aria_label="Message", rows="2", width="100%",
-                     data_testid="popup-message-box"),
+        # The same draft as the message box, so the same kind of box: formatted for chat and email.
+        rx.cond(InboxState.formatted_composer,
+                message_editor(value=InboxState.draft, revision=InboxState.draft_rev, on_change=InboxState.set_draft,
+                               on_key_down=InboxState.draft_key, placeholder="Message… (Ctrl+Enter to send)",
+                               aria_label="Message", id="popup-message-box", data_testid="popup-message-box"),
+                rx.text_area(value=InboxState.draft, on_change=InboxState.set_draft, on_key_down=InboxState.draft_key,
+                             placeholder="Message… (Ctrl+Enter to send)", aria_label="Message", rows="2",
+                             width="100%", data_testid="popup-message-box")),
         rx.hstack(rx.hstack(rx.foreach(Q.chips, _chip), spacing="1", overflow_x="auto", min_width="0", flex="1",
                             role="group", aria_label="Quick responses"),
                   rx.button(rx.icon("send", size=12), "Send", on_click=InboxState.send, size="1"),

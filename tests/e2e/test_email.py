@@ -30,6 +30,7 @@ def test_an_appended_email_reaches_the_agent_inert(browser: Browser, base_url, i
     expect(row).to_have_count(1, timeout=20_000)
     expect(row).to_have_attribute("data-channel", "email")
     expect(row.get_by_test_id("last-sentence")).to_have_count(0)
+    expect(row.get_by_test_id("last-activity")).not_to_contain_text(":")  # a date, never a time, for email
     expect(row).to_contain_text("(Unverified)")
     row.click()
     message = agent.get_by_test_id("message").filter(has_text="my parcel never came")

@@ -49,7 +49,7 @@ def test_the_dashboard_stays_open_on_its_interaction_while_the_agent_answers_ano
     popup.get_by_test_id("popup-message-box").press("Control+Enter")
     expect(ellen.get_by_test_id("message").filter(has_text="Checking the carrier")).to_have_attribute(
         "data-author", "agent")
-    expect(popup.get_by_test_id("popup-message-box")).to_have_value("")
+    expect(popup.get_by_test_id("popup-message-box")).to_have_text("")  # chat: the formatted box, emptied
     shot(agent, "customer-dashboard")
 
     row_saying(agent, "Do you ship to Canada?").click()  # a pressing interaction: its conversation, no button

@@ -16,7 +16,6 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services import formatting
-from services.channels.plain_text import plain_text
 from services.attachments.links import AttachmentLink, Linker, agent_link, by_message
 from services.models import ChatbotTranscript, Interaction, Message
 
@@ -57,7 +56,7 @@ def _message_item(message: Message, attachments: list[AttachmentLink] | None = N
     html = formatting.shown_html(message.body, message.body_format) if message.author == "agent" else ""
     # `body` stays plain text (the live region reads it out, the panel quotes it); `html` is what is drawn.
     return ConversationItem(key=f"m{message.id}", kind="message", author=message.author,
-                            body=plain_text(message.body) if html else message.body,
+                            body=formatting.as_plain(message.body, message.body_format),
                             at_iso=message.created_at.isoformat(),
                             delivery_status=message.delivery_status, failure_reason=message.failure_reason,
                             internal=message.internal, via=message.via or "", attachments=attachments or [],

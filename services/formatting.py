@@ -1,9 +1,9 @@
 """Formatted message text (bold, italic, bullets, links) made safe on the server, whatever the browser sent.
 
 The formatted message box sends HTML; only a short allow-list survives (`nh3`, the Rust `ammonia` sanitiser):
-no script, no event attribute, no style, and links only to http, https and mailto. A body without any
-formatting tag is plain text and is kept exactly as typed ("a < b" stays), shown inert as before, so every
-existing plain message keeps working. SMS and WhatsApp get `services/channels/plain_text.plain_text` of it.
+no script, no event attribute, no style, and links only to http, https and mailto. Whether a stored body is
+HTML is recorded beside it (`TEXT` | `HTML`), never guessed from its look: plain text is kept exactly as typed
+("a < b" stays) and shown inert. SMS and WhatsApp get `services/channels/plain_text.plain_text` of HTML.
 """
 
 from __future__ import annotations
@@ -28,15 +28,9 @@ def is_formatted(body: str) -> bool:
     return bool(_ANY_TAG.search(body or ""))
 
 
-def sanitise(body: str) -> str:
-    """The body safe to store and to render as HTML; plain text unchanged."""
-    if not is_formatted(body):
-        return body or ""
-    # `script` and `style` go with their content; every other unknown tag is dropped, its text kept.
-    return _clean_html(body)
-
-
-def _clean_html(body: str) -> str:
+def sanitise_html(body: str) -> str:
+    """A body known to be HTML, cleaned (even when it carries no tag: its entities stay entities). `script` and
+    `style` go with their content; every other unknown tag is dropped, its text kept."""
     return nh3.clean(body or "", tags=TAGS, attributes=ATTRIBUTES, url_schemes=URL_SCHEMES,
                      clean_content_tags={"script", "style"}, link_rel="noopener noreferrer nofollow").strip()
 
@@ -59,7 +53,7 @@ def message_body(body: str, *, from_editor: bool, texted: bool) -> Body:
     shows exactly what went out. A plain box's text is kept exactly as typed, tags and all: it is text."""
     if not from_editor:
         return Body(body or "")
-    clean = _clean_html(body)
+    clean = sanitise_html(body)
     text = (plain_text(clean) if is_formatted(clean) else unescape(clean)).replace("\xa0", " ")
     if texted or not is_formatted(clean) or not text.strip():
         return Body(text.strip())
@@ -90,11 +84,6 @@ def switched_draft(draft: str, *, to_editor: bool) -> str:
                                                                                 texted=True).body
 
 
-def sanitise_html(body: str) -> str:
-    """A body known to be HTML, cleaned (even when it carries no tag: its entities stay entities)."""
-    return _clean_html(body)
-
-
 class _TextPositions(HTMLParser):
     """Where each character of the shown text starts in the HTML source (an entity is one character)."""
 
@@ -102,7 +91,6 @@ class _TextPositions(HTMLParser):
         super().__init__(convert_charrefs=False)
         self._line_starts = [0, *(i + 1 for i, c in enumerate(source) if c == "\n")]
         self.starts: list[int] = []
-        self.end = len(source)
 
     def _here(self) -> int:
         line, column = self.getpos()

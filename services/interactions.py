@@ -203,7 +203,7 @@ async def active_interaction(session: AsyncSession, *, identity: Identity, inter
 async def send_agent_message(session: AsyncSession, *, identity: Identity, interaction_id: int,
                              body: str, clock: Clock, via: str = "", with_files: bool = True,
                              expected_files: list[int] | None = None, from_editor: bool = False,
-                             email: email_compose.EmailFields | None = None, body_format: str = "text") -> Message:
+                             email: email_compose.EmailFields | None = None) -> Message:
     """The agent's reply, by the interaction's own channel or by `via` (Reply via), if the customer can be
     reached that way now. The files the agent attached go with it, if that channel takes them (the inbox says
     `with_files=False` when it shows none, sparing the query, and `expected_files`: the ids it shows).

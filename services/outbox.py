@@ -123,28 +123,23 @@ class EmailFile:
     data: bytes
 
 
-async def _email_files(db, settings: Settings, row: OutboundMessage) -> list[EmailFile]:
-    """The files sent with an email reply, read from ATTACHMENTS_DIR (outside any transaction)."""
+async def _email_parts(db, settings: Settings,
+                       row: OutboundMessage) -> tuple[list[EmailFile], email_compose.Threading | None]:
+    """An agent's email reply: its files (read from ATTACHMENTS_DIR, outside any transaction), our signed reply
+    address and the customer's last Message-ID, in one read. A passcode has neither."""
     if row.channel != "email" or row.message_id is None:
-        return []
+        return [], None
     async with db.read() as session:
         attached = (await session.exec(select(Attachment).where(Attachment.message_id == row.message_id)
                                        .order_by(Attachment.id))).all()
+        thread = await email_compose.threading_for(session, secret_key=settings.secret_key, message_id=row.message_id)
     root = settings.attachments_dir
 
     def _read() -> list[EmailFile]:
         return [EmailFile(a.filename, a.content_type, storage.full_path(root, a.storage_path).read_bytes())
                 for a in attached]
 
-    return await asyncio.to_thread(_read) if attached else []
-
-
-async def _email_threading(db, settings: Settings, row: OutboundMessage) -> email_compose.Threading | None:
-    """An agent's email reply: our signed reply address and the customer's last Message-ID (a passcode: none)."""
-    if row.channel != "email" or row.message_id is None:
-        return None
-    async with db.read() as session:
-        return await email_compose.threading_for(session, secret_key=settings.secret_key, message_id=row.message_id)
+    return (await asyncio.to_thread(_read) if attached else []), thread
 
 
 async def _send_email(settings: Settings, row: OutboundMessage, files: list[EmailFile] | None = None,
@@ -330,8 +325,7 @@ async def _deliver_claimed(db, settings: Settings, row: OutboundMessage, *, cloc
         # It waited its turn so long that another worker could take it over mid-call and send it too.
         return await _release(db, row)
     try:
-        media, files = await _media_links(db, settings, row, clock), await _email_files(db, settings, row)
-        thread = await _email_threading(db, settings, row)
+        media, (files, thread) = await _media_links(db, settings, row, clock), await _email_parts(db, settings, row)
         provider_id, error = await send_now(settings, row, media, files, thread), None
     except Exception as exc:  # any provider failure is recorded, never raised into the UI
         provider_id, error = "", f"{type(exc).__name__}: {exc}"

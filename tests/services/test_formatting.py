@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 
 from services.channels.plain_text import plain_text
-from services.formatting import (HTML, TEXT, Body, as_plain, for_box, insert_at_text_offset, message_body, sanitise,
-                                 shown_html, switched_draft)
+from services.formatting import (HTML, TEXT, Body, as_plain, for_box, insert_at_text_offset, message_body,
+                                 sanitise_html, shown_html, switched_draft)
 
 
 @pytest.mark.parametrize("sent, kept", [
@@ -24,16 +24,17 @@ from services.formatting import (HTML, TEXT, Body, as_plain, for_box, insert_at_
     ("<div><span>Kept text</span></div><iframe src='https://evil.example'></iframe>", "<div>Kept text</div>"),
 ])
 def test_only_the_allow_list_survives(sent, kept):
-    assert sanitise(sent) == kept
+    assert sanitise_html(sent) == kept
 
 
 @pytest.mark.parametrize("plain", ["a < b and b > c", "Order #123: 2 * 3 = 6", "", "Thanks!\nLine two"])
 def test_plain_messages_are_kept_exactly_as_typed(plain):
-    assert sanitise(plain) == plain
+    assert message_body(plain, from_editor=False, texted=False) == Body(plain)  # text, never read as HTML
+    assert shown_html(plain, TEXT) == "" and as_plain(plain, TEXT) == plain
 
 
 def test_sms_and_whatsapp_get_plain_text_with_bullets():
-    body = sanitise("<p>Your options:</p><ul><li><b>Refund</b></li><li>Exchange</li></ul>"
+    body = sanitise_html("<p>Your options:</p><ul><li><b>Refund</b></li><li>Exchange</li></ul>"
                     '<p>See <a href="https://sophias.example/returns">returns</a>.</p>')
     assert plain_text(body) == "Your options:\n• Refund\n• Exchange\nSee returns (https://sophias.example/returns)."
 

@@ -50,6 +50,8 @@ class ConversationItem:
     turns: list[BotTurn] = field(default_factory=list)
     hidden_turns: int = 0  # earlier turns not shown
     html: str = ""  # an agent's formatted message, sanitised: shown as HTML instead of `body`
+    original: str = ""  # a customer's email: where the agent opens it as written (channels/email/original.py)
+    unverified_sender: bool = False  # a customer's email whose sender failed authentication: a warning
 
 
 def _message_item(message: Message, attachments: list[AttachmentLink] | None = None) -> ConversationItem:
@@ -60,7 +62,12 @@ def _message_item(message: Message, attachments: list[AttachmentLink] | None = N
                             at_iso=message.created_at.isoformat(),
                             delivery_status=message.delivery_status, failure_reason=message.failure_reason,
                             internal=message.internal, via=message.via or "", attachments=attachments or [],
-                            html=html)
+                            html=html, original=original_path(message.id) if message.original_email else "",
+                            unverified_sender=message.sender_unverified)
+
+
+def original_path(message_id: int) -> str:
+    return f"/emails/{message_id}/original"
 
 
 async def _message_items(session: AsyncSession, messages: list[Message], linker: Linker) -> list[ConversationItem]:

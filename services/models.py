@@ -246,6 +246,10 @@ class Message(SQLModel, table=True):
     via: str | None = Field(default=None, max_length=16)
     # How many attachments the message carries: a transcript reads the attachment table only when it is not 0.
     attachment_count: int = 0
+    # A customer's email: the original (its HTML, or all its text) can be opened beside the plain words shown.
+    original_email: bool = False
+    # A customer's email whose sender failed authentication (services/channels/email/authentication.py).
+    sender_unverified: bool = False
 
 
 class Attachment(SQLModel, table=True):

@@ -14,6 +14,7 @@ from inbox_app.state.email_composer import EmailComposerState
 from inbox_app.state.inbox import InboxState
 from inbox_app.state.quick_responses import QuickResponsesState as QuickResponses
 from inbox_app.state.whatsapp_templates import WhatsAppTemplateState
+from services.channels.email.original import FRAME_SANDBOX
 from services.channels.whatsapp import WINDOW_CLOSED
 
 _REPLY_LABELS = {"chat": "Chat", "sms": "SMS", "whatsapp": "WhatsApp", "email": "Email"}
@@ -58,6 +59,7 @@ def message_bubble(item, *, mine: str = "agent", texted=False) -> rx.Component:
                                "1px solid var(--red-9)", "none"),
                 padding="8px 12px", border_radius="12px", max_width="70%",
             )),
+            *([_email_checks(item)] if mine == "agent" else []),
             attachment_links(item.attachments, align=rx.cond(is_mine, "end", "start")),
             rx.cond(item.delivery_status == "receiving",
                     rx.text("Receiving attachment…", size="1", color="var(--gray-11)")),
@@ -78,6 +80,27 @@ def message_bubble(item, *, mine: str = "agent", texted=False) -> rx.Component:
             width="100%", data_testid="message", data_author=item.author,
             data_internal=rx.cond(item.internal, "true", "false"),
         ),
+    )
+
+
+def _email_checks(item) -> rx.Component:
+    """A customer's email, for the agent: a warning when its sender failed authentication, and the email as
+    written, opened on request in a sandboxed frame (services/channels/email/original.py); nothing is fetched
+    until then."""
+    return rx.fragment(
+        rx.cond(item.unverified_sender, rx.hstack(
+            rx.icon("triangle-alert", size=12, aria_hidden="true"),
+            rx.text("Sender not verified: the receiving server could not confirm this email came from the customer",
+                    size="1"),
+            spacing="1", align="center", color="var(--amber-11)", data_testid="unverified-sender")),
+        rx.cond(item.original != "", rx.el.details(
+            rx.el.summary("Original email", class_name="email-original-toggle"),
+            rx.el.iframe(src=item.original, title="Original email", sandbox=FRAME_SANDBOX,
+                         referrer_policy="no-referrer", loading="lazy", data_testid="email-original-frame",
+                         style={"width": "100%", "height": "360px", "border": BORDER,
+                                "border_radius": "8px", "background": "white", "resize": "vertical",
+                                "margin_top": "4px"}),
+            data_testid="email-original", style={"width": "min(640px, 100%)"})),
     )
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from starlette.applications import Starlette
 from starlette.routing import Route
 
-from inbox_app.http import (attachment_routes, chatbot_routes, embedding_routes, health, session_routes,
+from inbox_app.http import (attachment_routes, chatbot_routes, email_routes, embedding_routes, health, session_routes,
                             twilio_webhooks)
 from inbox_app.http.security_headers import SecurityHeaders
 from inbox_app.http.body_limit import BodyLimit
@@ -24,6 +24,7 @@ def routes() -> Starlette:
         Route("/webhooks/twilio/messages", twilio_webhooks.messages, methods=["POST"]),
         Route("/webhooks/twilio/status", twilio_webhooks.status, methods=["POST"]),
         Route("/attachments/{attachment_id:int}/{name}", attachment_routes.attachment, methods=["GET"]),
+        Route("/emails/{message_id:int}/original", email_routes.original_email, methods=["GET"]),
         Route("/api/chatbot/transcripts", chatbot_routes.transcript, methods=["POST"]),
     ])
 

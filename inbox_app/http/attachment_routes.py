@@ -8,29 +8,12 @@ from __future__ import annotations
 from urllib.parse import quote
 
 from starlette.requests import Request
-from starlette.responses import FileResponse, PlainTextResponse, Response
+from starlette.responses import FileResponse, Response
 
 from inbox_app import runtime
-from inbox_app.http import cookies
-from services import auth
+from inbox_app.http import requests
 from services.attachments import serving
 from services.errors import NotFound
-
-
-async def _identity(request: Request):
-    token = cookies.session_token(request.headers.get("cookie", ""))
-    if not token:
-        return None
-    async with runtime.db().read() as session:
-        return await auth.identity_for_token(session, token=token, secret_key=runtime.settings().secret_key,
-                                             clock=runtime.clock)
-
-
-_LARGEST_ID = 2**31 - 1  # an integer column: a larger id is no attachment (and no database error)
-
-
-def _not_found() -> Response:
-    return PlainTextResponse("Not found.", status_code=404, headers={"Cache-Control": "no-store"})
 
 
 def _disposition(served: serving.Served) -> str:
@@ -45,9 +28,9 @@ async def attachment(request: Request) -> Response:
     signed = serving.Signed(request.query_params.get("expires", "")[:16],
                             request.query_params.get("signature", "")[:64])
     settings = runtime.settings()
-    if int(request.path_params["attachment_id"]) > _LARGEST_ID:
-        return _not_found()
-    identity = None if signed.signature else await _identity(request)
+    if int(request.path_params["attachment_id"]) > requests.LARGEST_ID:
+        return requests.not_found()
+    identity = None if signed.signature else await requests.agent_identity(request)
     try:
         async with runtime.db().read() as session:
             served = await serving.fetch(session, attachment_id=int(request.path_params["attachment_id"]),
@@ -55,9 +38,9 @@ async def attachment(request: Request) -> Response:
                                          secret_key=settings.secret_key, root=settings.attachments_dir,
                                          now=runtime.clock())
     except NotFound:
-        return _not_found()
+        return requests.not_found()
     if not served.path.is_file():
-        return _not_found()
+        return requests.not_found()
     return FileResponse(served.path, media_type=served.content_type, headers={
         "Content-Disposition": _disposition(served), "X-Content-Type-Options": "nosniff",
         "Cache-Control": "private, max-age=300"})

@@ -6,6 +6,30 @@ from urllib.parse import urlsplit
 
 from reflex.config import get_config
 from starlette.requests import Request
+from starlette.responses import PlainTextResponse, Response
+
+from inbox_app import runtime
+from inbox_app.http import cookies
+from services import auth
+from services.auth import Identity
+
+LARGEST_ID = 2**31 - 1  # an integer column: a larger id names no row (and must not reach the database)
+
+
+async def agent_identity(request: Request) -> Identity | None:
+    """The signed-in agent of a plain GET (a file, an email's original): the session cookie, checked as an
+    event checks it."""
+    token = cookies.session_token(request.headers.get("cookie", ""))
+    if not token:
+        return None
+    async with runtime.db().read() as session:
+        return await auth.identity_for_token(session, token=token, secret_key=runtime.settings().secret_key,
+                                             clock=runtime.clock)
+
+
+def not_found() -> Response:
+    """One answer for everything refused: a foreign id looks exactly like a missing one."""
+    return PlainTextResponse("Not found.", status_code=404, headers={"Cache-Control": "no-store"})
 
 
 def client_address(request: Request) -> str:

@@ -28,10 +28,11 @@ _INLINE_SCRIPT = re.compile(rb"<script(?![^>]*\ssrc=)[^>]*>(.*?)</script>", re.S
 #   'unsafe-eval': Reflex runs client actions a handler returns (rx.scroll_to, rx.call_script) with eval, so
 #   handlers never return one (the conversation scrolls by CSS, the panel's keys move focus in the browser);
 # - styles: 'unsafe-inline', because Radix and Emotion write style attributes and <style> tags at run time;
-# - connections: our own origin only, which includes the websocket (`/_event`).
+# - connections: our own origin only, which includes the websocket (`/_event`);
+# - frames: our own origin only, for an email's original (a sandboxed page with its own policy).
 _POLICY = ("default-src 'self'", "style-src 'self' 'unsafe-inline'", "img-src 'self' data: blob:",
            "font-src 'self' data:", "connect-src 'self'", "media-src 'self' blob:", "object-src 'none'",
-           "base-uri 'self'", "form-action 'self'", "frame-src 'none'", "worker-src 'self' blob:")
+           "base-uri 'self'", "form-action 'self'", "frame-src 'self'", "worker-src 'self' blob:")
 _PERMISSIONS = "camera=(), microphone=(), geolocation=(), payment=(), usb=()"
 _HSTS = "max-age=31536000; includeSubDomains"
 
@@ -102,6 +103,11 @@ class SecurityHeaders:
             html = _is_html(message)
             headers = headers_for(ancestors=ancestors, framable=framable, https=https,
                                   script_hashes=self._script_hashes() if html else [])
+            if _own_policy(message):  # a route that wrote its own policy (an email's original) keeps it whole,
+                own = {name.lower() for name, _ in message.get("headers", [])}  # with every header it set
+                headers = [(name, value) for name, value in headers
+                           if name.lower().encode() not in own and name != "X-Frame-Options"]
+                html = False
             # A page is never reused unasked: it must always arrive with today's frame-ancestors list.
             await send(_with(message, [*headers, ("Cache-Control", "no-cache")] if html else headers))
 
@@ -171,6 +177,11 @@ def _unconditional(scope: Scope) -> Scope:
 
 def _is_html(start: Message) -> bool:
     return (_header(start, b"content-type") or b"").startswith(b"text/html")
+
+
+def _own_policy(start: Message) -> bool:
+    """A route that sets its own Content-Security-Policy has weighed every header of that answer itself."""
+    return any(name.lower() == b"content-security-policy" for name, _ in start.get("headers", []))
 
 
 def _with(start: Message, headers: list[tuple[str, str]]) -> Message:

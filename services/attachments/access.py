@@ -59,14 +59,22 @@ def signature_holds(secret_key: str, *, attachment_id: int, variant: str, expire
 
 
 async def agent_may_see(session: AsyncSession, *, identity: Identity, attachment: Attachment) -> bool:
+    """A sent file: whoever may see its interaction. A staged one: its uploader only."""
+    interaction = await session.get(Interaction, attachment.interaction_id)
+    if interaction is None:
+        return False
+    if attachment.message_id is None:
+        return (identity.can("inbox") and identity.serves(interaction.organization_id)
+                and attachment.author == "agent" and attachment.uploader_user_id == identity.user_id)
+    return await agent_may_see_interaction(session, identity=identity, interaction=interaction)
+
+
+async def agent_may_see_interaction(session: AsyncSession, *, identity: Identity, interaction: Interaction) -> bool:
     """What the agent's screens can show them: their interactions' cases (Case Details), the verified
     customer's earlier history beside an interaction they hold (the transcript shows earlier ones only), and an
     interaction that bounced away from them while it is open (shown read-only)."""
-    interaction = await session.get(Interaction, attachment.interaction_id)
-    if interaction is None or not identity.can("inbox") or not identity.serves(interaction.organization_id):
+    if not identity.can("inbox") or not identity.serves(interaction.organization_id):
         return False
-    if attachment.message_id is None:
-        return attachment.author == "agent" and attachment.uploader_user_id == identity.user_id
     shown = Interaction.case_id == interaction.case_id
     if interaction.verified and interaction.customer_id:
         shown = or_(shown, and_(Interaction.customer_id == interaction.customer_id,

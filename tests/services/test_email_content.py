@@ -19,12 +19,13 @@ HOSTILE = ('<html><head><style>p{color:red}</style><script>alert(1)</script></he
            '<iframe src="https://evil.example"></iframe></body></html>')
 
 
-def test_html_keeps_formatting_and_loses_script_handlers_images_and_javascript_links():
+def test_html_keeps_formatting_and_loses_script_handlers_and_javascript_links():
     clean = sanitised_html(HOSTILE)
-    for gone in ("script", "alert", "onclick", "onerror", "<img", "tracker.example", "javascript:", "iframe",
-                 "color:red", "<style"):
+    for gone in ("script", "alert", "onclick", "onerror", "javascript:", "iframe", "color:red", "<style"):
         assert gone not in clean
     assert "<b>there</b>" in clean and 'href="https://shop.example/o/1"' in clean
+    # A picture keeps its address in what is stored; the page that shows the email holds it back (original.py).
+    assert '<img src="https://tracker.example/p.gif">' in clean
 
 
 def test_an_html_only_mail_shows_as_text():

@@ -168,6 +168,7 @@ async def _store(session, prepared: Prepared, *, clock, root: Path, secret_key, 
     interaction, outcome = await _destination(session, organization, parsed, clock=clock, secret_key=secret_key,
                                               authserv_id=authserv_id)
     message = interactions.append_customer_message(session, interaction=interaction, body=_body(parsed), at=clock())
+    message.original_email, message.sender_unverified = True, outcome == UNVERIFIED
     await session.flush()
     for ready in prepared.files:
         await staging.receive(session, message=message, interaction=interaction, ready=ready, root=root, at=clock())

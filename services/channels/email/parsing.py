@@ -1,8 +1,9 @@
 """An email as the inbox needs it, read with the standard library's `email` (policy.default).
 
 The panel shows the customer's new words only (quoted history stripped by mail-parser-reply); the whole plain
-text and the HTML, sanitised by nh3, are kept beside it. HTML never reaches the page as markup: the message
-body is text, rendered inert like every other customer message.
+text and the HTML, sanitised by nh3, are kept beside it. HTML never reaches the inbox page as markup: the message
+body is text, rendered inert like every other customer message, and the original is its own sandboxed page
+(original.py).
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from email.utils import getaddresses, parseaddr
 import nh3
 from mailparser_reply import EmailReplyParser
 
-from services.formatting import ATTRIBUTES, TAGS, URL_SCHEMES
+from services.channels.email import original
 
 MAX_ID = 255
 _MSGID = re.compile(r"<[^<>\s]+>")
@@ -61,10 +62,10 @@ def is_auto_reply(mail: EmailMessage) -> bool:
 
 
 def sanitised_html(raw: str) -> str:
-    """Only the formatting allow-list survives: no script, style, event attribute, image or remote content."""
-    return nh3.clean(raw, tags=TAGS, attributes=ATTRIBUTES, url_schemes=URL_SCHEMES,
-                     clean_content_tags={"script", "style", "head", "title"},
-                     link_rel="noopener noreferrer nofollow").strip()
+    """The email allow-list (original.py): layout, type and pictures survive; no script, style sheet, event
+    attribute, form or frame. Pictures keep their address here; the page that shows the email removes it until
+    the agent asks."""
+    return original.clean(raw).html
 
 
 def html_as_text(raw: str) -> str:

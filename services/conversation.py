@@ -18,6 +18,8 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from services import formatting
 from services.attachments.links import AttachmentLink, Linker, agent_link, by_message
 from services.models import ChatbotTranscript, Interaction, Message
+from services.transcript_window import (  # noqa: F401 - the window a tab holds, used through this module
+    Window, last_message_id, merge, pending_ids, prepend, split, still_moving)
 
 WINDOW = 100
 CHATBOT_TURNS_SHOWN = 40  # the latest turns of a bot conversation; its summary tells the rest
@@ -201,66 +203,6 @@ async def chat_transcript(session: AsyncSession, *, interaction: Interaction, li
     """What the customer sees in the Live Chat: this interaction only, with links signed for them."""
     messages, _ = await _messages(session, [interaction.id], limit, include_internal=False)
     return await _message_items(session, messages, linker)
-
-
-# --- the window a tab holds --------------------------------------------------------------------------
-# A tab holds the transcript as `earlier` (changes rarely) and `tail` (the live end). A new message changes
-# only the tail, so the update sent to the browser stays small whatever the transcript's length; every
-# TAIL_MAX - TAIL_MIN messages the oldest of the tail move to `earlier` in one larger update.
-TAIL_MIN, TAIL_MAX = 4, 12
-
-
-@dataclass(frozen=True)
-class Window:
-    earlier: list[ConversationItem]
-    tail: list[ConversationItem]
-    trimmed: bool = False  # the oldest items were let go to keep the window bounded; they load on demand
-
-
-def split(items: list[ConversationItem]) -> Window:
-    return Window(items[:-TAIL_MIN] if len(items) > TAIL_MIN else [], items[-TAIL_MIN:])
-
-
-def last_message_id(window: Window) -> int:
-    return max((message_id(item) for item in (*window.earlier, *window.tail)), default=0)
-
-
-# Statuses that may still change, per channel: a chat message is delivered at once; Twilio's callbacks move an
-# SMS on from "sent" to delivered, and a WhatsApp message on from delivered to read.
-# A customer's SMS or WhatsApp message is "receiving" while its media is fetched.
-_MOVING = {"sms": frozenset({"queued", "sent", "receiving"}),
-           "whatsapp": frozenset({"queued", "sent", "delivered", "receiving"})}
-_MOVING_DEFAULT = frozenset({"queued"})
-
-
-def still_moving(channel: str) -> frozenset[str]:
-    return _MOVING.get(channel, _MOVING_DEFAULT)
-
-
-def pending_ids(window: Window, moving: frozenset[str] = _MOVING_DEFAULT) -> list[int]:
-    """Messages whose delivery status may still change."""
-    return [message_id(item) for item in (*window.earlier, *window.tail) if item.delivery_status in moving]
-
-
-def merge(window: Window, changes: list[ConversationItem]) -> Window:
-    """Changed messages replace themselves where they are; new ones join the tail."""
-    changed = {item.key: item for item in changes}
-    earlier = [changed.pop(item.key, item) for item in window.earlier] if any(
-        item.key in changed for item in window.earlier) else window.earlier
-    tail = [changed.pop(item.key, item) for item in window.tail] + list(changed.values())
-    trimmed = False
-    if len(tail) > TAIL_MAX:
-        cut = len(tail) - TAIL_MIN
-        earlier, tail = [*earlier, *tail[:cut]], tail[cut:]
-        if len(earlier) > WINDOW:  # a conversation that goes on for hours must not grow the tab's state
-            earlier, trimmed = earlier[-WINDOW:], True
-    return Window(earlier, tail, trimmed)
-
-
-def prepend(window: Window, page: list[ConversationItem]) -> Window:
-    """An earlier page before what the tab holds; a divider already shown is not repeated."""
-    shown = {item.key for item in window.earlier}
-    return Window([item for item in page if item.key not in shown] + window.earlier, window.tail)
 
 
 async def refreshed(session: AsyncSession, *, interaction_id: int, held: Window,

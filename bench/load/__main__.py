@@ -2,6 +2,7 @@
 
     make bench                  # runs this after bench.chat_latency
     .venv/bin/python -m bench.load --agents 20 --customers 20 --rate 10 --seconds 30
+    .venv/bin/python -m bench.load --apps inbox --profile    # where the inbox's CPU goes per message
 
 PostgreSQL + Redis when BENCH_DATABASE_URL / BENCH_REDIS_URL (or TEST_DATABASE_URL / TEST_REDIS_URL) are
 set: the database URL is an admin URL beside which a fresh `<name>_inbox` database is made, the Redis
@@ -14,6 +15,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+import signal
 import tempfile
 import time
 from pathlib import Path
@@ -23,6 +25,8 @@ import aiohttp
 from bench.load import probes
 from bench.load.apps import BARE, INBOX, AppSpec, BareServer, add_agents
 from bench.load.driver import Run
+from bench.webhooks import profiling
+from bench.webhooks.servers import PROFILE_SHIM
 from tests.e2e.server import ROOT, AppServer, app_env, flush_redis, free_port, fresh_database
 
 _ARTIFACTS = ROOT / "test-artifacts"
@@ -36,7 +40,8 @@ def _pct(values: list[float], q: float) -> float | None:
 
 
 async def _drive(spec: AppSpec, base: str, args, logins: list[str], server, count_dir: Path,
-                 database_url: str) -> dict:
+                 database_url: str, profile_dir: Path | None = None) -> dict:
+    profile = ""
     connector = aiohttp.TCPConnector(limit=0)  # the default caps a session at 100 open connections
     # No cookie jar: each agent's cookie goes on its own handshake, never onto the others' or the customers'.
     async with aiohttp.ClientSession(connector=connector, cookie_jar=aiohttp.DummyCookieJar()) as http:
@@ -49,6 +54,8 @@ async def _drive(spec: AppSpec, base: str, args, logins: list[str], server, coun
             await run.wait_routed(timeout=60)
 
             run.measures.phase = "chat"
+            if profile_dir:
+                _signal_workers(server, signal.SIGUSR2)  # the profile is of the chat phase alone
             before = (probes.sql_statements(count_dir), probes.pg_counters(database_url),
                       probes.cpu_seconds(server.process.pid), time.perf_counter(), time.process_time())
             await run.chatter(args.seconds, args.rate)
@@ -58,6 +65,8 @@ async def _drive(spec: AppSpec, base: str, args, logins: list[str], server, coun
             after = (probes.sql_statements(count_dir), probes.pg_counters(database_url),
                      probes.cpu_seconds(server.process.pid), chatted, time.process_time())
 
+            if profile_dir:
+                profile = _collect_profile(server, profile_dir)
             run.measures.phase = "actions"
             await asyncio.gather(run.chatter(args.action_seconds, args.rate),
                                  run.work(args.action_seconds, args.action_rate))
@@ -65,7 +74,22 @@ async def _drive(spec: AppSpec, base: str, args, logins: list[str], server, coun
             rss = [probes.rss_mb(pid) for pid in probes.worker_pids(server.process.pid)]
         finally:
             await run.close()
-    return _summary(run, before, after, rss)
+    return {**_summary(run, before, after, rss), "profile": profile}
+
+
+def _signal_workers(server, signum) -> list[int]:
+    workers = probes.worker_pids(server.process.pid)
+    for pid in workers:
+        os.kill(pid, signum)
+    return workers
+
+
+def _collect_profile(server, profile_dir: Path) -> str:
+    workers = _signal_workers(server, signal.SIGUSR1)
+    deadline = time.monotonic() + 10
+    while len(list(profile_dir.glob("*.json"))) < len(workers) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    return profiling.report(sorted(profile_dir.glob("*.json")))
 
 
 def _summary(run: Run, before, after, rss: list[float]) -> dict:
@@ -100,8 +124,13 @@ def _run_app(spec: AppSpec, args, tmp: Path, database_admin: str | None, redis_u
     count_dir = tmp / f"sql-{spec.label}"
     count_dir.mkdir()
     workers = args.workers if redis_url else 1
+    profile_dir = tmp / "profile" if args.profile and spec is INBOX else None
+    if profile_dir:
+        profile_dir.mkdir()
+    shim = PROFILE_SHIM if profile_dir else probes.SQL_COUNT_SHIM  # the profiler's shim counts SQL too
     env = app_env(database_url, redis_url, GRANIAN_WORKERS=str(workers), BENCH_SQL_COUNT_DIR=str(count_dir),
-                  PYTHONPATH=os.pathsep.join(filter(None, [str(probes.SQL_COUNT_SHIM), os.environ.get("PYTHONPATH")])))
+                  BENCH_PROFILE_DIR=str(profile_dir or ""),
+                  PYTHONPATH=os.pathsep.join(filter(None, [str(shim), os.environ.get("PYTHONPATH")])))
     _ARTIFACTS.mkdir(exist_ok=True)
     server_cls = AppServer if spec is INBOX else BareServer
     server = server_cls(spec.workdir, free_port(), env, _ARTIFACTS / f"bench-load-{spec.label}.log")
@@ -111,7 +140,7 @@ def _run_app(spec: AppSpec, args, tmp: Path, database_admin: str | None, redis_u
     try:
         logins = add_agents(database_url, args.agents) if spec.signs_in else [""] * args.agents
         base = f"http://127.0.0.1:{server.port}"  # loopback only
-        return asyncio.run(_drive(spec, base, args, logins, server, count_dir, database_url))
+        return asyncio.run(_drive(spec, base, args, logins, server, count_dir, database_url, profile_dir))
     finally:
         server.stop()
 
@@ -163,6 +192,8 @@ def main() -> None:
     parser.add_argument("--action-seconds", type=float, default=10, help="length of the actions phase")
     parser.add_argument("--workers", type=int, default=int(os.environ.get("GRANIAN_WORKERS", 2)))
     parser.add_argument("--apps", default="inbox,bare")
+    parser.add_argument("--profile", action="store_true",
+                        help="a CPU sampling profiler in each inbox worker during the chat phase; prints where time goes")
     args = parser.parse_args()
     database_admin = os.environ.get("BENCH_DATABASE_URL") or os.environ.get("TEST_DATABASE_URL")
     redis_url = os.environ.get("BENCH_REDIS_URL") or os.environ.get("TEST_REDIS_URL")
@@ -174,6 +205,8 @@ def main() -> None:
     database = ("PostgreSQL" if database_admin else "SQLite") + (" + Redis" if redis_url else "")
     print(_table(results, args, database, args.workers if redis_url else 1))
     for label, result in results.items():
+        if result.get("profile"):
+            print(f"[{label}] where the workers' CPU went in the chat phase:\n{result['profile']}")
         for failure in result["failures"][:5]:
             print(f"[{label}] {failure}")
         if len(result["failures"]) > 5:

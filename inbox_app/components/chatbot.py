@@ -35,11 +35,11 @@ def chatbot_transcript(item) -> rx.Component:
             rx.icon("bot", size=14, color="var(--violet-11)"),
             rx.text(item.label, size="1", weight="medium", color="var(--gray-11)"),
             _sentiment_badge(item),
-            rx.cond(item.category != "", rx.badge(item.category, variant="outline", size="1", color_scheme="gray",
+            rx.cond(item.category, rx.badge(item.category, variant="outline", size="1", color_scheme="gray",
                                                   title="Category, auto-generated")),
             spacing="2", align="center", width="100%",
         ),
-        rx.cond(item.body != "", rx.box(
+        rx.cond(item.body, rx.box(
             rx.text(rx.text.strong("Summary "), rx.text.span("(auto-generated): ", color="var(--gray-11)"),
                     item.body, size="2"),
             data_testid="chatbot-summary", padding="6px 10px", border_left="3px solid var(--violet-7)",

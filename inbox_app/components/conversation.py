@@ -16,6 +16,7 @@ from inbox_app.state.quick_responses import QuickResponsesState as QuickResponse
 from inbox_app.state.whatsapp_templates import WhatsAppTemplateState
 from services.channels.email.original import FRAME_SANDBOX
 from services.channels.whatsapp import WINDOW_CLOSED
+from services.transcript_window import CHUNKS
 
 _REPLY_LABELS = {"chat": "Chat", "sms": "SMS", "whatsapp": "WhatsApp", "email": "Email"}
 _BUBBLE = {
@@ -42,16 +43,16 @@ def _status(item, texted) -> rx.Component:
 
 
 def message_bubble(item, *, mine: str = "agent", texted=False) -> rx.Component:
-    """One message. `mine` is the author shown on the right (agent in the inbox, customer in the chat);
+    """One message (its fields at their defaults are not sent, so they are tested by truthiness: wire.py). `mine` is the author shown on the right (agent in the inbox, customer in the chat);
     `texted`: the conversation is SMS or WhatsApp, whose delivery Twilio reports."""
     is_mine = item.author == mine
     is_other = (item.author == "customer") | (item.author == "agent")
     return rx.cond(
         is_other,
         rx.vstack(
-            rx.cond(item.body != "", rx.box(
+            rx.cond(item.body, rx.box(
                 # A formatted message's HTML was sanitised on the server (services/formatting.py) when built.
-                rx.cond(item.html != "", rx.html(item.html, class_name="formatted-body"),
+                rx.cond(item.html, rx.html(item.html, class_name="formatted-body"),
                         rx.text(item.body, size="2", white_space="pre-wrap", word_break="break-word")),
                 background=rx.cond(is_mine, "var(--accent-9)", "var(--gray-3)"),
                 color=rx.cond(is_mine, "white", "var(--gray-12)"),
@@ -65,9 +66,9 @@ def message_bubble(item, *, mine: str = "agent", texted=False) -> rx.Component:
                     rx.text("Receiving attachment…", size="1", color="var(--gray-11)")),
             rx.hstack(rx.moment(item.at_iso, format="HH:mm", local=True, size="1", color="var(--gray-11)",
                                 font_size="11px"),
-                      rx.cond(item.via != "", rx.text("via ", rx.match(item.via, *_REPLY_LABELS.items(), item.via),
+                      rx.cond(item.via, rx.text("via ", rx.match(item.via, *_REPLY_LABELS.items(), item.via),
                                                        size="1", color="var(--gray-11)")),
-                      _status(item, rx.Var.create(texted) | (item.via != "")), spacing="2", align="center"),
+                      _status(item, rx.Var.create(texted) | item.via.bool()), spacing="2", align="center"),
             align=rx.cond(is_mine, "end", "start"), width="100%", spacing="1",
             data_testid="message", data_author=item.author, data_status=item.delivery_status,
         ),
@@ -93,7 +94,7 @@ def _email_checks(item) -> rx.Component:
             rx.text("Sender not verified: the receiving server could not confirm this email came from the customer",
                     size="1"),
             spacing="1", align="center", color="var(--amber-11)", data_testid="unverified-sender")),
-        rx.cond(item.original != "", rx.el.details(
+        rx.cond(item.original, rx.el.details(
             rx.el.summary("Original email", class_name="email-original-toggle"),
             rx.el.iframe(src=item.original, title="Original email", sandbox=FRAME_SANDBOX,
                          referrer_policy="no-referrer", loading="lazy", data_testid="email-original-frame",
@@ -122,8 +123,7 @@ def transcript() -> rx.Component:
             rx.cond(InboxState.has_earlier,
                     rx.button("Load earlier messages", on_click=InboxState.load_earlier, variant="ghost", size="1",
                               align_self="center")),
-            rx.foreach(InboxState.earlier, _item),
-            rx.foreach(InboxState.items, _item),
+            *window_items(InboxState, _item),
             spacing="3", width="100%", margin_bottom="auto",  # a short conversation still starts at the top
         ),
         data_testid="conversation", aria_label="Conversation", role="log",
@@ -136,6 +136,14 @@ def transcript() -> rx.Component:
         display="flex", flex_direction="column-reverse", key=InboxState.selected_id.to_string(),
         flex="1", overflow_y="auto", padding="16px 24px", width="100%",
     )
+
+
+def window_items(state, render) -> list[rx.Component]:
+    """A tab's transcript in order: `earlier`, the sealed chunks in `chunk_order`, then the live end
+    (state/transcript_window.py)."""
+    chunks = rx.foreach(state.chunk_order, lambda slot: rx.match(
+        slot, *((n, rx.foreach(getattr(state, f"chunk_{n}"), render)) for n in range(CHUNKS)), rx.fragment()))
+    return [rx.foreach(state.earlier, render), chunks, rx.foreach(state.items, render)]
 
 
 def _whatsapp_window() -> rx.Component:

@@ -6,7 +6,7 @@ import reflex as rx
 
 from inbox_app.components.attachments import attach_button, pending_attachments
 from inbox_app.components.live_region import live_region
-from inbox_app.components.conversation import message_bubble
+from inbox_app.components.conversation import message_bubble, window_items
 from inbox_app.state.chat import ChatState
 
 
@@ -49,8 +49,7 @@ def _start_form() -> rx.Component:
 
 def _conversation() -> rx.Component:
     return rx.box(
-        rx.vstack(rx.foreach(ChatState.earlier, lambda item: message_bubble(item, mine="customer")),
-                  rx.foreach(ChatState.items, lambda item: message_bubble(item, mine="customer")),
+        rx.vstack(*window_items(ChatState, lambda item: message_bubble(item, mine="customer")),
                   spacing="3", width="100%", margin_bottom="auto"),
         # Scrolled from the bottom, like the inbox's conversation: the newest message stays in view.
         display="flex", flex_direction="column-reverse",

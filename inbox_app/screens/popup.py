@@ -12,8 +12,9 @@ from inbox_app.components.rich_editor import message_editor
 from inbox_app.screens.navigation import ScreenState
 from inbox_app.state.inbox import InboxState
 from inbox_app.state.quick_responses import QuickResponsesState as Q
+from services.transcript_window import TAIL_MIN
 
-SHOWN_MESSAGES = 4  # the live end of the conversation: what the customer just wrote
+SHOWN_MESSAGES = TAIL_MIN  # the live end of the conversation, always in `items`: what the customer just wrote
 
 
 def _line(item) -> rx.Component:

@@ -8,26 +8,24 @@ import reflex as rx
 
 from inbox_app import announcements, push, runtime, tab_memory
 from inbox_app.push import assign_if_changed
-from inbox_app.state import uploads
+from inbox_app.state import uploads, wire  # noqa: F401 - wire: transcript items sent compact
+from inbox_app.state.transcript_window import TranscriptWindowState
 from services import chat, conversation, events
 from services.attachments import composer
 from services.attachments.links import AttachmentLink, customer_linker
-from services.conversation import ConversationItem
 from services.errors import Refused
 from services.models import Interaction
 from services.text import full_name
 
 
-class ChatState(rx.State):
+class ChatState(TranscriptWindowState, rx.State):
     # One chat per organization per browser: a reload keeps the conversation.
     chat_tokens: str = rx.LocalStorage("{}", name="inbox_chat_tokens")
     org_slug: str = ""
     org_name: str = ""
     stage: str = "loading"  # loading | missing | start | chatting | ended | rated
     verified_name: str = ""
-    # The transcript as two lists, like the inbox's: a new message resends only the live end.
-    earlier: list[ConversationItem] = []
-    items: list[ConversationItem] = []
+    # The transcript comes from TranscriptWindowState, like the inbox's: a new message resends only the live end.
     draft: str = ""
     error: str = ""
     pending: list[AttachmentLink] = []  # attached, not yet sent
@@ -106,7 +104,7 @@ class ChatState(rx.State):
     async def _refresh_items(self, session) -> None:
         """What changed in this tab's chat since it last looked; the customer never sees agents-only notes."""
         window = await conversation.refreshed(session, interaction_id=self._interaction_id, include_internal=False,
-                                              held=conversation.Window(self.earlier, self.items),
+                                              held=self._held(),
                                               linker=self._linker())
         if window is not None:
             self._set_window(window)
@@ -116,22 +114,19 @@ class ChatState(rx.State):
         """The customer has no session cookie: their files come by links signed for this chat."""
         return customer_linker(runtime.settings().secret_key, runtime.clock())
 
-    def _set_window(self, window) -> None:
-        assign_if_changed(self, "earlier", window.earlier)
-        assign_if_changed(self, "items", window.tail)
-
     def _forget_chat(self) -> None:
-        self.stage, self.earlier, self.items = "start", [], []
+        self.stage = "start"
+        self._clear_window()
         self._interaction_id, self._transcript_for = 0, 0
 
     async def _on_change(self, topics: set[str]) -> None:
         held = bool(self._transcript_for)  # a tab rebuilt after Redis lost it would announce the whole chat
-        items_before = [*self.earlier, *self.items]
+        items_before = self._shown_items()
         self._restore()
         if not self._tokens().get(self.org_slug):
             return  # a state Redis lost, not yet told its chat: the tab's next event brings its token
         await self._reload()
-        said = announcements.for_live_chat(items_before=items_before, items_after=[*self.earlier, *self.items])
+        said = announcements.for_live_chat(items_before=items_before, items_after=self._shown_items())
         if held and said:
             self.announcement = said
 

@@ -7,8 +7,9 @@ import reflex as rx
 from inbox_app import announcements, push, runtime, tab_memory
 from inbox_app.push import assign_if_changed
 from inbox_app.state.bounce_timer import BounceTimerState
-from inbox_app.state import uploads
+from inbox_app.state import uploads, wire  # noqa: F401 - wire: transcript items sent compact
 from inbox_app.state.session import SessionState
+from inbox_app.state.transcript_window import TranscriptWindowState
 from services import conversation, customer_header, events, formatting, interactions
 from services.attachments import composer
 from services.attachments.links import AttachmentLink
@@ -16,14 +17,13 @@ from services.channels import sms_segments, whatsapp
 from services.channels.reply_via import options as reachable_channels
 from services.channels.plain_text import plain_text
 from services.auth import Identity
-from services.conversation import ConversationItem
 from services.customer_header import CustomerMetrics, CustomerProfile, Picture, RecentOrder
 from services.errors import Refused
 from services.interactions import PanelRow
 from services.models import Organization
 
 
-class InboxState(SessionState):
+class InboxState(TranscriptWindowState, SessionState):
     tab: str = "active"
     rows: list[PanelRow] = []
     selected_id: int = 0
@@ -38,10 +38,8 @@ class InboxState(SessionState):
     selected_customer_left: bool = False  # the chat went inactive (customer silent): no message box, wrap-up stays
     selected_pending_transfer: bool = False
     can_transfer: bool = False  # the `transfer` grant, as the server sees it
-    # The transcript as two lists (services/conversation.py Window): a new message resends only `items`,
-    # the live end, not the whole conversation.
-    earlier: list[ConversationItem] = []
-    items: list[ConversationItem] = []
+    # The transcript (`earlier`, the chunks, `items`) comes from TranscriptWindowState: a new message resends
+    # only `items`, the live end, not the whole conversation.
     has_earlier: bool = False
     draft: str = ""
     pending_attachments: list[AttachmentLink] = []  # attached, not yet sent: shown under the message box
@@ -116,7 +114,7 @@ class InboxState(SessionState):
             self._transcript_for, self._transcript_verified = interaction.id, interaction.verified
             return
         window = await conversation.refreshed(session, interaction_id=interaction.id,
-                                              held=conversation.Window(self.earlier, self.items),
+                                              held=self._held(),
                                               channel=interaction.channel)
         if window is not None:
             self._set_window(window)
@@ -144,10 +142,6 @@ class InboxState(SessionState):
         if self.reply_via not in options:
             self.reply_via = options[0] if options else ""
         self._sync_composer()
-
-    def _set_window(self, window) -> None:
-        assign_if_changed(self, "earlier", window.earlier)
-        assign_if_changed(self, "items", window.tail)
 
     async def _load_header(self, session, identity: Identity, interaction_id: int) -> None:
         loaded = await customer_header.header(session, identity=identity, interaction_id=interaction_id)
@@ -180,7 +174,8 @@ class InboxState(SessionState):
     def _clear_selection(self) -> None:
         self.selected_id, self.customer_name, self.selected_channel = 0, "", ""
         self.selected_inactive = self.selected_pending_transfer = self.selected_customer_left = False
-        self.earlier, self.items, self.has_earlier, self._transcript_for = [], [], False, 0
+        self._clear_window()
+        self.has_earlier, self._transcript_for = False, 0
         self._header_for = 0
         self._clear_header()
         self._sync_composer()
@@ -212,7 +207,7 @@ class InboxState(SessionState):
     async def _on_change(self, topics: set[str]) -> None:
         # A tab rebuilt from the database (Redis lost it, or notices were missed) would announce all it holds.
         held = self._restored and events.EVERYTHING not in topics
-        rows_before, items_before = list(self.rows), [*self.earlier, *self.items]
+        rows_before, items_before = list(self.rows), self._shown_items()
         self._restore_view()
         identity = await self._identity()
         if identity is not None:
@@ -226,7 +221,7 @@ class InboxState(SessionState):
             if held:
                 self._announce(announcements.for_inbox(
                     rows_before=rows_before, rows_after=self.rows, selected_id=self.selected_id,
-                    items_before=items_before, items_after=[*self.earlier, *self.items]))
+                    items_before=items_before, items_after=self._shown_items()))
 
     def _announce(self, text: str) -> None:
         if text:
@@ -236,7 +231,8 @@ class InboxState(SessionState):
         self._restore_view()
         identity = await self._identity()
         if identity is None:
-            self.rows, self.earlier, self.items = [], [], []
+            self.rows = []
+            self._clear_window()
         return identity
 
     # --- events ------------------------------------------------------------------------------
@@ -259,7 +255,7 @@ class InboxState(SessionState):
         identity = await self._signed_in()
         if identity is None:
             return rx.redirect("/login", replace=True)
-        first = next((conversation.message_id(i) for i in (*self.earlier, *self.items) if i.kind == "message"), 0)
+        first = next((conversation.message_id(i) for i in self._shown_items() if i.kind == "message"), 0)
         if not self.selected_id or not first:
             return
         try:
@@ -270,7 +266,7 @@ class InboxState(SessionState):
         except Refused as refused:
             self.notice = str(refused)
             return
-        self.earlier = conversation.prepend(conversation.Window(self.earlier, self.items), page.items).earlier
+        self._set_window(conversation.prepend(self._held(), page.items))
         self.has_earlier = page.has_earlier
 
     @rx.event

@@ -161,3 +161,29 @@ def test_a_long_conversation_opens_and_stays_at_its_newest_message(browser: Brow
     expect(conversation.get_by_test_id("message").filter(has_text="I read all thirty lines.")).to_be_in_viewport()
     wrap_up(agent)
     sign_out(agent)
+
+
+def test_a_long_conversation_shows_every_message_in_order_on_both_sides(browser: Browser, base_url):
+    """The live end is sealed into pieces as it grows (services/transcript_window.py): every piece is drawn, in
+    order, in the inbox, in the Live Chat, and again after the agent opens the conversation afresh."""
+    agent, customer = agent_and_customer(browser)
+    sign_in(agent, base_url, "alice")
+    set_available(agent)
+    start_chat(customer, base_url, "Lena", "Ortiz", "lena.ortiz@example.com")
+    row = row_for(agent, "Lena Ortiz")
+    row.click()
+    said = [f"Question {n:02d} about my order" for n in range(1, 19)]
+    for sentence in said:
+        customer_says(customer, sentence)
+        expect(agent.get_by_test_id("message").filter(has_text=sentence)).to_have_count(1)
+    shown = agent.get_by_test_id("conversation").locator("[data-testid=message][data-author=customer]")
+    theirs = customer.locator("[data-testid=message][data-author=customer]")
+    for messages in (shown, theirs):  # each once, in its place (a message also shows its time)
+        expect(messages).to_have_count(len(said))
+        expect(messages).to_contain_text(said)
+    agent.reload()
+    row_for(agent, "Lena Ortiz").click()
+    expect(shown).to_have_count(len(said))
+    expect(shown).to_contain_text(said)
+    wrap_up(agent)
+    sign_out(agent)

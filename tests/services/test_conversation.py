@@ -48,22 +48,3 @@ async def test_an_unverified_customer_sees_only_this_interaction(db, clock):
     later = await new_chat(db, org, clock, first="Pat", last="Lee", email="pat@example.com")
     items = await _transcript(db, later.id)
     assert all(i.kind == "message" for i in items) and "Earlier words" not in [i.body for i in items]
-
-
-def test_a_window_moves_its_tail_in_batches_and_stays_bounded():
-    from services.conversation import TAIL_MAX, TAIL_MIN, WINDOW, ConversationItem, Window, merge
-
-    def item(n: int) -> ConversationItem:
-        return ConversationItem(key=f"m{n}", kind="message", author="customer", body=f"#{n}")
-
-    window, moves, trims = Window([], []), 0, 0
-    for n in range(1, 400):
-        before = window.earlier
-        window = merge(window, [item(n)])
-        moves += window.earlier is not before
-        trims += window.trimmed
-        assert TAIL_MIN <= len(window.tail) <= TAIL_MAX or n < TAIL_MIN
-        assert len(window.earlier) <= WINDOW
-    period = TAIL_MAX + 1 - TAIL_MIN  # the tail fills from TAIL_MIN back past TAIL_MAX
-    assert moves == (399 - (TAIL_MAX + 1)) // period + 1  # one larger update per batch, not per message
-    assert trims > 0 and [i.body for i in window.tail][-1] == "#399"

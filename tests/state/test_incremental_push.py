@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from dataclasses import asdict
 
 from sqlmodel import select
 
@@ -38,7 +37,10 @@ def _changed(state) -> set[str]:
 
 
 def _size(items) -> int:
-    return len(json.dumps([asdict(item) for item in items]))
+    """Bytes on the wire, as Reflex serialises them (inbox_app/state/wire.py sends items compact)."""
+    from reflex_base.utils import format
+
+    return len(format.json_dumps(list(items)))
 
 
 async def test_a_new_message_resends_only_the_live_end_of_a_long_transcript(wired, clock):
@@ -168,3 +170,51 @@ async def test_a_customer_message_costs_few_sql_statements_from_send_to_the_agen
     # 3 to store it (lock, insert, update), 1 for the customer's own refresh, and for the agent's push:
     # the identity check, the panel (which also yields the selected interaction) and the new messages.
     assert len(statements) <= 7, "\n---\n".join(statements)
+
+
+def _wire_bytes(state) -> int:
+    """What Reflex sends for the vars a push changed, serialised as it serialises them (compact items)."""
+    from reflex_base.utils import format
+
+    return len(format.json_dumps({name: getattr(state, name) for name in state.dirty_vars}))
+
+
+async def test_a_message_costs_under_2_kb_on_the_wire_on_average_however_long_the_conversation(wired, clock):
+    """Averaged over many messages, so the larger update that moves the live end into `earlier` now and then
+    counts too."""
+    inbox, interaction = await _agent_with_a_long_conversation(wired, clock, 1000)
+    sent = []
+    for n in range(48):
+        inbox._clean()
+        await _customer_says(wired, interaction.id, f"Is order 10{n:02d} on its way to the new address yet?", clock)
+        await inbox._on_change({events.interaction_topic(interaction.id),
+                                events.agent_topic(inbox._signed_in_as.identity.user_id)})
+        sent.append(_wire_bytes(inbox))
+    assert inbox.items[-1].body.startswith("Is order 1047")
+    print("wire bytes per message:", sum(sent) / len(sent), sent)
+    assert sum(sent) / len(sent) <= 2048, str(sent)
+
+
+def test_the_window_mixin_has_a_var_for_every_slot():
+    from inbox_app.state.transcript_window import TranscriptWindowState
+    from services.transcript_window import CHUNKS
+
+    slots = {name for name in TranscriptWindowState.__annotations__ if name.startswith("chunk_")} - {"chunk_order"}
+    assert slots == {f"chunk_{n}" for n in range(CHUNKS)}
+
+
+def test_items_and_rows_go_to_the_browser_without_their_default_fields():
+    from reflex_base.utils import format
+
+    from services.conversation import ConversationItem
+    from services.interactions import PanelRow
+
+    item = ConversationItem(key="m1", kind="message", author="customer", body="Hi", at_iso="2026-01-01T00:00:00",
+                            delivery_status="received")
+    row = PanelRow(interaction_id=1, channel="chat", customer_name="Pat", verified=False, organization_name="S",
+                   last_activity_iso="", recent=True, last_sentence="Hi", unread=True, closed=False, transferred=True)
+    assert json.loads(format.json_dumps(item)) == {"key": "m1", "kind": "message", "author": "customer", "body": "Hi",
+                                                   "at_iso": "2026-01-01T00:00:00", "delivery_status": "received",
+                                                   "attachments": [], "turns": []}
+    sent_row = json.loads(format.json_dumps(row))
+    assert sent_row["transferred"] is True and "inactive" not in sent_row and sent_row["verified"] is False

@@ -9,7 +9,7 @@ function that awaited it. A sample taken while the loop waits in epoll is CPU so
 process spent (Granian's Rust threads).
 
 Granian forks its workers from the supervisor, which has already imported the app: the sampler starts in the
-child right after the fork. SIGUSR1 stops it and writes <dir>/<pid>.json. The SQL statement counter of
+child right after the fork. SIGUSR1 stops it and writes <dir>/<pid>.json; SIGUSR2 forgets what it sampled so far. The SQL statement counter of
 bench/load still runs (one sitecustomize per interpreter, so this one loads it).
 """
 
@@ -65,8 +65,13 @@ if _DIR:
                            "stacks": dict(stacks.most_common(300))}, out)
             os.replace(path + ".tmp", path)  # the benchmark reads whole files only
 
+        def _reset(*_args) -> None:  # SIGUSR2: start counting now (bench.load profiles its chat phase only)
+            leaf.clear(), inclusive.clear(), stacks.clear()
+            total[0] = 0
+
         signal.signal(signal.SIGPROF, _sample)
         signal.signal(signal.SIGUSR1, _dump)
+        signal.signal(signal.SIGUSR2, _reset)
         signal.setitimer(signal.ITIMER_PROF, _INTERVAL, _INTERVAL)
 
     os.register_at_fork(after_in_child=_start_sampling)

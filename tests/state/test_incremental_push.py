@@ -169,7 +169,7 @@ async def test_a_customer_message_costs_few_sql_statements_from_send_to_the_agen
     assert inbox.items[-1].body == "Is it in stock?"
     # 3 to store it (lock, insert, update), 1 for the customer's own refresh, and for the agent's push:
     # the identity check, the panel (which also yields the selected interaction) and the new messages.
-    assert len(statements) <= 7, "\n---\n".join(statements)
+    assert len(statements) <= 6, "\n---\n".join(statements)
 
 
 def _wire_bytes(state) -> int:

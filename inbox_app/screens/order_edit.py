@@ -64,6 +64,11 @@ class OrderEditState(InboxDialog):
         if self._drafts.get(interaction_id) != draft:
             self._keep(interaction_id, draft)
 
+    async def _shown(self):
+        """(agent, inbox, order id) while the selected interaction shows Order Edit; no agent otherwise."""
+        self._restore()
+        return await (await self.get_state(ScreenState))._shown(NAME)
+
     async def _view(self, identity, inbox, order_id: int) -> OrderView | None:
         try:
             if not identity.can("order_edit"):
@@ -108,7 +113,7 @@ class OrderEditState(InboxDialog):
     @rx.event
     async def load(self):
         """On showing the screen: this interaction's own draft, unsaved changes kept, the order read again."""
-        identity, inbox, order_id = await (await self.get_state(ScreenState))._shown(NAME)
+        identity, inbox, order_id = await self._shown()
         if identity is None:
             return
         await self._refresh(identity, inbox, order_id)
@@ -116,7 +121,7 @@ class OrderEditState(InboxDialog):
 
     async def _on_change(self, topics: set[str]) -> None:
         """Another agent changed this customer's orders: never overwrites unsaved changes, only says so."""
-        identity, inbox, order_id = await (await self.get_state(ScreenState))._shown(NAME)
+        identity, inbox, order_id = await self._shown()
         if identity is None:
             stop_listening(self)
             return
@@ -165,7 +170,7 @@ class OrderEditState(InboxDialog):
     @rx.event
     async def start_over(self):
         """The order changed underneath: drop the unsaved changes and edit the order as it is now."""
-        identity, inbox, order_id = await (await self.get_state(ScreenState))._shown(NAME)
+        identity, inbox, order_id = await self._shown()
         if identity is not None:
             self._keep(inbox.selected_id, None)
             await self._refresh(identity, inbox, order_id)
@@ -173,10 +178,9 @@ class OrderEditState(InboxDialog):
     @rx.event
     async def cancel(self):
         """Cancel: back to the order's status; with unsaved changes the guard asks first."""
-        nav = await self.get_state(ScreenState)
-        identity, _, order_id = await nav._shown(NAME)
+        identity, _, order_id = await self._shown()
         if identity is not None:
-            await nav._open("order-status", order_id)
+            await (await self.get_state(ScreenState))._open("order-status", order_id)
 
     def _asks_before_leaving(self, interaction_id: int, to: tuple[str, int]) -> bool:
         self._restore()

@@ -249,7 +249,8 @@ def _leave_dialog() -> rx.Component:
         rx.alert_dialog.description("Your changes to order ", OrderEditState.order_number,
                                     " are not saved. Confirm Changes saves them."),
         rx.hstack(rx.alert_dialog.cancel(rx.button("Keep editing", variant="soft", color_scheme="gray")),
-                  rx.button("Discard changes", on_click=OrderEditState.discard_and_leave, color_scheme="red"),
+                  rx.button("Discard changes", on_click=OrderEditState.discard_and_leave, color_scheme="red",
+                            variant="soft", high_contrast=True),
                   justify="end", spacing="2", margin_top="12px"),
         max_width="420px", data_testid="order-edit-leave",
     ), open=OrderEditState.asking_to_leave, on_open_change=OrderEditState.dialog_open_change)
@@ -261,7 +262,7 @@ def _changed_underneath() -> rx.Component:
         rx.callout.text("Order ", OrderEditState.order_number, " was changed by someone else while you were "
                         "editing. Your changes are kept here, but Confirm Changes will be refused. "),
         rx.button("Start again from the saved order", on_click=OrderEditState.start_over, size="1",
-                  variant="outline", color_scheme="amber"),
+                  variant="outline", color_scheme="amber", justify_self="start"),
         color_scheme="amber", size="1", role="status", data_testid="order-changed-underneath",
     ))
 
@@ -271,7 +272,8 @@ def order_edit_screen() -> rx.Component:
         error(OrderEditState.edit_error),
         _changed_underneath(),
         rx.hstack(rx.heading("Edit order " + OrderEditState.order_number, size="4", as_="h3"), rx.spacer(),
-                  rx.cond(OrderEditState.dirty, rx.text("Unsaved changes", size="1", color="var(--amber-11)")),
+                  rx.cond(OrderEditState.dirty, rx.badge("Unsaved changes", color_scheme="amber", variant="soft",
+                                                         high_contrast=True)),
                   rx.button("Cancel", on_click=OrderEditState.cancel, size="2", variant="soft",
                             color_scheme="gray"),
                   rx.button(rx.icon("check", size=14), "Confirm Changes", on_click=OrderEditState.confirm_changes,

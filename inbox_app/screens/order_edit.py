@@ -56,7 +56,9 @@ class OrderEditState(InboxDialog):
 
     def _show(self, interaction_id: int, draft: Draft) -> None:
         """Shows this interaction's draft; a push that changed nothing assigns nothing."""
-        assign_if_changed(self, "_shown_for", interaction_id)
+        if self._shown_for != interaction_id:  # what typing edits, after a flush too
+            self._shown_for = interaction_id
+            tab_memory.remember(self.router.session.client_token, NAME, shown_for=interaction_id)
         shown = {"order_number": draft.order_number, "lines": draft.lines, "total": draft.total,
                  "saved_total": draft.saved_total, "dirty": draft.dirty, "stale": draft.stale}
         for name, value in shown.items():
@@ -262,8 +264,8 @@ def _changed_underneath() -> rx.Component:
         rx.callout.text("Order ", OrderEditState.order_number, " was changed by someone else while you were "
                         "editing. Your changes are kept here, but Confirm Changes will be refused. "),
         rx.button("Start again from the saved order", on_click=OrderEditState.start_over, size="1",
-                  variant="outline", color_scheme="amber", justify_self="start"),
-        color_scheme="amber", size="1", role="status", data_testid="order-changed-underneath",
+                  variant="outline", color_scheme="amber", high_contrast=True, justify_self="start"),
+        color_scheme="amber", high_contrast=True, size="1", role="status", data_testid="order-changed-underneath",
     ))
 
 

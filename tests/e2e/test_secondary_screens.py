@@ -309,6 +309,8 @@ def test_open_screens_follow_another_agents_edit_and_unsaved_changes_are_kept(br
 
     expect(alice.get_by_test_id("order-changed-underneath")).to_contain_text("changed by someone else")
     expect(alices).to_have_value(str(alices_first + 1))  # never overwritten
+    found = axe.violations(alice)
+    assert not found, axe.report(found)
     shot(alice, "order-edit-changed-underneath")
     alice.get_by_role("button", name="Confirm Changes").click()
     expect(_screen(alice, "order-edit").get_by_role("alert")).to_contain_text("Nothing was saved")

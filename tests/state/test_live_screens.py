@@ -15,7 +15,7 @@ from inbox_app.screens.order_status import OrderStatusState
 from inbox_app.state.inbox import InboxState
 from services import case_screen, events, interactions, order_edit
 from services.customer_profile import ProfileEdit, update_profile
-from tests.state.test_secondary_screens import _quantities, _signed_in
+from tests.state.test_secondary_screens import _quantities, _second_interaction, _signed_in
 
 
 async def _another_agent_edits(db, clock, inbox, order, quantities: dict[int, int]) -> None:
@@ -119,10 +119,20 @@ async def _after_redis_lost(inbox) -> rx.State:
 
 
 async def test_open_screens_and_unsaved_drafts_come_back_after_redis_loses_the_tab(wired, clock):
-    inbox, own, _, _ = await _signed_in(wired, clock)
+    inbox, own, _, org = await _signed_in(wired, clock)
     edit = await inbox.get_state(OrderEditState)
     await OrderEditState.open_edit.fn(edit, own.id)
     OrderEditState.change_quantity.fn(edit, edit.lines[0].line_id, "3")
+
+    first, second = inbox.selected_id, await _second_interaction(wired, clock, inbox, org)
+    await InboxState.select.fn(inbox, second)
+    await OrderEditState.open_edit.fn(edit, own.id)  # the second interaction's own draft
+    await InboxState.select.fn(inbox, first)
+    await OrderEditState.load.fn(edit)  # the first one's draft is shown again, unchanged
+    root = await _after_redis_lost(inbox)
+    lost_edit = await root.get_state(OrderEditState)
+    OrderEditState.change_quantity.fn(lost_edit, edit.lines[0].line_id, "4")  # typing goes to the shown draft
+    assert (lost_edit.dirty, lost_edit.lines[0].quantity) == (True, 4) and not lost_edit._drafts[second].dirty
     open_before = dict((await inbox.get_state(ScreenState)).open_screens)
 
     root = await _after_redis_lost(inbox)
@@ -139,6 +149,6 @@ async def test_open_screens_and_unsaved_drafts_come_back_after_redis_loses_the_t
     assert nav.open_screens == open_before
     restored = await reloaded.get_state(OrderEditState)
     await OrderEditState.load.fn(restored)
-    assert (restored.dirty, restored.lines[0].quantity) == (True, 3)
+    assert (restored.dirty, restored.lines[0].quantity) == (True, 4)
     await OrderEditState.confirm_changes.fn(restored)
-    assert await _quantities(wired, own.id) == [3, 1, 1]
+    assert await _quantities(wired, own.id) == [4, 1, 1]

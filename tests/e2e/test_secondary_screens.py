@@ -269,26 +269,31 @@ def test_each_interaction_keeps_its_order_edit_draft_and_leaving_unsaved_changes
     sign_out(agent)
 
 
-def test_open_screens_follow_another_agents_edit_and_unsaved_changes_are_kept(browser: Browser, base_url, shot):
+def _alice_and_bob_on_ellen(browser: Browser, base_url: str, says: str) -> tuple[Page, Page, Page]:
+    """Ellen in two chats of one case, one Alice's and one Bob's: (alice, bob, Ellen's chat with Alice)."""
     alice, ellen = agent_and_customer(browser)
     bob = browser.new_context(viewport={"width": 1360, "height": 860}).new_page()
     ellen_again = browser.new_context(viewport={"width": 400, "height": 740}).new_page()
     sign_in(alice, base_url, "alice")
     set_available(alice)
-    _ellen(ellen, base_url, "Alice, is my order still the same?")
-    row_saying(alice, "still the same").click()  # picked up: it stays Alice's
+    _ellen(ellen, base_url, f"Alice, {says}")
+    row_saying(alice, f"Alice, {says}").click()  # picked up: it stays Alice's
     alice.get_by_test_id("availability").click()  # Ellen's next chat goes to Bob
     expect(alice.get_by_test_id("availability")).to_have_text("Unavailable")
     sign_in(bob, base_url, "bob")
     set_available(bob)
-    _ellen(ellen_again, base_url, "Bob, please change my order.")
+    _ellen(ellen_again, base_url, f"Bob, {says}")
+    row_saying(bob, f"Bob, {says}").click()
+    return alice, bob, ellen
 
+
+def test_open_screens_follow_another_agents_edit_and_unsaved_changes_are_kept(browser: Browser, base_url, shot):
+    alice, bob, _ = _alice_and_bob_on_ellen(browser, base_url, "is my order still the same?")
     alice.get_by_test_id("most-recent-order").get_by_test_id("order-created-date").click()
     status = _screen(alice, "order-status")
     second_line = status.get_by_test_id("order-line").nth(1).get_by_role("cell").nth(2)
     saved = int(second_line.inner_text())
 
-    row_saying(bob, "please change my order").click()
     _edit_order(bob)
     _screen(bob, "order-edit").get_by_test_id("order-edit-line").nth(1).get_by_role("spinbutton").fill(
         str(saved + 1))
@@ -320,6 +325,38 @@ def test_open_screens_follow_another_agents_edit_and_unsaved_changes_are_kept(br
     expect(alice.get_by_test_id("order-changed-underneath")).to_have_count(0)
     alice.get_by_role("button", name="Back to Inbox").click()
     expect(alice.get_by_test_id("conversation")).to_be_visible()
+    wrap_up(alice)
+    bob.get_by_role("button", name="Back to Inbox").click()
+    wrap_up(bob)
+    sign_out(alice)
+    sign_out(bob)
+
+
+def test_an_open_case_screen_and_dashboard_follow_other_agents_and_the_customer(browser: Browser, base_url):
+    alice, bob, ellen = _alice_and_bob_on_ellen(browser, base_url, "about my refund.")
+    alice.get_by_role("button", name="Case", exact=True).click()
+    case = _screen(alice, "case")
+    expect(case.get_by_test_id("case-interaction")).to_have_count(2)  # both chats of the one case
+    bob.get_by_role("button", name="Case", exact=True).click()
+    _screen(bob, "case").get_by_label("Case notes").fill("Bob: refund approved.")
+    _screen(bob, "case").get_by_role("button", name="Save case").click()
+    expect(_screen(bob, "case").get_by_text("Saved", exact=True)).to_be_visible()
+    expect(case.get_by_label("Case notes")).to_have_value("Bob: refund approved.")  # live on Alice's screen
+    customer_says(ellen, "Any news on the refund?")
+    expect(case.get_by_test_id("case-message").filter(has_text="Any news on the refund?")).to_be_visible()
+
+    alice.get_by_role("button", name="Back to Inbox").click()
+    alice.get_by_test_id("customer-header").get_by_test_id("customer-name").click()
+    dashboard = _screen(alice, "customer-dashboard")
+    expect(dashboard).to_contain_text("Ellen Smith")
+    bob.get_by_test_id("customer-notes-button").click()
+    profile = bob.get_by_role("dialog", name="Customer Profile")
+    for name in ("Ellie", "Ellen"):  # renamed, then back as the demo had it for the tests after this one
+        profile.get_by_label("First name").fill(name)
+        profile.get_by_role("button", name="Save").click()
+        expect(dashboard).to_contain_text(f"{name} Smith")  # Alice's open dashboard follows Bob's edit
+    bob.keyboard.press("Escape")
+    alice.get_by_role("button", name="Back to Inbox").click()
     wrap_up(alice)
     bob.get_by_role("button", name="Back to Inbox").click()
     wrap_up(bob)

@@ -16,6 +16,7 @@ from inbox_app.pages.routing import routing_page
 from inbox_app.pages.teams_settings import teams_settings_page
 from inbox_app.pages.templates_settings import templates_settings_page
 from inbox_app.pages.wrap_up_settings import wrap_up_settings_page
+from inbox_app.screens.navigation import ScreenState
 from inbox_app.state.bell import BellState
 from inbox_app.state.chat import ChatState
 from inbox_app.state.inbox import InboxState
@@ -60,7 +61,8 @@ app = rx.App(api_transformer=api(), stylesheets=["/accessibility.css", "/formatt
              head_components=[rx.el.script(src="/framed_storage.js")])
 app.add_page(_index, route="/", on_load=SessionState.route_index, title="Agent Inbox")
 app.add_page(login_page, route="/login", on_load=SessionState.login_page_load, title="Sign in · Agent Inbox")
-app.add_page(inbox_page, route="/inbox", on_load=InboxState.on_load, title="Agent Inbox")
+# ScreenState.restore after the inbox's own: a tab whose state Redis lost gets its open screens back.
+app.add_page(inbox_page, route="/inbox", on_load=[InboxState.on_load, ScreenState.restore], title="Agent Inbox")
 app.add_page(routing_page, route="/routing", on_load=[BellState.on_load, RoutingLogState.load],
              title="Routing log · Agent Inbox")
 app.add_page(wrap_up_settings_page, route="/settings/wrap-up", on_load=[BellState.on_load, WrapUpSettingsState.load],

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from services import audit, cases, interactions
+from services import audit, cases, events, interactions
 from services.attachments.links import AttachmentLink
 from services.auth import Identity
 from services.cases import MAX_CASE_NOTES
@@ -114,4 +114,5 @@ async def save_case(session: AsyncSession, *, identity: Identity, interaction_id
     audit.record(session, at=clock(), kind="case.edited", actor_user_id=identity.user_id,
                  organization_id=case.organization_id, subject=f"case:{case.id}", interaction_id=interaction.id,
                  category=case.category, subcategory=case.subcategory, characters=len(text))
+    events.notify(session, events.case_topic(case.id))  # other agents' open Case screens read it again
     return case

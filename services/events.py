@@ -32,6 +32,11 @@ def customer_topic(customer_id: int) -> str:
     return f"customer:{customer_id}"
 
 
+def case_topic(case_id: int) -> str:
+    """What the Case screen shows changed: its notes or category, an interaction joined, a message arrived."""
+    return f"case:{case_id}"
+
+
 def outbox_topic(organization_id: int) -> str:
     """An outbound message of this organization changed status."""
     return f"outbox:{organization_id}"
@@ -42,8 +47,11 @@ def notify(session, *topics: str) -> None:
 
 
 def notify_interaction(session, interaction, *also: str) -> None:
-    """An interaction changed: the tabs showing it and its agent's panel are told, with any `also` topics."""
+    """An interaction changed: the tabs showing it, its agent's panel and its case's open Case screens are
+    told, with any `also` topics."""
     topics = [interaction_topic(interaction.id), *also]
+    if interaction.case_id:
+        topics.append(case_topic(interaction.case_id))
     if interaction.assignee_id:
         topics.append(agent_topic(interaction.assignee_id))
     notify(session, *topics)

@@ -105,6 +105,8 @@ async def open_interaction(
     audit.record(session, at=now, kind="interaction.created", organization_id=organization_id,
                  subject=f"interaction:{interaction.id}", channel=channel, case_id=case.id,
                  joined_open_case=joined, verified=interaction.verified)
+    if joined:  # an open Case screen of this case lists its interactions: it hears of the new one
+        events.notify(session, events.case_topic(case.id))
     if route_now:
         await routing.route(session, interaction_id=interaction.id, clock=clock)
     else:

@@ -40,6 +40,41 @@ def edit_lines(view: OrderView) -> list[EditLine]:
                      l.line_total) for l in view.lines]
 
 
+@dataclass(frozen=True)
+class Draft:
+    """One interaction's Order Edit as the agent left it: the order as read (its version) and the lines edited.
+
+    `stale`: the order changed underneath since it was read (another agent saved, or it shipped). The agent's
+    edits are kept, never overwritten; Confirm Changes is then refused by the version check."""
+    order_id: int
+    order_number: str
+    version: str
+    saved_total: str
+    lines: list[EditLine]
+    stale: bool = False
+
+    @property
+    def total(self) -> str:
+        return orders.money(sum(l.quantity * l.unit_cents for l in self.lines))
+
+    @property
+    def dirty(self) -> bool:
+        return changed(self.lines)
+
+
+def draft_of(view: OrderView) -> Draft:
+    return Draft(view.order_id, view.order_number, view.version, view.total, edit_lines(view))
+
+
+def refreshed(draft: Draft | None, view: OrderView) -> Draft:
+    """The draft after the order was read again: unsaved edits are kept (marked stale when the order moved
+    under them); with none, the draft simply becomes the order as it is now."""
+    if draft is None or draft.order_id != view.order_id or not draft.dirty:
+        return draft_of(view)
+    moved = view.version != draft.version or not view.can_edit
+    return replace(draft, stale=True) if moved and not draft.stale else draft
+
+
 def with_quantity(lines: list[EditLine], line_id, raw) -> tuple[list[EditLine], str, str]:
     """(lines, new total, message): the edit applied while typing, or the lines unchanged and why."""
     total = orders.money(sum(l.quantity * l.unit_cents for l in lines))

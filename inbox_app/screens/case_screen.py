@@ -7,15 +7,20 @@ import reflex as rx
 from inbox_app import runtime
 from inbox_app.components.common import channel_icon
 from inbox_app.components.forms import SELECT_STYLE
-from inbox_app.screens.navigation import ScreenState
+from inbox_app.push import assign_if_changed
+from inbox_app.screens.navigation import ScreenState, listen, stop_listening
 from inbox_app.screens.parts import error, fact, section, status_badge
 from inbox_app.state.inbox_dialog import InboxDialog
-from services import case_screen
+from services import case_screen, events
 from services.attachments.links import AttachmentLink
 from services.case_screen import CaseInteraction, CaseView, Line
 from services.errors import Refused
 
 NAME = "case"
+
+
+def _category(view: CaseView) -> str:
+    return " / ".join(p for p in (view.category, view.subcategory) if p)
 
 
 class CaseScreenState(InboxDialog):
@@ -29,16 +34,35 @@ class CaseScreenState(InboxDialog):
         identity, inbox = await self._acting()
         if identity is None:
             return False
+        return await self._read(identity, inbox, keep_typing=False)
+
+    async def _read(self, identity, inbox, *, keep_typing: bool) -> bool:
+        """`keep_typing`: on a push, notes or a category the agent has changed and not saved stay as typed."""
         try:
             async with runtime.db().read() as session:
-                self.view = await case_screen.case_view(session, identity=identity, interaction_id=inbox.selected_id)
+                view = await case_screen.case_view(session, identity=identity, interaction_id=inbox.selected_id)
         except Refused as refused:
             inbox.notice, self.case_error = str(refused), str(refused)
             return False
-        self.notes = self.view.notes
-        self.category = " / ".join(p for p in (self.view.category, self.view.subcategory) if p)
-        self.case_error, self.case_saved = "", False
+        before = self.view
+        assign_if_changed(self, "view", view)  # a push that changed nothing resends nothing
+        if not keep_typing or self.notes == before.notes:
+            assign_if_changed(self, "notes", view.notes)
+        if not keep_typing or self.category == _category(before):
+            assign_if_changed(self, "category", _category(view))
+        assign_if_changed(self, "case_error", "")
+        if not keep_typing:
+            self.case_saved = False
+        # Notes or category saved by another agent, a message or a new interaction in the case.
+        listen(self, {events.case_topic(view.case_id)})
         return True
+
+    async def _on_change(self, topics: set[str]) -> None:
+        identity, inbox, _ = await (await self.get_state(ScreenState))._shown(NAME)
+        if identity is None:
+            stop_listening(self)
+            return
+        await self._read(identity, inbox, keep_typing=True)
 
     @rx.event
     async def open_case(self):

@@ -13,7 +13,7 @@ register("customer-dashboard", title="Customer Dashboard", opens_from="the custo
 register("order-status", title="Order Status", opens_from="an order's created date, or an order on the dashboard",
          component=order_status.order_status_screen)
 register("order-edit", title="Order Edit", opens_from="Edit order on Order Status",
-         component=order_edit.order_edit_screen, leave=order_edit.OrderEditState.leave)
+         component=order_edit.order_edit_screen, guard=order_edit.ask_before_leaving)
 register("case", title="Case", opens_from="the Case button on any interaction, Done ones too",
          component=case_screen.case_screen_component)
 

@@ -5,10 +5,11 @@ from __future__ import annotations
 import reflex as rx
 
 from inbox_app import runtime
-from inbox_app.screens.navigation import ScreenState
+from inbox_app.push import assign_if_changed
+from inbox_app.screens.navigation import ScreenState, listen, stop_listening
 from inbox_app.screens.parts import error, fact, section, status_badge, table
 from inbox_app.state.inbox_dialog import InboxDialog
-from services import customer_dashboard
+from services import customer_dashboard, events
 from services.customer_dashboard import CaseRow, OrderRow
 from services.customer_header import CustomerMetrics, CustomerProfile
 from services.errors import Refused
@@ -29,6 +30,9 @@ class DashboardState(InboxDialog):
         identity, inbox = await self._acting()
         if identity is None:
             return False
+        return await self._read(identity, inbox, page)
+
+    async def _read(self, identity, inbox, page: int) -> bool:
         try:
             async with runtime.db().read() as session:
                 loaded = await customer_dashboard.dashboard(session, identity=identity,
@@ -36,10 +40,21 @@ class DashboardState(InboxDialog):
         except Refused as refused:
             inbox.notice, self.dashboard_error = str(refused), str(refused)
             return False
-        self.profile, self.metrics, self.orders = loaded.profile, loaded.metrics, loaded.orders
-        self.page, self.has_more_orders, self.cases = loaded.page, loaded.has_more_orders, loaded.cases
-        self.dashboard_error = ""
+        shown = {"profile": loaded.profile, "metrics": loaded.metrics, "orders": loaded.orders, "page": loaded.page,
+                 "has_more_orders": loaded.has_more_orders, "cases": loaded.cases, "dashboard_error": ""}
+        for name, value in shown.items():
+            assign_if_changed(self, name, value)  # a push that changed nothing resends nothing
+        # The customer's topic: their profile, orders, notes and ratings, as the header hears them. Not their
+        # cases' topics: every chat message would read the whole dashboard again for a list that rarely moves.
+        listen(self, {events.customer_topic(loaded.profile.customer_id) if loaded.profile.customer_id else ""})
         return True
+
+    async def _on_change(self, topics: set[str]) -> None:
+        identity, inbox, _ = await (await self.get_state(ScreenState))._shown(NAME)
+        if identity is None:
+            stop_listening(self)
+            return
+        await self._read(identity, inbox, self.page)
 
     @rx.event
     async def open_dashboard(self):

@@ -6,11 +6,12 @@ import reflex as rx
 
 from inbox_app import runtime
 from inbox_app.components.common import BORDER
-from inbox_app.screens.navigation import ScreenState
+from inbox_app.push import assign_if_changed
+from inbox_app.screens.navigation import ScreenState, listen, stop_listening
 from inbox_app.screens.parts import error, fact, section, status_badge, table
 from inbox_app.state.inbox_dialog import InboxDialog
 from inbox_app.state.quick_actions import QuickActionState
-from services import order_status
+from services import events, order_status
 from services.errors import Refused
 from services.order_status import Line, OrderView, PaymentRow, ShipmentRow
 
@@ -25,15 +26,28 @@ class OrderStatusState(InboxDialog):
         identity, inbox = await self._acting()
         if identity is None:
             return False
+        return await self._read(identity, inbox, order_id)
+
+    async def _read(self, identity, inbox, order_id: int) -> bool:
         try:
             async with runtime.db().read() as session:
-                self.view = await order_status.order_status(session, identity=identity,
-                                                            interaction_id=inbox.selected_id, order_id=order_id)
+                view = await order_status.order_status(session, identity=identity,
+                                                       interaction_id=inbox.selected_id, order_id=order_id)
         except Refused as refused:
             inbox.notice, self.status_error = str(refused), str(refused)
             return False
-        self.status_error = ""
+        assign_if_changed(self, "view", view)  # a push that changed nothing resends nothing
+        assign_if_changed(self, "status_error", "")
+        # Another agent's edit, cancel or appeasement of this customer's orders is heard on their topic.
+        listen(self, {events.customer_topic(inbox.profile.customer_id) if inbox.profile.customer_id else ""})
         return True
+
+    async def _on_change(self, topics: set[str]) -> None:
+        identity, inbox, order_id = await (await self.get_state(ScreenState))._shown(NAME)
+        if identity is None:
+            stop_listening(self)  # the agent moved on: this screen hears nothing until it is shown again
+            return
+        await self._read(identity, inbox, order_id)
 
     @rx.event
     async def open_order(self, order_id: int):

@@ -10,10 +10,11 @@ from datetime import timedelta
 import pytest
 from sqlmodel import select
 
-from services import case_screen, chat, customer_dashboard, order_edit, order_status
+from services import case_screen, chat, customer_dashboard, events, interactions, order_edit, order_status
 from services.customer_dashboard import ORDERS_PER_PAGE
 from services.errors import NotFound, Refused
-from services.models import (AuditEvent, Case, Interaction, Item, Message, Order, OrderLine, Payment, Shipment)
+from services.models import (AuditEvent, Case, Customer, Interaction, Item, Message, Order, OrderLine, Payment,
+                             Shipment)
 from tests.services.factories import make_agent, make_customer, make_org
 
 
@@ -222,3 +223,47 @@ async def test_the_case_screen_refuses_without_the_grant_or_with_an_unknown_cate
     async with db.read() as session:
         case = await session.get(Case, (await session.get(Interaction, w["interaction_id"])).case_id)
     assert (case.notes, case.category) == ("", "")
+
+
+def _view(version: str = "v1", quantities=(1, 1), status: str = "Open", can_edit: bool = True):
+    return order_status.OrderView(1, "SO-1", "", status, "$30.00", "$0.00", "$30.00", version, can_edit=can_edit,
+                                  lines=[order_status.Line(7 + n, n + 1, "AB"[n], "AB"[n], "", q, "$10.00", "$10.00",
+                                                           status, 1000) for n, q in enumerate(quantities)])
+
+
+def test_a_draft_read_again_keeps_unsaved_changes_and_says_when_the_order_moved_under_them():
+    draft = order_edit.draft_of(_view())
+    assert (draft.dirty, draft.stale, draft.total) == (False, False, "$20.00")
+    # Nothing unsaved: the draft simply becomes the order as it is now.
+    assert order_edit.refreshed(draft, _view("v2", (3, 1))) == order_edit.draft_of(_view("v2", (3, 1)))
+    edited = replace(draft, lines=order_edit.with_quantity(draft.lines, 7, "2")[0])
+    assert (edited.dirty, edited.total) == (True, "$30.00")
+    assert order_edit.refreshed(edited, _view()) == edited  # the same order: nothing to say
+    moved = order_edit.refreshed(edited, _view("v2", (3, 1)))
+    assert moved.stale and moved.lines == edited.lines and moved.version == "v1"  # kept, and refused on Confirm
+    assert order_edit.refreshed(edited, _view(status="Shipped", can_edit=False)).stale
+    assert order_edit.refreshed(None, _view()) == draft
+    other = replace(_view("v9"), order_id=2)
+    assert order_edit.refreshed(edited, other).order_id == 2  # another order's draft is not this one's
+
+
+async def test_a_case_change_is_heard_on_the_cases_topic(db, clock, world):
+    """Notes saved, a message, an interaction joining the case: an open Case screen hears each."""
+    w = world
+    async with db.read() as session:
+        case_id = (await session.get(Interaction, w["interaction_id"])).case_id
+    topic = events.case_topic(case_id)
+    async with events.collecting() as seen:
+        async with db.transaction() as session:
+            await case_screen.save_case(session, identity=w["alice"], interaction_id=w["interaction_id"],
+                                        notes="Called back", category="", clock=clock)
+        async with db.transaction() as session:
+            await interactions.add_customer_message(session, interaction_id=w["interaction_id"], body="Hello?",
+                                                    clock=clock)
+    assert seen.count(topic) == 2
+    async with events.collecting() as seen:
+        async with db.transaction() as session:  # Ellen texts in: the new interaction joins her open case
+            ellen = await session.get(Customer, (await session.get(Case, case_id)).customer_id)
+            await interactions.open_interaction(session, organization_id=w["sophias"].id, channel="sms",
+                                                clock=clock, customer=ellen, route_now=False)
+    assert topic in seen

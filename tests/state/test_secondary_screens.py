@@ -13,7 +13,7 @@ from inbox_app.screens.order_edit import OrderEditState
 from inbox_app.screens.order_status import OrderStatusState
 from inbox_app.state.inbox import InboxState
 from services import auth, chat
-from services.models import Case, Grant, Interaction, OrderLine
+from services.models import Case, Customer, Grant, Interaction, OrderLine
 from tests.services.factories import make_agent, make_customer, make_org, new_chat
 from tests.services.test_secondary_screens import _orders
 from tests.state.support import SECRET, state_for
@@ -102,7 +102,7 @@ async def test_order_edit_through_the_handlers_and_without_the_grant(wired, cloc
     OrderEditState.change_quantity.fn(edit, first, "3")
     OrderEditState.change_quantity.fn(edit, 10 ** 9, "5")  # a line not on this order changes nothing
     assert (edit.total, edit.dirty) == ("$80.00", True)
-    await OrderEditState.leave.fn(edit)
+    await ScreenState.back_to_inbox.fn(await inbox.get_state(ScreenState))
     assert edit.asking_to_leave and (await inbox.get_state(ScreenState)).open_screens  # asks first
     OrderEditState.keep_editing.fn(edit)
     await OrderEditState.confirm_changes.fn(edit)
@@ -128,3 +128,55 @@ async def test_without_case_edit_the_case_is_read_only(wired, clock):
     assert "grant" in case.case_error
     async with wired.read() as session:
         assert (await session.get(Case, case.view.case_id)).notes == ""
+
+
+async def _second_interaction(db, clock, inbox, org):
+    """Ellen writes in a second chat, assigned to the same agent: two interactions, one order."""
+    async with db.transaction() as session:
+        first = await session.get(Interaction, inbox.selected_id)
+        started = await chat.start_chat(session, organization=org, secret_key="k", clock=clock,
+                                        customer=await session.get(Customer, first.customer_id))
+        second = await session.get(Interaction, started.interaction_id)
+        second.state, second.assignee_id = "assigned", first.assignee_id
+    return started.interaction_id
+
+
+async def test_each_interaction_keeps_its_own_order_edit_draft_and_leaving_it_asks_first(wired, clock):
+    inbox, own, _, org = await _signed_in(wired, clock)
+    first, second = inbox.selected_id, await _second_interaction(wired, clock, inbox, org)
+    nav, edit = await inbox.get_state(ScreenState), await inbox.get_state(OrderEditState)
+    dashboard, case = await inbox.get_state(DashboardState), await inbox.get_state(CaseScreenState)
+    await OrderEditState.open_edit.fn(edit, own.id)
+    line = edit.lines[0].line_id
+    OrderEditState.change_quantity.fn(edit, line, "3")
+    await InboxState.select.fn(inbox, second)  # switching interactions in the panel discards nothing
+    await OrderEditState.open_edit.fn(edit, own.id)
+    assert edit.lines[0].quantity == 1 and not edit.dirty  # the second interaction's own, fresh draft
+    OrderEditState.change_quantity.fn(edit, line, "5")
+    await InboxState.select.fn(inbox, first)
+    await OrderEditState.load.fn(edit)  # the screen mounts again for the first interaction
+    assert (nav.open_screens[str(first)], edit.lines[0].quantity, edit.dirty) == ("order-edit", 3, True)
+
+    for leave in (DashboardState.open_dashboard.fn(dashboard), CaseScreenState.open_case.fn(case),
+                  ScreenState.open_screen.fn(nav, "case"), ScreenState.back_to_inbox.fn(nav),
+                  OrderEditState.cancel.fn(edit)):
+        await leave  # every way out asks first, and the agent keeps editing
+        assert edit.asking_to_leave and nav.open_screens[str(first)] == "order-edit"
+        OrderEditState.dialog_open_change.fn(edit, False)  # Escape, or Keep editing
+        assert not edit.asking_to_leave and edit.lines[0].quantity == 3
+    await OrderEditState.discard_and_leave.fn(edit)  # not asked: a forged Discard drops nothing
+    assert edit.dirty
+
+    await OrderEditState.cancel.fn(edit)
+    await OrderEditState.discard_and_leave.fn(edit)
+    assert nav.open_screens[str(first)] == "order-status"  # Cancel went where it was going
+    await OrderEditState.open_edit.fn(edit, own.id)
+    assert edit.lines[0].quantity == 1 and not edit.dirty  # the discarded draft is gone
+
+    await InboxState.select.fn(inbox, second)
+    await OrderEditState.load.fn(edit)
+    assert edit.lines[0].quantity == 5  # untouched by the first interaction's discard
+    await ScreenState.back_to_inbox.fn(nav)
+    await OrderEditState.discard_and_leave.fn(edit)
+    assert str(second) not in nav.open_screens
+    assert await _quantities(wired, own.id) == [1, 1, 1]  # nothing was ever saved

@@ -1,0 +1,154 @@
+"""Open secondary screens re-read what another agent changed (and a push that changed nothing assigns nothing);
+an Order Edit with unsaved changes is never overwritten; open screens and drafts outlive a Redis flush."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+import inbox_app.screens.catalog  # noqa: F401 - registers the screens, as the inbox page does
+from inbox_app import push
+from inbox_app.screens.case_screen import CaseScreenState
+from inbox_app.screens.customer_dashboard import DashboardState
+from inbox_app.screens.navigation import ScreenState
+from inbox_app.screens.order_edit import OrderEditState
+from inbox_app.screens.order_status import OrderStatusState
+from inbox_app.state.inbox import InboxState
+from services import case_screen, events, interactions, order_edit
+from services.customer_profile import ProfileEdit, update_profile
+from tests.state.test_secondary_screens import _quantities, _second_interaction, _signed_in
+
+
+async def _another_agent_edits(db, clock, inbox, order, quantities: dict[int, int]) -> None:
+    """Another agent's Confirm Changes: the same service, the version as it is now."""
+    identity = inbox._signed_in_as.identity
+    async with db.read() as session:
+        from services import order_status
+
+        view = await order_status.order_status(session, identity=identity, interaction_id=inbox.selected_id,
+                                               order_id=order.id)
+    async with db.transaction() as session:
+        await order_edit.edit_order(session, identity=identity, interaction_id=inbox.selected_id, order_id=order.id,
+                                    quantities={view.lines[n].line_id: q for n, q in quantities.items()},
+                                    version=view.version, clock=clock)
+
+
+def _listening(state, topic: str) -> bool:
+    return (state.router.session.client_token, type(state)) in push._registry.get(topic, set())
+
+
+async def test_an_open_order_status_re_reads_another_agents_edit_and_a_quiet_push_assigns_nothing(wired, clock):
+    inbox, own, _, _ = await _signed_in(wired, clock)
+    status = await inbox.get_state(OrderStatusState)
+    await OrderStatusState.open_order.fn(status, own.id)
+    topic = events.customer_topic(own.customer_id)
+    assert _listening(status, topic)  # heard on the customer's topic, as the header is
+    status._clean()
+    await status._on_change({topic})
+    assert set(status.dirty_vars) == set()  # nothing changed: nothing is sent
+    await _another_agent_edits(wired, clock, inbox, own, {0: 4})
+    await status._on_change({topic})
+    assert set(status.dirty_vars) == {"view"} and status.view.lines[0].quantity == 4
+    await ScreenState.back_to_inbox.fn(await inbox.get_state(ScreenState))
+    await status._on_change({topic})  # no longer shown: it stops listening
+    assert not _listening(status, topic)
+
+
+async def test_unsaved_order_edits_are_never_overwritten_by_a_push_and_confirm_is_refused(wired, clock):
+    inbox, own, _, _ = await _signed_in(wired, clock)
+    edit = await inbox.get_state(OrderEditState)
+    await OrderEditState.open_edit.fn(edit, own.id)
+    await OrderEditState.load.fn(edit)  # mounted: it listens
+    topic = events.customer_topic(own.customer_id)
+    assert _listening(edit, topic)
+    OrderEditState.change_quantity.fn(edit, edit.lines[0].line_id, "3")
+    await _another_agent_edits(wired, clock, inbox, own, {1: 2})
+    await edit._on_change({topic})
+    assert edit.stale and [line.quantity for line in edit.lines] == [3, 1, 1]  # kept, and marked
+    await OrderEditState.confirm_changes.fn(edit)
+    assert "changed by someone else" in edit.edit_error
+    assert await _quantities(wired, own.id) == [1, 2, 1]  # the other agent's edit stands
+    await OrderEditState.start_over.fn(edit)
+    assert (not edit.stale, not edit.dirty, [line.quantity for line in edit.lines]) == (True, True, [1, 2, 1])
+    await _another_agent_edits(wired, clock, inbox, own, {2: 5})
+    await edit._on_change({topic})  # nothing unsaved: the screen simply shows the order as it is now
+    assert [line.quantity for line in edit.lines] == [1, 2, 5] and not edit.stale
+
+
+async def test_the_case_screen_and_dashboard_re_read_and_keep_what_the_agent_is_typing(wired, clock):
+    inbox, own, _, _ = await _signed_in(wired, clock)
+    identity, interaction_id = inbox._signed_in_as.identity, inbox.selected_id
+    case = await inbox.get_state(CaseScreenState)
+    await CaseScreenState.open_case.fn(case)
+    topic = events.case_topic(case.view.case_id)
+    assert _listening(case, topic)
+
+    async def saved_elsewhere(notes: str) -> None:
+        async with wired.transaction() as session:
+            await case_screen.save_case(session, identity=identity, interaction_id=interaction_id, notes=notes,
+                                        category="", clock=clock)
+        await case._on_change({topic})
+
+    await saved_elsewhere("Refund agreed")
+    assert (case.view.notes, case.notes) == ("Refund agreed", "Refund agreed")
+    CaseScreenState.set_notes.fn(case, "Refund agreed; calling back")
+    await saved_elsewhere("Refund sent")
+    assert (case.view.notes, case.notes) == ("Refund sent", "Refund agreed; calling back")  # typing kept
+    async with wired.transaction() as session:
+        await interactions.add_customer_message(session, interaction_id=interaction_id, body="Thanks!", clock=clock)
+    await case._on_change({topic})
+    assert case.view.interactions[-1].messages[-1].body == "Thanks!"
+
+    dashboard = await inbox.get_state(DashboardState)
+    await DashboardState.open_dashboard.fn(dashboard)
+    customer = events.customer_topic(own.customer_id)
+    dashboard._clean()
+    await dashboard._on_change({customer})
+    assert set(dashboard.dirty_vars) == set()
+    async with wired.transaction() as session:
+        await update_profile(session, identity=identity, interaction_id=interaction_id, clock=clock,
+                             edit=ProfileEdit("Ellie", "Smith", "ellen.smith@example.com", "+14155550100"))
+    await dashboard._on_change({customer})
+    assert set(dashboard.dirty_vars) == {"profile"} and dashboard.profile.name == "Ellie Smith"
+
+
+async def _after_redis_lost(inbox) -> rx.State:
+    """The same tab (client token, session cookie) with every state at its defaults, as after FLUSHDB."""
+    root = rx.State(_reflex_internal_init=True)
+    root.router = inbox.router
+    return root
+
+
+async def test_open_screens_and_unsaved_drafts_come_back_after_redis_loses_the_tab(wired, clock):
+    inbox, own, _, org = await _signed_in(wired, clock)
+    edit = await inbox.get_state(OrderEditState)
+    await OrderEditState.open_edit.fn(edit, own.id)
+    OrderEditState.change_quantity.fn(edit, edit.lines[0].line_id, "3")
+
+    first, second = inbox.selected_id, await _second_interaction(wired, clock, inbox, org)
+    await InboxState.select.fn(inbox, second)
+    await OrderEditState.open_edit.fn(edit, own.id)  # the second interaction's own draft
+    await InboxState.select.fn(inbox, first)
+    await OrderEditState.load.fn(edit)  # the first one's draft is shown again, unchanged
+    root = await _after_redis_lost(inbox)
+    lost_edit = await root.get_state(OrderEditState)
+    OrderEditState.change_quantity.fn(lost_edit, edit.lines[0].line_id, "4")  # typing goes to the shown draft
+    assert (lost_edit.dirty, lost_edit.lines[0].quantity) == (True, 4) and not lost_edit._drafts[second].dirty
+    open_before = dict((await inbox.get_state(ScreenState)).open_screens)
+
+    root = await _after_redis_lost(inbox)
+    nav, lost_edit = await root.get_state(ScreenState), await root.get_state(OrderEditState)
+    assert nav.open_screens == {} and lost_edit.lines == []  # what Redis held is gone
+    await ScreenState.back_to_inbox.fn(nav)  # the next click still knows the screen and its unsaved changes
+    assert lost_edit.asking_to_leave and nav.open_screens == open_before
+    OrderEditState.keep_editing.fn(lost_edit)
+
+    reloaded = await _after_redis_lost(inbox)  # the page is reloaded: its on_load brings the screen back
+    nav = await reloaded.get_state(ScreenState)
+    await InboxState.on_load.fn(await reloaded.get_state(InboxState))
+    await ScreenState.restore.fn(nav)
+    assert nav.open_screens == open_before
+    restored = await reloaded.get_state(OrderEditState)
+    await OrderEditState.load.fn(restored)
+    assert (restored.dirty, restored.lines[0].quantity) == (True, 4)
+    await OrderEditState.confirm_changes.fn(restored)
+    assert await _quantities(wired, own.id) == [4, 1, 1]

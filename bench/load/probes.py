@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import json
+
 import os
+from collections import Counter
 from pathlib import Path
 
 from sqlalchemy import create_engine, text
@@ -59,6 +62,17 @@ def sql_statements(count_dir: Path) -> int:
         except (OSError, ValueError):
             continue
     return total
+
+
+def sql_kinds(count_dir: Path) -> Counter:
+    """With BENCH_SQL_KINDS=1 in the app's environment: statements so far by their first words and table."""
+    kinds = Counter()
+    for path in count_dir.glob("kinds-*.json"):
+        try:
+            kinds.update(json.loads(path.read_text() or "{}"))
+        except (OSError, ValueError):
+            continue
+    return kinds
 
 
 _PG_COUNTERS = ("xact_commit", "xact_rollback", "tup_returned", "tup_fetched", "tup_inserted", "tup_updated",

@@ -21,8 +21,24 @@ if _DIR:
         from sqlalchemy.engine import Engine
 
         @event.listens_for(Engine, "before_cursor_execute")
-        def _counted(*_args, **_kwargs):
+        def _counted(_conn, _cursor, statement, *_args, **_kwargs):
             _count[0] += 1  # a plain int under the GIL: cheap, and exact enough for a ratio
+            if _KINDS is not None:
+                _KINDS[" ".join(statement.split()[:3])[:60] + " … " + _table(statement)] += 1
+
+    # BENCH_SQL_KINDS=1: also which statements, by their first words and table, in <dir>/kinds-<pid>.json
+    _KINDS = None
+    if os.environ.get("BENCH_SQL_KINDS"):
+        import json
+        import re
+        from collections import Counter
+
+        _KINDS = Counter()
+        _TABLE = re.compile(r"\b(?:FROM|INTO|UPDATE)\s+\"?(\w+)", re.I)
+
+        def _table(statement: str) -> str:
+            found = _TABLE.search(statement)
+            return found.group(1) if found else "?"
 
     def _write_forever() -> None:
         path = os.path.join(_DIR, str(os.getpid()))
@@ -31,6 +47,9 @@ if _DIR:
                 with open(path + ".tmp", "w") as out:
                     out.write(str(_count[0]))
                 os.replace(path + ".tmp", path)
+                if _KINDS is not None:
+                    with open(os.path.join(_DIR, f"kinds-{os.getpid()}.json"), "w") as out:
+                        json.dump(_KINDS, out)
             except OSError:
                 pass
             time.sleep(0.5)

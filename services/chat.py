@@ -136,14 +136,14 @@ def _contact(*, first_name: str, last_name: str, email: str, phone: str, custome
 
 
 async def _refusal(session: AsyncSession, *, organization: Organization, client_address: str,
-                   address_limit: int, clock: Clock) -> str:
+                   address_limit: int, organization_limit: int, clock: Clock) -> str:
     """Count this start against its address and its organization; the reason it must wait, or ""."""
     address = (client_address or "").strip() or "unknown"  # no address: all such clients share one allowance
     verdict = await rate_limit.hit(session, key=f"chat-start:address:{address}", limit=address_limit, clock=clock)
     if not verdict.allowed:
         return f"Too many chats started from here. Try again in {_seconds(verdict.retry_after_seconds)}."
     verdict = await rate_limit.hit(session, key=f"chat-start:org:{organization.id}",
-                                   limit=CHAT_STARTS_PER_ORGANIZATION, clock=clock)
+                                   limit=organization_limit, clock=clock)
     if not verdict.allowed:
         return f"Too many chats are being started right now. Try again in {_seconds(verdict.retry_after_seconds)}."
     return ""
@@ -173,7 +173,8 @@ async def start_chat(session: AsyncSession, *, organization: Organization, secre
 
 
 async def start_visitor_chat(db, *, org_slug: str, client_address: str, secret_key: str, clock: Clock,
-                             address_limit: int = CHAT_STARTS_PER_ADDRESS, first_name: str = "",
+                             address_limit: int = CHAT_STARTS_PER_ADDRESS,
+                             organization_limit: int = CHAT_STARTS_PER_ORGANIZATION, first_name: str = "",
                              last_name: str = "", email: str = "", phone: str = "",
                              customer: Customer | None = None) -> ChatStart:
     """A start from the Live Chat, limited per client address and per organization.
@@ -186,7 +187,7 @@ async def start_visitor_chat(db, *, org_slug: str, client_address: str, secret_k
     async with db.transaction() as session:
         organization = await organization_by_slug(session, org_slug)
         refusal = await _refusal(session, organization=organization, client_address=client_address,
-                                 address_limit=address_limit, clock=clock)
+                                 address_limit=address_limit, organization_limit=organization_limit, clock=clock)
     if refusal:
         raise Refused(refusal)
     async with db.transaction() as session:

@@ -43,6 +43,7 @@ class Settings:
     public_base_url: str  # where the outside world reaches the app: cookie flags, webhook signatures, links
     rate_limit_sign_ins: int  # sign-in attempts per minute per client address
     rate_limit_chat_starts: int  # Live Chat starts per minute per client address
+    rate_limit_organization_chat_starts: int  # Live Chat starts per minute per organization, all addresses
     imap_host: str | None = None  # unset: no inbound email
     imap_port: int = 993
     imap_username: str | None = None
@@ -162,6 +163,7 @@ def load_settings(env: dict | None = None) -> Settings:
         public_base_url=_url(env, "PUBLIC_BASE_URL", ("http", "https")) or "http://localhost:3000",
         rate_limit_sign_ins=_positive(env, "RATE_LIMIT_SIGN_INS", 20),
         rate_limit_chat_starts=_positive(env, "RATE_LIMIT_CHAT_STARTS", 10),
+        rate_limit_organization_chat_starts=_positive(env, "RATE_LIMIT_ORGANIZATION_CHAT_STARTS", 120),
         imap_host=env.get("IMAP_HOST") or None,
         imap_port=_port(env, "IMAP_PORT", 993 if _flag(env, "IMAP_SSL", True) else 143),
         imap_username=env.get("IMAP_USERNAME") or None,

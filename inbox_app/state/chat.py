@@ -160,8 +160,9 @@ class ChatState(TranscriptWindowState, rx.State):
         try:
             started = await chat.start_visitor_chat(
                 runtime.db(), org_slug=self.org_slug, client_address=self.router.session.client_ip,
-                address_limit=runtime.settings().rate_limit_chat_starts, secret_key=runtime.settings().secret_key,
-                clock=runtime.clock, **fields)
+                address_limit=runtime.settings().rate_limit_chat_starts,
+                organization_limit=runtime.settings().rate_limit_organization_chat_starts,
+                secret_key=runtime.settings().secret_key, clock=runtime.clock, **fields)
         except Refused as refused:
             self.error = str(refused)
             return

@@ -47,6 +47,7 @@ def app_env(database_url: str, redis_url: str | None, **extra: str) -> dict:
     # The whole suite signs in and starts chats from 127.0.0.1: the per-address limits are tested on their own.
     env = {**os.environ, "DATABASE_URL": database_url, "INBOX_DEMO": "1", "REFLEX_USE_SYSTEM_BUN": "1",
            "RATE_LIMIT_SIGN_INS": "1000", "RATE_LIMIT_CHAT_STARTS": "1000",
+           "RATE_LIMIT_ORGANIZATION_CHAT_STARTS": "100000",
            "INBOX_SECRET_KEY": "e2e-secret", "PATH": f"{ROOT / '.tools/bun/node_modules/.bin'}:{ROOT / '.venv/bin'}:"
                                                       f"{os.environ['PATH']}", **extra}
     env.pop("REDIS_URL", None)

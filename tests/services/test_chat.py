@@ -182,17 +182,17 @@ async def test_refused_starts_still_count_and_a_bad_form_is_not_counted(db, cloc
     assert await _interaction_count(db) == 1
 
 
-async def test_the_organization_wide_limit_applies_across_addresses(db, clock, monkeypatch):
-    monkeypatch.setattr(chat, "CHAT_STARTS_PER_ORGANIZATION", 3)  # 120 real starts would only slow the suite
+async def test_the_organization_wide_limit_applies_across_addresses(db, clock):
+    limit = {"organization_limit": 3}  # RATE_LIMIT_ORGANIZATION_CHAT_STARTS; 120 real starts would slow the suite
     org, other = await make_org(db), await make_org(db, "janes", "Jane's")
     for n in range(3):
-        await _start_from(db, org, clock, f"203.0.113.{n}", n)
+        await _start_from(db, org, clock, f"203.0.113.{n}", n, **limit)
     with pytest.raises(Refused, match=r"^Too many chats are being started right now\. Try again in 60 seconds\.$"):
-        await _start_from(db, org, clock, "203.0.113.99", 3)
+        await _start_from(db, org, clock, "203.0.113.99", 3, **limit)
     assert await _interaction_count(db) == 3
-    await _start_from(db, other, clock, "203.0.113.99", 4)  # another organization has its own allowance
+    await _start_from(db, other, clock, "203.0.113.99", 4, **limit)  # another organization has its own allowance
     clock.advance(minutes=1)
-    await _start_from(db, org, clock, "203.0.113.99", 5)
+    await _start_from(db, org, clock, "203.0.113.99", 5, **limit)
     assert await _interaction_count(db) == 5
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import defaultdict
+from collections.abc import Mapping
 
 import reflex as rx
 from reflex.istate.data import RouterData
@@ -83,7 +84,8 @@ def _reconnect_router(app: rx.App, root, token: str, page: str) -> None:
     if root.router.session.client_token:
         return
     namespace = app.event_namespace
-    sid = namespace.token_to_sid.get(token) if namespace else None
+    record = _sockets(app).get(token)
+    sid = record.sid if record else None
     connection = dict(getattr(namespace, "_static_router_data", {}).get(sid, {}))  # Reflex keeps it per socket
     connection.update({RouteVar.CLIENT_TOKEN: token, RouteVar.PATH: page})
     root.router = RouterData.from_router_data(connection)
@@ -117,8 +119,15 @@ def _heard(notice: str) -> dict[Listener, set[str]]:
     return heard
 
 
+def _sockets(app: rx.App) -> Mapping[str, object]:
+    """The tabs connected: Reflex's token -> socket record map, read in place. Its public `token_to_sid` copies
+    the whole map on every access, which every notice would pay for once per connected tab."""
+    namespace = app.event_namespace
+    return namespace._token_manager.token_to_socket if namespace else {}
+
+
 async def _deliver(app: rx.App, notice: str) -> None:
-    connected = app.event_namespace.token_to_sid if app.event_namespace else {}
+    connected = _sockets(app)
     origin = events.origin_of(notice)
     for key, topics in _heard(notice).items():
         token, state_cls = key
@@ -141,7 +150,7 @@ _SWEEP_SECONDS = 60
 def sweep(app: rx.App) -> None:
     """Forget tabs that have gone. Delivery forgets a gone tab it meets, but a tab that hears nothing more
     (an ended chat, a page left alone) would otherwise stay in this worker's memory for good."""
-    connected = app.event_namespace.token_to_sid if app.event_namespace else {}
+    connected = _sockets(app)
     for token, state_cls in [key for key in _topics_of if key[0] not in connected]:
         forget(token, state_cls)
     for token in tab_memory.tokens() - set(connected):

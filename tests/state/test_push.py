@@ -12,6 +12,14 @@ class _Tab:
     pass
 
 
+def _app(sids: dict[str, str]):
+    """An app whose connected tabs are `sids` (token -> socket id), kept where Reflex's token manager keeps them."""
+    from reflex.utils.token_manager import SocketRecord
+
+    sockets = {token: SocketRecord(instance_id="this-worker", sid=sid) for token, sid in sids.items()}
+    return SimpleNamespace(event_namespace=SimpleNamespace(_token_manager=SimpleNamespace(token_to_socket=sockets)))
+
+
 async def test_a_burst_for_one_tab_is_folded_into_few_refreshes_that_see_every_topic(monkeypatch):
     refreshed: list[set[str]] = []
 
@@ -20,7 +28,7 @@ async def test_a_burst_for_one_tab_is_folded_into_few_refreshes_that_see_every_t
         await asyncio.sleep(0.05)  # a refresh takes a while; changes keep coming meanwhile
 
     monkeypatch.setattr(push, "_refresh", slow_refresh)
-    app = SimpleNamespace(event_namespace=SimpleNamespace(token_to_sid={"tab-1": "sid"}))
+    app = _app({"tab-1": "sid"})
     push.watch("tab-1", _Tab, {f"interaction:{n}" for n in range(50)})
     try:
         await push._deliver(app, "interaction:0")
@@ -42,7 +50,7 @@ async def test_a_tab_that_has_gone_is_forgotten_and_not_refreshed(monkeypatch):
         calls.append(args)
 
     monkeypatch.setattr(push, "_refresh", refresh)
-    app = SimpleNamespace(event_namespace=SimpleNamespace(token_to_sid={}))
+    app = _app({})
     push.watch("gone", _Tab, {"agent:1"})
     await push._deliver(app, "agent:1")
     await asyncio.sleep(0)
@@ -71,7 +79,7 @@ async def _refreshed_by(monkeypatch, app, topic: str) -> list[tuple[str, type]]:
 
 
 async def test_a_tab_that_moves_to_another_page_stops_hearing_the_old_one(monkeypatch):
-    app = SimpleNamespace(event_namespace=SimpleNamespace(token_to_sid={"tab-1": "sid"}))
+    app = _app({"tab-1": "sid"})
     push.watch("tab-1", _RoutingLog, {"agent:1"}, page="/routing")
     push.watch("tab-1", _Bell, {"agent:1"}, page="/routing")  # same page: both listen
     try:
@@ -87,7 +95,7 @@ async def test_a_tab_that_moves_to_another_page_stops_hearing_the_old_one(monkey
 async def test_after_the_bus_reconnects_every_connected_tab_reloads_once(monkeypatch):
     from services import events
 
-    app = SimpleNamespace(event_namespace=SimpleNamespace(token_to_sid={"tab-1": "a", "tab-2": "b"}))
+    app = _app({"tab-1": "a", "tab-2": "b"})
     push.watch("tab-1", _Tab, {"agent:1", "interaction:7"}, page="/inbox")
     push.watch("tab-2", _Bell, {"agent:2"}, page="/routing")
     try:
@@ -101,7 +109,7 @@ async def test_after_the_bus_reconnects_every_connected_tab_reloads_once(monkeyp
 async def test_a_sweep_forgets_tabs_that_have_gone_and_keeps_connected_ones():
     from inbox_app import tab_memory
 
-    app = SimpleNamespace(event_namespace=SimpleNamespace(token_to_sid={"open-tab": "sid"}))
+    app = _app({"open-tab": "sid"})
     push.watch("open-tab", _Tab, {"agent:1"}, page="/inbox")
     push.watch("closed-tab", _Tab, {"interaction:5"}, page="/chat/sophias")
     tab_memory.remember("open-tab", "inbox", selected_id=3)
@@ -120,7 +128,7 @@ async def test_one_commit_that_names_a_tab_twice_refreshes_it_once(monkeypatch):
     """A customer message raises the agent's topic and the interaction's: one notice, one refresh."""
     from services import events
 
-    app = SimpleNamespace(event_namespace=SimpleNamespace(token_to_sid={"tab-1": "sid"}))
+    app = _app({"tab-1": "sid"})
     push.watch("tab-1", _Tab, {"agent:1", "interaction:7"}, page="/inbox")
     refreshed: list[set[str]] = []
 
@@ -141,7 +149,7 @@ async def test_the_tab_that_made_a_change_is_not_pushed_its_own_change(monkeypat
     """The agent's Send reloads its own tab; the push of that commit goes only to the other tabs."""
     from services import events
 
-    app = SimpleNamespace(event_namespace=SimpleNamespace(token_to_sid={"sender": "a", "watcher": "b"}))
+    app = _app({"sender": "a", "watcher": "b"})
     push.watch("sender", _Tab, {"interaction:7"}, page="/inbox")
     push.watch("watcher", _Tab, {"interaction:7"}, page="/chat/sophias")
     try:

@@ -99,7 +99,8 @@ async def test_after_wrap_up_a_new_message_opens_a_new_interaction(db, clock):
 async def test_a_number_no_organization_has_stores_nothing(db, clock):
     await _org(db)
     assert await _receive(db, clock, to="+15550000000") == inbound.UNKNOWN_NUMBER
-    assert await _receive(db, clock, from_=f"whatsapp:{ELLEN}", to=f"whatsapp:{SMS_NUMBER}") == inbound.UNKNOWN_NUMBER
+    assert await _receive(db, clock, "SM2", from_=f"whatsapp:{ELLEN}", to=f"whatsapp:{SMS_NUMBER}") \
+        == inbound.UNKNOWN_NUMBER
     assert await _all(db, Interaction) == [] and await _all(db, Message) == []
 
 

@@ -153,7 +153,7 @@ async def open_contact_interactions(session: AsyncSession, openings: list[Openin
                                     clock: Clock) -> list[Interaction]:
     """`open_interaction` for a batch of contacts, with two INSERTs in all (cases, then interactions) instead of
     two per interaction. Each joins its contact's open case or a new one; openings of one contact (SMS and
-    WhatsApp from one phone) share it. Routed by the routing loop, woken when the transaction commits."""
+    WhatsApp from one phone) share it. Routing them is the caller's (inbound_batch places its batch at once)."""
     if not openings:
         return []
     now = clock()
@@ -178,7 +178,6 @@ async def open_contact_interactions(session: AsyncSession, openings: list[Openin
     await session.flush()
     for interaction in opened:
         _record_created(session, interaction, at=now)
-    events.notify(session, events.QUEUE_MOVED)
     return opened
 
 

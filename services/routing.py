@@ -190,6 +190,7 @@ class Pool:
     locked: dict[tuple[int, str], int] = field(default_factory=dict)  # (agent, channel) -> open outside the batch
     candidates: dict[tuple, list[Candidate]] = field(default_factory=dict)
     deferred: bool = False  # the last placement left it alone: a better agent was held by another pass
+    fresh: frozenset[int] = frozenset()  # created in this transaction: no earlier decision to compare with
 
     @property
     def batch(self) -> bool:
@@ -348,7 +349,7 @@ async def place(session: AsyncSession, *, interaction: Interaction, clock: Clock
         if via or interaction.state != "queued":
             return None
         # A queued interaction is re-examined often; record only when the reasons change.
-        if await _last_explanation(session, interaction.id) == explanation:
+        if interaction.id not in pool.fresh and await _last_explanation(session, interaction.id) == explanation:
             return None
         decision = RoutingDecision(interaction_id=interaction.id, organization_id=interaction.organization_id,
                                    at=now, outcome="queued", explanation=explanation)

@@ -11,6 +11,7 @@ by passcode.
 from __future__ import annotations
 
 import asyncio
+import functools
 import json
 from typing import Mapping
 
@@ -36,8 +37,10 @@ def _sid(fields: Mapping[str, str]) -> str:
     return (fields.get("MessageSid") or fields.get("SmsSid") or "").strip()[:128]
 
 
+@functools.cache
 def _insert_once(dialect: str):
-    """INSERT … ON CONFLICT (message_sid) DO NOTHING: a retry of a staged MessageSid inserts nothing."""
+    """INSERT … ON CONFLICT (message_sid) DO NOTHING: a retry of a staged MessageSid inserts nothing. Built once
+    per dialect: the statement is the same for every webhook."""
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     return insert(InboundMessage.__table__).on_conflict_do_nothing(index_elements=["message_sid"])
 
@@ -64,17 +67,16 @@ async def _outcome(db, sid: str) -> str:
     return row[1] if row and row[0] != "pending" else ""
 
 
-async def receive(db, *, fields: Mapping[str, str], clock: Clock, settings: Settings | None = None,
-                  route_now: bool = True) -> str:
-    """Stage one message and store it now (with whatever else is pending), routing it here when `route_now`:
-    for callers that need it stored on return (tests, tools). Returns STORED, DUPLICATE (a retry),
-    UNKNOWN_NUMBER or NOT_A_MESSAGE. The webhook stages only, and wakes the inbound loop."""
+async def receive(db, *, fields: Mapping[str, str], clock: Clock, settings: Settings | None = None) -> str:
+    """Stage one message and store it now (with whatever else is pending) as the inbound loop would: for
+    callers that need it stored on return (tests, tools). Returns STORED, DUPLICATE (a retry), UNKNOWN_NUMBER
+    or NOT_A_MESSAGE. The webhook stages only, and wakes the inbound loop."""
     staged = await stage(db, fields=fields, clock=clock, settings=settings)
     if staged != STAGED:
         return staged
     sid = _sid(fields)
     for _ in range(_SETTLE_TRIES):
-        await inbound_batch.process_pending(db, clock=clock, route_now=route_now)
+        await inbound_batch.process_pending(db, clock=clock)
         if outcome := await _outcome(db, sid):
             return outcome
         await asyncio.sleep(0.01)  # claimed by a concurrent pass, or held behind an older message of its sender

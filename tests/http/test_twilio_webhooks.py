@@ -42,14 +42,14 @@ async def client(wired, monkeypatch, twilio):
         yield http
 
 
-async def _post(client, path, fields, *, token=TOKEN, url=None, signature=None, **headers):
+async def _post(client, path, fields, *, token=TOKEN, url=None, signature=None, then_store=True, **headers):
     body, signed_headers = signed(token, url or PUBLIC + path, fields)
     if signature is not None:
         signed_headers["X-Twilio-Signature"] = signature
     if signature == "":
         del signed_headers["X-Twilio-Signature"]
     response = await client.post(path, content=body, headers={**signed_headers, **headers})
-    if path == MESSAGES:  # what the inbound loop, woken by the webhook, does next
+    if path == MESSAGES and then_store:  # what the inbound loop, woken by the webhook, does next
         await inbound_batch.process_pending(runtime.db(), clock=runtime.clock)
     return response
 
@@ -69,16 +69,20 @@ async def _messages(db):
 
 
 async def test_a_signed_sms_is_stored_and_answered_with_empty_twiml(client, wired):
-    response = await _post(client, MESSAGES, _sms())
+    response = await _post(client, MESSAGES, _sms(), then_store=False)
     assert response.status_code == 200
     assert response.headers["content-type"].startswith("application/xml")
     assert response.text.endswith("<Response></Response>")
     assert response.headers["x-content-type-options"] == "nosniff"  # the security headers wrap webhooks too
     assert "set-cookie" not in response.headers
+    assert await _messages(wired) == []  # answered once staged: storing and routing come after
+    [staged] = await _staged(wired)
+    assert (staged.status, staged.message_sid, staged.body) == ("pending", "SM1", "Where is my order?")
+    await inbound_batch.process_pending(wired, clock=runtime.clock)
     [message] = await _messages(wired)
     assert (message.body, message.provider_id) == ("Where is my order?", "SM1")
-    async with wired.read() as session:  # answered before routing: the routing loop places it
-        assert (await session.exec(select(Interaction.state))).one() == "queued"
+    async with wired.read() as session:
+        assert (await session.exec(select(Interaction.state))).one() == "assigned"
 
 
 async def test_a_retry_of_the_same_message_sid_is_answered_200_and_stored_once(client, wired):

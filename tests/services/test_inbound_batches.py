@@ -219,7 +219,7 @@ async def test_a_message_waits_while_an_older_one_of_its_sender_is_held_by_anoth
             waiting = await inbound_batch.process_pending(db, clock=clock)
             assert (waiting.claimed, waiting.deferred) == (1, 1)
             assert await _all(db, Message) == []
-            await inbound_batch._process(session, held, clock=clock, route_now=False)
+            await inbound_batch._process(session, held, clock=clock)
     finally:
         await other.dispose()
     assert (await inbound_batch.process_pending(db, clock=clock)).claimed == 1

@@ -18,7 +18,7 @@ import weakref
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import tuple_
+from sqlalchemy import delete, tuple_
 from sqlmodel import col, or_, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -33,6 +33,8 @@ _log = logging.getLogger(__name__)
 
 STORED, DUPLICATE, UNKNOWN_NUMBER, NOT_A_MESSAGE = "stored", "duplicate", "unknown-number", "not-a-message"
 BATCH = 50
+KEPT = timedelta(days=7)  # a stored row's MessageSid is still the message's own (unique) after it is forgotten
+PRUNE_EVERY = timedelta(minutes=10)
 BACKOFF = [timedelta(seconds=5), timedelta(seconds=30), timedelta(minutes=2), timedelta(minutes=10)]
 MAX_ATTEMPTS = len(BACKOFF) + 1
 
@@ -248,6 +250,16 @@ async def process_pending(db, *, clock: Clock, limit: int = BATCH) -> Pass:
     return await _one_at_a_time(db, ids, clock=clock)
 
 
+async def forget_stored(db, *, before: datetime, limit: int = 5000) -> int:
+    """Stored rows are only their messages' raw form: forgotten after KEPT. A late retry is staged again and
+    found stored (`_stored_already`). Failed rows stay: they are the trace of what was not stored."""
+    async with db.transaction() as session:
+        old = select(InboundMessage.id).where(InboundMessage.status == "done",
+                                              col(InboundMessage.processed_at) < before).limit(limit)
+        gone = await session.exec(delete(InboundMessage).where(col(InboundMessage.id).in_(old)))
+    return gone.rowcount
+
+
 # The webhook wakes its own worker's loop; the other workers' loops look every `interval` all the same.
 _wakers: "weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Event]" = weakref.WeakKeyDictionary()
 
@@ -281,8 +293,12 @@ async def run_inbound_loop(db, *, clock: Clock, interval: float = 1.0, gather: f
     retries). Once woken it lets `gather` seconds of messages come first: a batch costs about eight of its
     messages' CPU in fixed statements (bench/README.md), so at a trickle one message a batch would cost most
     of the inbox's CPU, while 50 ms is nothing to the agent. Keeps going while batches come back full."""
+    prune_at = clock()
     while True:
         try:
+            if clock() >= prune_at:
+                prune_at = clock() + PRUNE_EVERY
+                await forget_stored(db, before=clock() - KEPT)
             done = await process_pending(db, clock=clock)
             while done.claimed >= BATCH:
                 done = await process_pending(db, clock=clock)

@@ -225,3 +225,16 @@ async def test_a_message_waits_while_an_older_one_of_its_sender_is_held_by_anoth
     assert (await inbound_batch.process_pending(db, clock=clock)).claimed == 1
     assert [m.body for m in await _all(db, Message)] == ["First.", "Second."]
     assert len(await _all(db, Interaction)) == 1
+
+
+async def test_stored_rows_are_forgotten_after_a_week_and_a_late_retry_still_stores_nothing(db, clock, org, boom):
+    await _stage(db, clock, "SMold")
+    await _stage(db, clock, "SMbad", from_=MARCUS, body="boom")
+    await inbound_batch.process_pending(db, clock=clock)
+    clock.advance(days=8)
+    assert await inbound_batch.forget_stored(db, before=clock() - inbound_batch.KEPT) == 1
+    assert [row.message_sid for row in await _all(db, InboundMessage)] == ["SMbad"]  # a failing row stays
+    assert await _stage(db, clock, "SMold") == inbound.STAGED
+    await inbound_batch.process_pending(db, clock=clock)
+    assert len(await _all(db, Message)) == 1
+    assert (await _all(db, InboundMessage))[-1].outcome == "duplicate"

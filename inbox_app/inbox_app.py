@@ -27,7 +27,7 @@ from inbox_app.state.teams_settings import TeamsSettingsState
 from inbox_app.state.templates_settings import TemplatesSettingsState
 from inbox_app.state.wrap_up_settings import WrapUpSettingsState
 from services import handoff_loop, outbox, routing
-from services.channels import inbound_batch, media_fetch
+from services.channels import inbound_loop, media_fetch
 from services.channels.email import poller as email_poller
 
 
@@ -48,7 +48,7 @@ async def _delivery_loop():
 
 
 async def _inbound_loop():
-    await inbound_batch.run_inbound_loop(runtime.db(), clock=runtime.clock)
+    await inbound_loop.run_inbound_loop(runtime.db(), clock=runtime.clock)
 
 
 async def _media_loop():

@@ -13,7 +13,7 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 
 from inbox_app import runtime
-from services.channels import delivery_status, inbound, inbound_batch, twilio_signature
+from services.channels import delivery_status, inbound, inbound_loop, twilio_signature
 
 _log = logging.getLogger(__name__)
 _EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response></Response>'
@@ -42,7 +42,7 @@ async def messages(request: Request):
         return fields
     if await inbound.stage(runtime.db(), fields=fields, clock=runtime.clock, settings=runtime.settings()) \
             == inbound.STAGED:
-        inbound_batch.wake()
+        inbound_loop.wake()
     return Response(_EMPTY_TWIML, media_type="application/xml")
 
 

@@ -1,7 +1,7 @@
 """An inbound SMS or WhatsApp message (Twilio's webhook form): staged by the webhook, stored by the inbound loop.
 
 The webhook only stages the message (`stage`: one INSERT, which is also the MessageSid de-duplication) and
-answers Twilio; the inbound loop (inbound_batch.py) then stores staged messages in batches: the organization
+answers Twilio; the inbound loop (inbound_loop.py, inbound_batch.py) then stores staged messages in batches: the organization
 is the one whose number was written to (`To`); the message joins the open interaction of that phone number on
 that channel, or opens one that joins the customer's open case or a new case, exactly as a chat does. The
 sender is only a contact (their phone, E.164): the interaction stays unverified until an agent verifies them

@@ -11,7 +11,7 @@ import pytest
 from sqlmodel import select
 
 from services import events, interactions
-from services.channels import inbound, inbound_batch
+from services.channels import inbound, inbound_batch, inbound_loop
 from services.db import Database
 from services.models import AuditEvent, InboundMessage, Interaction, Message
 from tests.fakes.twilio_api import inbound_fields
@@ -232,9 +232,29 @@ async def test_stored_rows_are_forgotten_after_a_week_and_a_late_retry_still_sto
     await _stage(db, clock, "SMbad", from_=MARCUS, body="boom")
     await inbound_batch.process_pending(db, clock=clock)
     clock.advance(days=8)
-    assert await inbound_batch.forget_stored(db, before=clock() - inbound_batch.KEPT) == 1
+    assert await inbound_loop.forget_stored(db, before=clock() - inbound_loop.KEPT) == 1
     assert [row.message_sid for row in await _all(db, InboundMessage)] == ["SMbad"]  # a failing row stays
     assert await _stage(db, clock, "SMold") == inbound.STAGED
     await inbound_batch.process_pending(db, clock=clock)
     assert len(await _all(db, Message)) == 1
     assert (await _all(db, InboundMessage))[-1].outcome == "duplicate"
+
+
+async def _stored_count(db) -> int:
+    return len(await _all(db, Message))
+
+
+async def test_the_loop_stores_what_was_staged_before_it_started_and_what_the_webhook_wakes_it_for(db, clock, org):
+    await _stage(db, clock, "SM1")
+    loop = asyncio.create_task(inbound_loop.run_inbound_loop(db, clock=clock, interval=3600, gather=0))
+    try:
+        async with asyncio.timeout(10):
+            while await _stored_count(db) < 1:
+                await asyncio.sleep(0.02)
+            await _stage(db, clock, "SM2", from_=MARCUS)
+            inbound_loop.wake()  # without it, the next look would be an hour away
+            while await _stored_count(db) < 2:
+                await asyncio.sleep(0.02)
+    finally:
+        loop.cancel()
+    assert len(await _all(db, Interaction)) == 2

@@ -132,9 +132,9 @@ async def _open_interactions(session: AsyncSession, keys: set[tuple[int, str, st
 async def _route(session: AsyncSession, opened: list[Interaction], *, clock: Clock) -> None:
     """The new interactions are placed here, as a bounce pass places its batch (routing.Pool): candidates read
     once per organization and channel, agents taken with SKIP LOCKED, so this never waits on another router
-    while it holds its senders' locks. Rather than waking the routing loop, which would look again at every
-    queued interaction when a new one changes nothing for them (with nobody Available, 200 transactions per
-    wake). One left unplaced because its agent was held elsewhere wakes the loop (QUEUE_MOVED, in place)."""
+    while it holds its senders' locks. The routing loop is not woken for them: it would look again at every
+    queued interaction, for which a new one changes nothing. One left unplaced because its agent was held
+    elsewhere does wake it (QUEUE_MOVED, from place)."""
     pool = routing.Pool(claimed=list(opened), fresh=frozenset(i.id for i in opened))
     for interaction in opened:
         await routing.place(session, interaction=interaction, clock=clock, pool=pool)

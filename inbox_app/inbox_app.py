@@ -1,4 +1,4 @@
-"""Builds the app: pages, lifespan tasks (push listener, routing, bounce-and-transfer, delivery, media and email loops).
+"""Builds the app: pages, lifespan tasks (push listener, routing, bounce-and-transfer, delivery, inbound SMS/WhatsApp, media and email loops).
 Logic lives in services/."""
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ from inbox_app.state.teams_settings import TeamsSettingsState
 from inbox_app.state.templates_settings import TemplatesSettingsState
 from inbox_app.state.wrap_up_settings import WrapUpSettingsState
 from services import handoff_loop, outbox, routing
-from services.channels import media_fetch
+from services.channels import inbound_loop, media_fetch
 from services.channels.email import poller as email_poller
 
 
@@ -46,6 +46,10 @@ async def _handoff_loop():
 
 async def _delivery_loop():
     await outbox.run_delivery_loop(runtime.db(), runtime.settings(), clock=runtime.clock)
+
+
+async def _inbound_loop():
+    await inbound_loop.run_inbound_loop(runtime.db(), clock=runtime.clock)
 
 
 async def _media_loop():
@@ -80,5 +84,6 @@ app.register_lifespan_task(push.listener(app))
 app.register_lifespan_task(_routing_loop)
 app.register_lifespan_task(_handoff_loop)
 app.register_lifespan_task(_delivery_loop)
+app.register_lifespan_task(_inbound_loop)
 app.register_lifespan_task(_media_loop)
 app.register_lifespan_task(_email_loop)

@@ -292,6 +292,29 @@ class MediaFetch(SQLModel, table=True):
     created_at: datetime
 
 
+class InboundMessage(SQLModel, table=True):
+    """An inbound SMS or WhatsApp message as Twilio posted it, staged by the webhook in one statement before it
+    answers. Its unique MessageSid is the de-duplication (a retry inserts nothing); the inbound loop claims
+    pending rows in batches (`FOR UPDATE SKIP LOCKED`) and stores each as a message in an interaction. A row
+    that fails is retried with a growing wait and then kept `failed` with its error: never lost silently."""
+
+    __table_args__ = (Index("ix_inboundmessage_status_id", "status", "id"),)
+    id: int | None = Field(default=None, primary_key=True)
+    message_sid: str = Field(max_length=128, unique=True)
+    from_address: str = Field(max_length=128)  # as Twilio sent it: "+1415…" or "whatsapp:+1415…"
+    to_address: str = Field(max_length=128)
+    body: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    media: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))  # JSON list of URLs
+    received_at: datetime  # the message's time in the conversation (and the WhatsApp window), not when stored
+    status: str = Field(default="pending", max_length=16)  # pending | done | failed
+    outcome: str = Field(default="", max_length=24)  # stored | duplicate | unknown-number, once done
+    attempts: int = 0  # failed attempts so far
+    next_attempt_at: datetime | None = None
+    last_error: str = Field(default="", max_length=500)
+    processed_at: datetime | None = None
+    message_id: int | None = Field(default=None, foreign_key="message.id")
+
+
 class EarlyDeliveryStatus(SQLModel, table=True):
     """A Twilio status callback for a message id we have not recorded yet: Twilio may call back before the
     transaction that stores the id returned by messages.create has committed. Kept, and applied when the

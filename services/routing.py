@@ -190,6 +190,8 @@ class Pool:
     locked: dict[tuple[int, str], int] = field(default_factory=dict)  # (agent, channel) -> open outside the batch
     candidates: dict[tuple, list[Candidate]] = field(default_factory=dict)
     deferred: bool = False  # the last placement left it alone: a better agent was held by another pass
+    fresh: frozenset[int] = frozenset()  # created in this transaction: no earlier decision to compare with
+    stuck: str = ""  # the last placement found no eligible agent and none held elsewhere: its explanation
 
     @property
     def batch(self) -> bool:
@@ -302,7 +304,8 @@ async def _last_explanation(session: AsyncSession, interaction_id: int) -> str |
     return last
 
 
-async def route(session: AsyncSession, *, interaction_id: int, clock: Clock) -> RoutingDecision | None:
+async def route(session: AsyncSession, *, interaction_id: int, clock: Clock,
+                pool: Pool | None = None) -> RoutingDecision | None:
     """Try to assign one queued interaction. Returns the decision recorded, or None if none was needed."""
     interaction = (
         await session.exec(
@@ -313,7 +316,7 @@ async def route(session: AsyncSession, *, interaction_id: int, clock: Clock) -> 
     ).first()
     if interaction is None or interaction.state != "queued":
         return None  # taken by another router, or no longer waiting
-    return await place(session, interaction=interaction, clock=clock)
+    return await place(session, interaction=interaction, clock=clock, pool=pool)
 
 
 async def place(session: AsyncSession, *, interaction: Interaction, clock: Clock, team_id: int | None = None,
@@ -344,11 +347,12 @@ async def place(session: AsyncSession, *, interaction: Interaction, clock: Clock
         return None
     explanation = _explanation(interaction, candidates, chosen, why)
     now = clock()
+    pool.stuck = explanation if chosen is None and not any(c.held_elsewhere for c in candidates) else ""
     if chosen is None:
         if via or interaction.state != "queued":
             return None
         # A queued interaction is re-examined often; record only when the reasons change.
-        if await _last_explanation(session, interaction.id) == explanation:
+        if interaction.id not in pool.fresh and await _last_explanation(session, interaction.id) == explanation:
             return None
         decision = RoutingDecision(interaction_id=interaction.id, organization_id=interaction.organization_id,
                                    at=now, outcome="queued", explanation=explanation)
@@ -374,24 +378,63 @@ async def place(session: AsyncSession, *, interaction: Interaction, clock: Clock
     return decision
 
 
-async def queued_ids(session: AsyncSession, *, organization_id: int | None = None, limit: int = 200) -> list[int]:
-    query = select(Interaction.id).where(Interaction.state == "queued")
+async def _queued(session: AsyncSession, *, organization_id: int | None = None,
+                  limit: int = 200) -> list[tuple[int, tuple[int, str]]]:
+    """The oldest queued interactions, with the (organization, channel) whose agents they wait for."""
+    query = select(Interaction.id, Interaction.organization_id, Interaction.channel).where(
+        Interaction.state == "queued")
     if organization_id is not None:
         query = query.where(Interaction.organization_id == organization_id)
     query = query.order_by(Interaction.created_at, Interaction.id).limit(limit)
-    return list((await session.exec(query)).all())
+    return [(i, (org, channel)) for i, org, channel in (await session.exec(query)).all()]
+
+
+async def queued_ids(session: AsyncSession, *, organization_id: int | None = None, limit: int = 200) -> list[int]:
+    return [i for i, _ in await _queued(session, organization_id=organization_id, limit=limit)]
+
+
+async def _still_waiting(db, *, ids: list[int], explanation: str, clock: Clock) -> None:
+    """The rest of a queue nobody can take now: what routing each would record, in one transaction. Each
+    keeps waiting; a decision is recorded only where the reasons changed (they are the same for every
+    interaction of one organization and channel)."""
+    async with db.transaction() as session:
+        waiting = (await session.exec(select(Interaction).where(
+            col(Interaction.id).in_(ids), Interaction.state == "queued").with_for_update(skip_locked=True))).all()
+        latest = select(func.max(RoutingDecision.id)).where(
+            col(RoutingDecision.interaction_id).in_(ids)).group_by(RoutingDecision.interaction_id)
+        last = dict((await session.exec(select(RoutingDecision.interaction_id, RoutingDecision.explanation)
+                                        .where(col(RoutingDecision.id).in_(latest)))).all())
+        now = clock()
+        session.add_all([RoutingDecision(interaction_id=i.id, organization_id=i.organization_id, at=now,
+                                         outcome="queued", explanation=explanation)
+                         for i in waiting if last.get(i.id) != explanation])
 
 
 async def drain_queue(db, *, clock: Clock, organization_id: int | None = None) -> int:
-    """Assign waiting interactions, oldest first, each in its own short transaction. Returns how many."""
+    """Assign waiting interactions, oldest first, each in its own short transaction. Returns how many.
+
+    Once one interaction of an organization and channel finds no eligible agent (and none merely held by another
+    router), the younger ones of that queue cannot do better in this pass: they are noted together
+    (`_still_waiting`) instead of routed one by one. Whatever makes an agent eligible again (Available, a
+    wrap-up, a capacity change) wakes the loop for another pass (QUEUE_MOVED)."""
     async with db.read() as session:
-        waiting = await queued_ids(session, organization_id=organization_id)
+        waiting = await _queued(session, organization_id=organization_id)
     assigned = 0
-    for interaction_id in waiting:
+    stuck: dict[tuple[int, str], str] = {}
+    rest: dict[tuple[int, str], list[int]] = {}
+    for interaction_id, queue in waiting:
+        if queue in stuck:
+            rest.setdefault(queue, []).append(interaction_id)
+            continue
+        pool = Pool()
         async with db.transaction() as session:
-            decision = await route(session, interaction_id=interaction_id, clock=clock)
+            decision = await route(session, interaction_id=interaction_id, clock=clock, pool=pool)
         if decision is not None and decision.outcome == "assigned":
             assigned += 1
+        elif pool.stuck:
+            stuck[queue] = pool.stuck
+    for queue, ids in rest.items():
+        await _still_waiting(db, ids=ids, explanation=stuck[queue], clock=clock)
     return assigned
 
 

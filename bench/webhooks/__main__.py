@@ -25,8 +25,8 @@ from pathlib import Path
 
 from bench.load import probes
 from bench.webhooks import profiling
-from bench.webhooks.load import Outcome, Requests, keeps_up, open_loop, percentile
-from bench.webhooks.servers import (ACCOUNT_SID, AUTH_TOKEN, SMS_NUMBER, start_bare, start_inbox,
+from bench.webhooks.load import KEEPS_UP_P99_MS, Outcome, Requests, keeps_up, open_loop, percentile
+from bench.webhooks.servers import (ACCOUNT_SID, AUTH_TOKEN, SMS_NUMBER, staging_lag, start_bare, start_inbox,
                                     stored_messages)
 
 _WARM_UP = (25, 2.0)  # rate, seconds: connections opened, code paths and the database pool warm
@@ -40,11 +40,21 @@ def _ramp_rates(start: float, limit: float):
         rate = max(rate + 25, round(rate * 1.25 / 25) * 25)
 
 
-def _step_line(label: str, outcome: Outcome, ok: bool) -> str:
+def _step_line(label: str, outcome: Outcome, ok: bool, lag: list[float] | None = None) -> str:
     errors = ", ".join(f"{k} x{v}" for k, v in outcome.errors.items()) or "no errors"
+    stored = "" if lag is None else f"; staged → stored p50 {_lag(lag, 0.5)}, p99 {_lag(lag, 0.99)} ms"
     return (f"[{label}] {outcome.rate:g}/s: p50 {_ms(percentile(outcome.latencies, 0.5))}, "
-            f"p99 {_ms(percentile(outcome.latencies, 0.99))} ms, {errors}"
+            f"p99 {_ms(percentile(outcome.latencies, 0.99))} ms, {errors}{stored}"
             f"{'' if ok else '  <- does not keep up'}")
+
+
+def _lag(lag: list[float] | None, q: float) -> str:
+    return "-" if lag is None else ("not all stored" if lag and lag[0] < 0 else _ms(percentile(lag, q)))
+
+
+def _stored_in_time(lag: list[float] | None) -> bool:
+    """The inbox answers before it stores (staging): a step keeps up only if storing keeps up too."""
+    return lag is None or (bool(lag) and lag[0] >= 0 and percentile(lag, 0.99) <= KEEPS_UP_P99_MS)
 
 
 def _ms(value: float | None) -> str:
@@ -72,38 +82,51 @@ async def _settle(pgid: int, limit: float = 120.0) -> float:
     return used
 
 
-async def _fixed(base: str, requests: Requests, args, pgid: int, count_dir: Path | None) -> dict:
-    """The fixed rate: latency, and what each request costs the server (CPU, SQL)."""
+async def _stored_lag(lag_of, requests: Requests, first: int) -> list[float] | None:
+    """Staged → stored, ms, for the requests from `first` on, once none is pending (the inbox only)."""
+    if lag_of is None:
+        return None
+    return await asyncio.to_thread(lag_of, {requests.sid(n) for n in range(first, requests.made)})
+
+
+async def _fixed(base: str, requests: Requests, args, pgid: int, count_dir: Path | None, lag_of) -> dict:
+    """The fixed rate: latency, and what each request costs the server (CPU, SQL), storing included."""
     before = (probes.cpu_seconds(pgid), probes.sql_statements(count_dir) if count_dir else 0)
+    first = requests.made
     fixed = await _send(base, requests, args.rate, args.seconds)
+    lag = await _stored_lag(lag_of, requests, first)
     await asyncio.sleep(1.0)  # the SQL count files are written twice a second
     after = (probes.cpu_seconds(pgid), probes.sql_statements(count_dir) if count_dir else 0)
     n = max(1, fixed.sent)
-    return {"fixed": fixed, "app_cpu_ms": (after[0] - before[0]) * 1000 / n,
+    return {"fixed": fixed, "lag": lag, "app_cpu_ms": (after[0] - before[0]) * 1000 / n,
             "sql": (after[1] - before[1]) / n if count_dir else None}
 
 
-async def _ramp(label: str, base: str, requests: Requests, args, pgid: int) -> list[tuple[Outcome, bool]]:
+async def _ramp(label: str, base: str, requests: Requests, args, pgid: int, lag_of) -> list[tuple[Outcome, bool]]:
     """Steps of rising rate until one does not keep up; each starts on a server that has caught up."""
     steps = []
     for rate in _ramp_rates(args.ramp_from, args.ramp_max):
         await _settle(pgid)
+        first = requests.made
         outcome = await _send(base, requests, rate, args.step_seconds)
-        steps.append((outcome, keeps_up(outcome)))
-        print(_step_line(label, outcome, steps[-1][1]), flush=True)
+        lag = await _stored_lag(lag_of, requests, first)
+        steps.append((outcome, keeps_up(outcome) and _stored_in_time(lag)))
+        print(_step_line(label, outcome, steps[-1][1], lag), flush=True)
         if not steps[-1][1]:
             break
     return steps
 
 
-async def _phases(label: str, base: str, requests: Requests, args, pgid: int, count_dir: Path | None) -> dict:
+async def _phases(label: str, base: str, requests: Requests, args, pgid: int, count_dir: Path | None,
+                  lag_of=None) -> dict:
     await _send(base, requests, *_WARM_UP)
     await _settle(pgid)
-    result = await _fixed(base, requests, args, pgid, count_dir)
-    print(_step_line(label, result["fixed"], keeps_up(result["fixed"])), flush=True)
+    result = await _fixed(base, requests, args, pgid, count_dir, lag_of)
+    print(_step_line(label, result["fixed"], keeps_up(result["fixed"]) and _stored_in_time(result["lag"]),
+                     result["lag"]), flush=True)
     if args.profile:  # the profile is of the fixed rate alone: collected right after it
         return {**result, "steps": [], "sent": requests.made, "idle_cores": 0.0}
-    steps = await _ramp(label, base, requests, args, pgid)
+    steps = await _ramp(label, base, requests, args, pgid, lag_of)
     # With nobody signed in to take them, every interaction opened is still queued: what does that cost?
     idle = await _settle(pgid)
     return {**result, "steps": steps, "sent": requests.made, "idle_cores": idle}
@@ -121,8 +144,10 @@ def _run_inbox(args, tmp: Path, database_admin: str | None, redis_url: str | Non
     base = server.env["PUBLIC_BASE_URL"]
     try:
         requests = Requests(base, AUTH_TOKEN, ACCOUNT_SID, SMS_NUMBER, run_tag)
-        result = asyncio.run(_phases("inbox", base, requests, args, server.process.pid, count_dir))
+        lag_of = lambda sids: staging_lag(database_url, sids)  # noqa: E731
+        result = asyncio.run(_phases("inbox", base, requests, args, server.process.pid, count_dir, lag_of))
         time.sleep(2.0)  # a request the generator gave up on may still be committing
+        staging_lag(database_url, requests.answered)  # and the inbound loop may still be storing
         result["stored"] = stored_messages(database_url, run_tag, requests.answered)
         if profile_dir:
             result["profile"] = _collect_profile(server.process.pid, profile_dir)
@@ -171,10 +196,12 @@ def _table(results: dict[str, dict], args, database: str, workers: int) -> str:
     row(f"{args.rate:g}/s for {args.seconds:g} s: latency ms p50 / p99 / max",
         lambda r: " / ".join(_ms(percentile(fixed(r).latencies, q)) for q in (0.5, 0.99, 1.0)),
         f"p99 <= 100 ms @ {args.rate:g}/s")
+    row("   staged → stored ms p50 / p99 (the inbox answers first)",
+        lambda r: " / ".join(_lag(r.get("lag"), q) for q in (0.5, 0.99)), "")
     row("   answered 200 / sent, errors", lambda r: f"{len(fixed(r).latencies)} / {fixed(r).sent}, "
         f"{sum(fixed(r).errors.values())}", "all, 0")
     row("   generator late ms p99 (its own lag)", lambda r: _ms(percentile(fixed(r).late_ms, 0.99)))
-    row("sustained inbound/s (ramp, +25 %/step)", _sustained, ">= 300")
+    row("sustained inbound/s (ramp, +25 %/step; stored too)", _sustained, ">= 300")
     row("   last step: p99 ms, errors", lambda r: (
         f"{_ms(percentile(r['steps'][-1][0].latencies, 0.99))}, {sum(r['steps'][-1][0].errors.values())}"
         if r["steps"] else "-"))

@@ -109,3 +109,35 @@ def stored_messages(database_url: str, run_tag: str, answered: set[str]) -> Stor
     sids = {sid for sid, _ in rows}
     return Stored(rows=len(rows), distinct=len(sids), lost=len(answered - sids),
                   interactions=len({interaction for _, interaction in rows}))
+
+
+def staging_lag(database_url: str, sids: set[str], wait: float = 120.0) -> list[float]:
+    """Milliseconds from staging (the webhook's answer) to stored (the inbound loop's commit) for these
+    MessageSids, waiting up to `wait` seconds for the last of them; [-1.0] when some are still not stored."""
+    import time
+
+    engine = create_engine(sync_url(database_url))
+    deadline = time.monotonic() + wait
+    try:
+        while True:
+            with engine.connect() as conn:
+                rows = conn.execute(text(
+                    "SELECT message_sid, status, received_at, processed_at FROM inboundmessage "
+                    "WHERE message_sid = ANY(:sids)" if database_url.startswith("postgresql") else
+                    "SELECT message_sid, status, received_at, processed_at FROM inboundmessage"),
+                    {"sids": sorted(sids)} if database_url.startswith("postgresql") else {}).all()
+            rows = [row for row in rows if row[0] in sids]
+            if all(row[1] != "pending" for row in rows) or time.monotonic() > deadline:
+                break
+            time.sleep(0.25)
+    finally:
+        engine.dispose()
+    if any(row[1] == "pending" for row in rows):
+        return [-1.0]
+    return sorted((_aware(row[3]) - _aware(row[2])).total_seconds() * 1000 for row in rows if row[3] is not None)
+
+
+def _aware(moment):
+    from datetime import timezone
+
+    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)

@@ -13,7 +13,7 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 
 from inbox_app import runtime
-from services.channels import delivery_status, inbound, twilio_signature
+from services.channels import delivery_status, inbound, inbound_loop, twilio_signature
 
 _log = logging.getLogger(__name__)
 _EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response></Response>'
@@ -34,13 +34,15 @@ async def _signed_form(request: Request) -> dict | Response:
 
 
 async def messages(request: Request):
-    """POST /webhooks/twilio/messages: an inbound SMS or WhatsApp message. Twilio gets an empty TwiML answer
-    (no auto-reply), also for a retry of a message already stored; its media is fetched afterwards."""
+    """POST /webhooks/twilio/messages: an inbound SMS or WhatsApp message. It is staged in one statement (which
+    also drops a retry of a MessageSid already staged) and Twilio gets an empty TwiML answer at once (no
+    auto-reply); this worker's inbound loop, woken here, stores it, and its media is fetched afterwards."""
     fields = await _signed_form(request)
     if isinstance(fields, Response):
         return fields
-    await inbound.receive(runtime.db(), fields=fields, clock=runtime.clock, settings=runtime.settings(),
-                          route_now=False)
+    if await inbound.stage(runtime.db(), fields=fields, clock=runtime.clock, settings=runtime.settings()) \
+            == inbound.STAGED:
+        inbound_loop.wake()
     return Response(_EMPTY_TWIML, media_type="application/xml")
 
 

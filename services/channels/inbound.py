@@ -1,100 +1,83 @@
-"""An inbound SMS or WhatsApp message (Twilio's webhook form), stored once.
+"""An inbound SMS or WhatsApp message (Twilio's webhook form): staged by the webhook, stored by the inbound loop.
 
-The organization is the one whose number was written to (`To`). The message joins the open interaction of
-that phone number on that channel, or opens one that joins the customer's open case or a new case, exactly
-as a chat does. The sender is only a contact (their phone, E.164): the interaction stays unverified until an
-agent verifies them by passcode.
+The webhook only stages the message (`stage`: one INSERT, which is also the MessageSid de-duplication) and
+answers Twilio; the inbound loop (inbound_loop.py, inbound_batch.py) then stores staged messages in batches: the organization
+is the one whose number was written to (`To`); the message joins the open interaction of that phone number on
+that channel, or opens one that joins the customer's open case or a new case, exactly as a chat does. The
+sender is only a contact (their phone, E.164): the interaction stays unverified until an agent verifies them
+by passcode.
 """
 
 from __future__ import annotations
 
-import logging
+import asyncio
+import functools
+import json
 from typing import Mapping
 
-from sqlalchemy.exc import IntegrityError
-from sqlmodel import col, select
-from sqlmodel.ext.asyncio.session import AsyncSession
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlmodel import select
 
-from services import interactions
-from services.channels import media_fetch
-from services.channels.numbers import Address, organization_for, parse_address
+from services.channels import inbound_batch, media_fetch
+from services.channels.inbound_batch import DUPLICATE, NOT_A_MESSAGE, STORED, UNKNOWN_NUMBER  # noqa: F401
 from services.clock import Clock
 from services.config import Settings
-from services.db import lock_until_commit
-from services.models import Interaction, Message
+from services.models import InboundMessage
 from services.text import MAX_MESSAGE_CHARS, clean_body
 
-_log = logging.getLogger(__name__)
-
-STORED, DUPLICATE, UNKNOWN_NUMBER, NOT_A_MESSAGE = "stored", "duplicate", "unknown-number", "not-a-message"
+STAGED = "staged"
+_SETTLE_TRIES = 200  # `receive` waits for its row at most this many passes (another caller may hold it)
 
 
 def message_text(fields: Mapping[str, str]) -> str:
     return clean_body(fields.get("Body"))[:MAX_MESSAGE_CHARS]
 
 
-def _media_note(count: int) -> str:
-    """What the panel shows for a message of media alone until its files are in."""
-    return f"Attachment{'s' if count > 1 else ''} arriving"
+def _sid(fields: Mapping[str, str]) -> str:
+    return (fields.get("MessageSid") or fields.get("SmsSid") or "").strip()[:128]
 
 
-async def _already_stored(session: AsyncSession, sid: str) -> bool:
-    return (await session.exec(select(Message.id).where(Message.provider_id == sid))).first() is not None
+@functools.cache
+def _insert_once(dialect: str):
+    """INSERT … ON CONFLICT (message_sid) DO NOTHING: a retry of a staged MessageSid inserts nothing. Built once
+    per dialect: the statement is the same for every webhook."""
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    return insert(InboundMessage.__table__).on_conflict_do_nothing(index_elements=["message_sid"])
 
 
-async def _one_at_a_time(session: AsyncSession, organization_id: int, sender: Address) -> None:
-    """Two messages from one number arriving together must not open two interactions."""
-    await lock_until_commit(session, f"{organization_id}:{sender.channel}:{sender.number}")
-
-
-async def _open_interaction_of(session: AsyncSession, organization_id: int, sender: Address) -> Interaction | None:
-    return (await session.exec(
-        select(Interaction).where(Interaction.organization_id == organization_id,
-                                  Interaction.channel == sender.channel, Interaction.given_phone == sender.number,
-                                  Interaction.state != "closed")
-        .order_by(col(Interaction.id).desc()).limit(1).with_for_update())).first()
-
-
-async def _store(session: AsyncSession, *, sid: str, sender: Address, to: Address, body: str,
-                 media: list[str], clock: Clock, route_now: bool) -> str:
-    organization = await organization_for(session, to)
-    if organization is None:
-        _log.warning("inbound %s %s to %s: no organization has this number; not stored", to.channel, sid, to.number)
-        return UNKNOWN_NUMBER
-    await _one_at_a_time(session, organization.id, sender)
-    if await _already_stored(session, sid):  # after the lock: a retry racing its original sees it stored
-        return DUPLICATE
-    interaction = await _open_interaction_of(session, organization.id, sender)
-    if interaction is None:
-        interaction = await interactions.open_interaction(
-            session, organization_id=organization.id, channel=sender.channel, clock=clock, phone=sender.number,
-            channel_number=to.number, route_now=route_now)
-    message = interactions.append_customer_message(session, interaction=interaction, body=body, at=clock(),
-                                                   provider_id=sid)
-    await session.flush()  # a concurrent retry of the same MessageSid fails here, on the unique index
-    if media:  # fetched after Twilio has its answer, by the media loop
-        media_fetch.queue(session, message=message, urls=media, at=clock())
-        if not body:
-            interaction.last_text = _media_note(len(media))
-    return STORED
-
-
-async def receive(db, *, fields: Mapping[str, str], clock: Clock, settings: Settings | None = None,
-                  route_now: bool = True) -> str:
-    """Store one webhook's message, and a fetch job per media file; returns STORED, DUPLICATE (a retry),
-    UNKNOWN_NUMBER or NOT_A_MESSAGE. `settings` tell where Twilio's API is (TWILIO_API_BASE in tests). The
-    webhook passes `route_now=False`: routing (a third of its cost) happens in the routing loop, after Twilio
-    has its answer."""
-    sid = (fields.get("MessageSid") or fields.get("SmsSid") or "").strip()
+async def stage(db, *, fields: Mapping[str, str], clock: Clock, settings: Settings | None = None) -> str:
+    """Keep the webhook's message for the inbound loop, in one statement; returns STAGED, DUPLICATE (that
+    MessageSid was staged before: Twilio's retry) or NOT_A_MESSAGE. `settings` tell which media URLs are
+    Twilio's (TWILIO_API_BASE in tests): only those are ever fetched."""
+    sid = _sid(fields)
     if not sid or not fields.get("From") or not fields.get("To"):
         return NOT_A_MESSAGE
-    sender, to = parse_address(fields["From"]), parse_address(fields["To"])
-    try:
-        async with db.transaction() as session:
-            return await _store(session, sid=sid[:128], sender=sender, to=to, body=message_text(fields),
-                                media=media_fetch.media_urls(fields, settings), clock=clock, route_now=route_now)
-    except IntegrityError:
-        async with db.read() as session:
-            if await _already_stored(session, sid[:128]):
-                return DUPLICATE  # the same message, stored by a retry that ran alongside this one
-        raise
+    media = media_fetch.media_urls(fields, settings)
+    inserted = await db.execute_alone(_insert_once(db.dialect), dict(
+        message_sid=sid, from_address=str(fields["From"])[:128], to_address=str(fields["To"])[:128],
+        body=message_text(fields), media=json.dumps(media) if media else "", received_at=clock(),
+        status="pending", outcome="", attempts=0, last_error=""))
+    return STAGED if inserted == 1 else DUPLICATE
+
+
+async def _outcome(db, sid: str) -> str:
+    async with db.read() as session:
+        row = (await session.exec(select(InboundMessage.status, InboundMessage.outcome)
+                                  .where(InboundMessage.message_sid == sid))).first()
+    return row[1] if row and row[0] != "pending" else ""
+
+
+async def receive(db, *, fields: Mapping[str, str], clock: Clock, settings: Settings | None = None) -> str:
+    """Stage one message and store it now (with whatever else is pending) as the inbound loop would: for
+    callers that need it stored on return (tests, tools). Returns STORED, DUPLICATE (a retry), UNKNOWN_NUMBER
+    or NOT_A_MESSAGE. The webhook stages only, and wakes the inbound loop."""
+    staged = await stage(db, fields=fields, clock=clock, settings=settings)
+    if staged != STAGED:
+        return staged
+    sid = _sid(fields)
+    for _ in range(_SETTLE_TRIES):
+        await inbound_batch.process_pending(db, clock=clock)
+        if outcome := await _outcome(db, sid):
+            return outcome
+        await asyncio.sleep(0.01)  # claimed by a concurrent pass, or held behind an older message of its sender
+    raise RuntimeError(f"inbound message {sid} was not stored")

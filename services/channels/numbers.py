@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import phonenumbers
-from sqlmodel import select
+from sqlmodel import col, or_, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.models import Organization
@@ -57,7 +57,17 @@ def twilio_address(channel: str, number: str) -> str:
     return f"{WHATSAPP_PREFIX}{number}" if channel == "whatsapp" else number
 
 
-async def organization_for(session: AsyncSession, address: Address) -> Organization | None:
-    """The organization whose SMS or WhatsApp number this is."""
-    column = Organization.whatsapp_number if address.channel == "whatsapp" else Organization.sms_number
-    return (await session.exec(select(Organization).where(column == address.number))).first()
+async def organizations_for(session: AsyncSession, addresses: set[Address]) -> dict[Address, int]:
+    """The id of the organization whose SMS or WhatsApp number each address is, for a batch in one query; an
+    address no organization has is left out."""
+    sms = sorted({a.number for a in addresses if a.channel == "sms"})
+    whatsapp = sorted({a.number for a in addresses if a.channel == "whatsapp"})
+    if not sms and not whatsapp:
+        return {}
+    rows = (await session.exec(select(Organization.id, Organization.sms_number, Organization.whatsapp_number).where(
+        or_(col(Organization.sms_number).in_(sms), col(Organization.whatsapp_number).in_(whatsapp))))).all()
+    found = {}
+    for organization_id, sms_number, whatsapp_number in rows:
+        found[Address("sms", sms_number)] = organization_id
+        found[Address("whatsapp", whatsapp_number)] = organization_id
+    return {address: found[address] for address in addresses if address in found}

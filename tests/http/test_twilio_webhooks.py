@@ -11,7 +11,8 @@ from sqlmodel import select
 from inbox_app import runtime
 from services import interactions, outbox, routing
 from services.config import load_settings
-from services.models import Interaction, Message
+from services.channels import inbound_batch
+from services.models import InboundMessage, Interaction, Message
 from tests.fakes.twilio_api import TwilioStandIn, inbound_fields, signed
 from tests.http.support import served
 from tests.services.factories import make_agent, make_org
@@ -41,13 +42,21 @@ async def client(wired, monkeypatch, twilio):
         yield http
 
 
-def _post(client, path, fields, *, token=TOKEN, url=None, signature=None, **headers):
+async def _post(client, path, fields, *, token=TOKEN, url=None, signature=None, then_store=True, **headers):
     body, signed_headers = signed(token, url or PUBLIC + path, fields)
     if signature is not None:
         signed_headers["X-Twilio-Signature"] = signature
     if signature == "":
         del signed_headers["X-Twilio-Signature"]
-    return client.post(path, content=body, headers={**signed_headers, **headers})
+    response = await client.post(path, content=body, headers={**signed_headers, **headers})
+    if path == MESSAGES and then_store:  # what the inbound loop, woken by the webhook, does next
+        await inbound_batch.process_pending(runtime.db(), clock=runtime.clock)
+    return response
+
+
+async def _staged(db):
+    async with db.read() as session:
+        return list((await session.exec(select(InboundMessage).order_by(InboundMessage.id))).all())
 
 
 def _sms(sid="SM1", body="Where is my order?"):
@@ -60,16 +69,20 @@ async def _messages(db):
 
 
 async def test_a_signed_sms_is_stored_and_answered_with_empty_twiml(client, wired):
-    response = await _post(client, MESSAGES, _sms())
+    response = await _post(client, MESSAGES, _sms(), then_store=False)
     assert response.status_code == 200
     assert response.headers["content-type"].startswith("application/xml")
     assert response.text.endswith("<Response></Response>")
     assert response.headers["x-content-type-options"] == "nosniff"  # the security headers wrap webhooks too
     assert "set-cookie" not in response.headers
+    assert await _messages(wired) == []  # answered once staged: storing and routing come after
+    [staged] = await _staged(wired)
+    assert (staged.status, staged.message_sid, staged.body) == ("pending", "SM1", "Where is my order?")
+    await inbound_batch.process_pending(wired, clock=runtime.clock)
     [message] = await _messages(wired)
     assert (message.body, message.provider_id) == ("Where is my order?", "SM1")
-    async with wired.read() as session:  # answered before routing: the routing loop places it
-        assert (await session.exec(select(Interaction.state))).one() == "queued"
+    async with wired.read() as session:
+        assert (await session.exec(select(Interaction.state))).one() == "assigned"
 
 
 async def test_a_retry_of_the_same_message_sid_is_answered_200_and_stored_once(client, wired):
@@ -77,6 +90,8 @@ async def test_a_retry_of_the_same_message_sid_is_answered_200_and_stored_once(c
     replay = await _post(client, MESSAGES, _sms())
     assert first.status_code == replay.status_code == 200
     assert len(await _messages(wired)) == 1
+    [staged] = await _staged(wired)  # the retry was not even staged
+    assert (staged.status, staged.outcome) == ("done", "stored")
 
 
 @pytest.mark.parametrize("forgery", ["wrong token", "missing", "garbage", "tampered body", "other url",
@@ -98,7 +113,7 @@ async def test_a_bad_or_missing_signature_is_403_and_stores_nothing(client, wire
         response = await _post(client, MESSAGES, fields, url="https://evil.example" + MESSAGES,
                                **{"X-Forwarded-Host": "evil.example", "X-Forwarded-Proto": "https"})
     assert response.status_code == 403
-    assert await _messages(wired) == []
+    assert await _messages(wired) == [] and await _staged(wired) == []
     async with wired.read() as session:
         assert (await session.exec(select(Interaction))).first() is None
 
@@ -107,13 +122,14 @@ async def test_without_an_auth_token_nothing_can_be_verified_so_nothing_is_accep
     settings = load_settings({"INBOX_SECRET_KEY": SECRET, "DATABASE_URL": wired.url, "PUBLIC_BASE_URL": PUBLIC})
     monkeypatch.setattr(runtime, "settings", lambda: settings)
     assert (await _post(client, MESSAGES, _sms())).status_code == 403
-    assert await _messages(wired) == []
+    assert await _messages(wired) == [] and await _staged(wired) == []
 
 
 async def test_a_message_to_a_number_of_no_organization_is_accepted_and_not_stored(client, wired):
     fields = inbound_fields(sid="SMx", from_=ELLEN, to="+15550001111", body="hi")
     assert (await _post(client, MESSAGES, fields)).status_code == 200
     assert await _messages(wired) == []
+    assert [(row.status, row.outcome) for row in await _staged(wired)] == [("done", "unknown-number")]
 
 
 async def _agent_reply(db, clock, twilio):

@@ -148,3 +148,42 @@ async def test_the_explanation_stays_small_with_hundreds_of_agents(db, clock):
     assert explanation["considered"] == 300 and explanation["passed_over"][0]["count"] == 300
     assert len(explanation["passed_over"][0]["agents"]) == 10
     assert len(decision.explanation) < 2000  # it was about 66 KB when every candidate was listed
+
+
+async def test_a_queue_nobody_can_take_is_routed_once_a_pass_and_each_interaction_still_records_its_reasons(
+        db, clock, monkeypatch):
+    sophias, janes = await make_org(db), await make_org(db, "janes", "Jane's")
+    alice = await make_agent(db, "alice", [sophias], available=False)
+    bob = await make_agent(db, "bob", [janes], available=False)
+    waiting = []
+    for i in range(4):
+        waiting.append(await new_chat(db, sophias, clock, email=f"q{i}@example.com"))
+        clock.advance(seconds=10)
+    janes_chat = await new_chat(db, janes, clock, email="j@example.com")  # younger, in another queue
+    async with db.transaction() as session:
+        await presence.set_available(session, identity=bob, available=True, clock=clock)
+    routed = []
+    real_route = routing.route
+
+    async def counted(session, *, interaction_id, clock, pool=None):
+        routed.append(interaction_id)
+        return await real_route(session, interaction_id=interaction_id, clock=clock, pool=pool)
+
+    monkeypatch.setattr(routing, "route", counted)
+    assert await routing.drain_queue(db, clock=clock) == 1
+    assert routed == [waiting[0].id, janes_chat.id]  # Sophia's younger three wait behind the oldest
+    assert (await _get(db, janes_chat.id)).state == "assigned"  # Jane's queue is its own
+    assert [[d["outcome"] for d in await _explanations(db, c.id)] for c in waiting] == [["queued"]] * 4
+    await routing.drain_queue(db, clock=clock)
+    assert [len(await _explanations(db, c.id)) for c in waiting] == [1] * 4  # reasons unchanged: nothing new
+    async with db.transaction() as session:  # Available now, with room for two chats: the reasons change
+        await presence.set_available(session, identity=alice, available=True, clock=clock)
+    async with db.transaction() as session:
+        from services.models import AgentCapacity
+
+        (await session.get(AgentCapacity, (alice.user_id, "chat"))).capacity = 2
+    assert await routing.drain_queue(db, clock=clock) == 2
+    assert [(await _get(db, c.id)).state for c in waiting] == ["assigned", "assigned", "queued", "queued"]
+    later = [(await _explanations(db, c.id))[-1] for c in waiting[2:]]
+    assert [d["outcome"] for d in later] == ["queued", "queued"]
+    assert all(_reasons(d)["alice"].startswith("no capacity on chat") for d in later)

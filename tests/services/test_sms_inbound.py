@@ -99,7 +99,8 @@ async def test_after_wrap_up_a_new_message_opens_a_new_interaction(db, clock):
 async def test_a_number_no_organization_has_stores_nothing(db, clock):
     await _org(db)
     assert await _receive(db, clock, to="+15550000000") == inbound.UNKNOWN_NUMBER
-    assert await _receive(db, clock, from_=f"whatsapp:{ELLEN}", to=f"whatsapp:{SMS_NUMBER}") == inbound.UNKNOWN_NUMBER
+    assert await _receive(db, clock, "SM2", from_=f"whatsapp:{ELLEN}", to=f"whatsapp:{SMS_NUMBER}") \
+        == inbound.UNKNOWN_NUMBER
     assert await _all(db, Interaction) == [] and await _all(db, Message) == []
 
 
@@ -165,21 +166,26 @@ async def test_a_retry_racing_the_original_is_stored_once(db, clock):
     assert len(await _all(db, Message)) == 1 and len(await _all(db, Interaction)) == 1
 
 
-async def test_the_webhooks_message_is_routed_by_the_loop_woken_at_commit(db, clock):
-    """The webhook answers Twilio before routing (a third of its cost): the routing loop places it."""
-    from services import events, routing
+async def test_the_inbound_batch_routes_its_new_interactions_by_sms_capacity_without_waking_the_queue(db, clock):
+    """The webhook answers before routing; the batch that stores the messages places them at once, sharing
+    agents' capacity across the batch, and does not make the routing loop look at the whole queue again."""
+    from services import events
+    from services.channels import inbound_batch
+    from services.models import RoutingDecision
 
-    await _org(db)
-    agent = await make_agent(db, "alice", [await _first_org(db)])
+    org = await _org(db)
+    agent = await make_agent(db, "alice", [org])
+    async with db.transaction() as session:
+        (await session.get(AgentCapacity, (agent.user_id, "sms"))).capacity = 1
+    for n, sender in enumerate([ELLEN, "+14155550123"]):
+        assert await inbound.stage(db, fields=inbound_fields(sid=f"SM{n}", from_=sender, to=SMS_NUMBER, body="Hi"),
+                                   clock=clock) == inbound.STAGED
     await events.queue_moved(0)  # nothing pending from before
-    await inbound.receive(db, fields=inbound_fields(sid="SMq", from_=ELLEN, to=SMS_NUMBER, body="Hi"),
-                          clock=clock, route_now=False)
-    [interaction] = await _all(db, Interaction)
-    assert interaction.state == "queued"
-    assert await events.queue_moved(0.5)  # the routing loop of this worker is woken by the commit
-    await routing.drain_queue(db, clock=clock)
-    [interaction] = await _all(db, Interaction)
-    assert (interaction.state, interaction.assignee_id) == ("assigned", agent.user_id)
+    await inbound_batch.process_pending(db, clock=clock)
+    first, second = await _all(db, Interaction)
+    assert (first.state, first.assignee_id, second.state) == ("assigned", agent.user_id, "queued")
+    assert [d.outcome for d in await _all(db, RoutingDecision)] == ["assigned", "queued"]
+    assert not await events.queue_moved(0.05)
 
 
 async def _first_org(db):

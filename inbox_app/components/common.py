@@ -41,6 +41,9 @@ def availability_toggle() -> rx.Component:
                 rx.icon("circle-minus", size=14, aria_hidden="true")),
         rx.cond(SessionState.available, "Available", "Unavailable"),
         on_click=SessionState.toggle_availability,
+        # Until the page is live (hydrated over its websocket) a click would be lost, and the agent would
+        # believe they were Available; a disabled button is waited for (by people and by Playwright alike).
+        disabled=~rx.State.is_hydrated,
         variant="soft",
         color_scheme=rx.cond(SessionState.available, "green", "gray"),
         high_contrast=True,

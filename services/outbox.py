@@ -337,16 +337,26 @@ async def deliver_pending(db, settings: Settings, *, clock: Clock, limit: int = 
     """One pass of the delivery loop: claim due rows, send them a few at a time. Returns how many it took."""
     rows = await _claim_batch(db, settings, clock=clock, limit=limit)
     in_flight = asyncio.Semaphore(SENDS_AT_ONCE)
+    # One recipient's messages go one after the other, oldest first, so two replies never reach a phone in
+    # the wrong order; different recipients' go side by side.
+    queues: dict[tuple[str, str], list[OutboundMessage]] = {}
+    for row in rows:
+        if row.status == "sending":
+            queues.setdefault((row.channel, row.recipient), []).append(row)
 
-    async def deliver(row: OutboundMessage) -> str:
-        async with in_flight:
-            return await _deliver_claimed(db, settings, row, clock=clock, jitter=jitter)
+    async def deliver_in_order(queue: list[OutboundMessage]) -> list[BaseException]:
+        failures = []
+        for row in queue:
+            async with in_flight:
+                try:
+                    await _deliver_claimed(db, settings, row, clock=clock, jitter=jitter)
+                except Exception as failure:  # one row's database error does not orphan the rest
+                    failures.append(failure)
+        return failures
 
-    outcomes = await asyncio.gather(*(deliver(row) for row in rows if row.status == "sending"),
-                                    return_exceptions=True)  # one row's database error does not orphan the rest
-    for outcome in outcomes:
-        if isinstance(outcome, BaseException):
-            raise outcome
+    for failures in await asyncio.gather(*(deliver_in_order(queue) for queue in queues.values())):
+        if failures:
+            raise failures[0]
     return len(rows)
 
 

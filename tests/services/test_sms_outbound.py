@@ -86,6 +86,15 @@ async def test_formatting_is_sent_as_plain_text_and_typed_tags_as_typed(db, cloc
                                                    "Reply <b>YES</b> to confirm"]
 
 
+async def test_one_customers_replies_reach_the_provider_in_the_order_they_were_written(db, clock, twilio):
+    _, agent, interaction = await conversation(db, clock)
+    written = [f"Reply {n}" for n in range(8)]
+    for body in written:
+        await reply(db, clock, agent, interaction, body=body)
+    await outbox.deliver_pending(db, settings_for(twilio), clock=clock)
+    assert [m["Body"] for m in twilio.messages] == written
+
+
 async def _sent_and_posted(db, clock, twilio):
     _, agent, interaction = await conversation(db, clock)
     sent = await reply(db, clock, agent, interaction)

@@ -105,8 +105,7 @@ class SecurityHeaders:
                                   script_hashes=self._script_hashes() if html else [])
             if _own_policy(message):  # a route that wrote its own policy (an email's original) keeps it whole,
                 own = {name.lower() for name, _ in message.get("headers", [])}  # with every header it set
-                headers = [(name, value) for name, value in headers
-                           if name.lower().encode() not in own and name != "X-Frame-Options"]
+                headers = [(name, value) for name, value in headers if name.lower().encode() not in own]
                 html = False
             # A page is never reused unasked: it must always arrive with today's frame-ancestors list.
             await send(_with(message, [*headers, ("Cache-Control", "no-cache")] if html else headers))

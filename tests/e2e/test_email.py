@@ -83,7 +83,7 @@ def test_an_appended_email_reaches_the_agent_inert(browser: Browser, base_url, i
     assert agent.evaluate("window.__pwned === undefined") and hits == []
     shot(agent, "email-original")
 
-    frame.get_by_role("link", name="Load remote images").click()
+    original.get_by_role("link", name="Load remote images").click()  # beside the frame, in the inbox page
     expect(frame.get_by_role("img", name="tracking pixel")).to_have_attribute("src", pixel)
     expect(frame.get_by_test_id("remote-images-blocked")).to_have_count(0)
     # decode() settles once the picture has arrived: by then the sender's server has been asked for it, once.

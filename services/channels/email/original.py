@@ -13,11 +13,8 @@ text with its quoted history) is its own small page that the inbox shows in a sa
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import html as html_lib
 from dataclasses import dataclass
-from datetime import datetime, timedelta
 
 import nh3
 from sqlmodel import select
@@ -49,7 +46,6 @@ STYLE_PROPERTIES = {
     "border-left", "border-color", "border-style", "border-width", "border-collapse", "border-radius", "width",
     "max-width", "min-width", "height", "display"}
 EMAIL_SCHEMES = {"http", "https", "mailto", "cid"}
-_REMOTE = ("http://", "https://")
 _DROPPED_CONTENT = {"script", "style", "head", "title"}
 
 # The frame may open links in a new tab (`allow-popups`), never run a script or reach the inbox's own origin.
@@ -67,10 +63,12 @@ def clean(raw: str, *, images: bool = True) -> Cleaned:
     removed = []
 
     def _pictures(tag: str, attribute: str, value: str) -> str | None:
+        if attribute == "style":  # no declaration that could fetch something (the page's policy refuses it too)
+            return ";".join(part for part in value.split(";") if "url(" not in part.lower().replace(" ", ""))
         if tag == "img" and attribute == "src":
-            if value.lower().startswith("cid:"):
+            if value.strip().lower().startswith("cid:"):
                 return None  # a picture inside the mail; it arrives as an attachment of the message
-            if not images and value.lower().startswith(_REMOTE):
+            if not images:  # every other address, however written (//host, relative, padded), is held back
                 removed.append(value)
                 return None
         return value
@@ -95,32 +93,9 @@ _PAGE_STYLE = ("body{margin:0;padding:12px 16px;font:14px/1.5 system-ui,sans-ser
                "border-radius:6px;font-size:12px;color:#473b1f}.notice a{color:#0d3868}")
 
 
-# The frame's page has no origin of its own (the sandbox), so a request it makes carries no SameSite=Strict
-# session cookie: "Load remote images" is a link signed for this message, made for the agent who was shown it.
-IMAGES_LINK_LIFETIME = timedelta(minutes=10)
-
-
-def _images_signature(secret_key: str, message_id: int, expires: int) -> str:
-    key = hashlib.sha256(f"email-original-images:{secret_key}".encode()).digest()
-    return hmac.new(key, f"{message_id}:{expires}".encode(), hashlib.sha256).hexdigest()[:40]
-
-
-def images_link(secret_key: str, *, message_id: int, now: datetime) -> str:
-    expires = int((now + IMAGES_LINK_LIFETIME).timestamp())
-    return f"?images=1&expires={expires}&signature={_images_signature(secret_key, message_id, expires)}"
-
-
-def images_link_holds(secret_key: str, *, message_id: int, expires: str, signature: str, now: datetime) -> bool:
-    if not (expires.isascii() and expires.isdigit()) or len(expires) > 12 or int(expires) < now.timestamp():
-        return False
-    if not signature.isascii():
-        return False
-    return hmac.compare_digest(_images_signature(secret_key, message_id, int(expires)), signature)
-
-
-def page(record: EmailRecord, *, images: bool, images_link: str = "") -> str:
-    """The whole document. Links open in a new tab; the notice's own link (`images_link`) reloads this frame
-    with the pictures."""
+def page(record: EmailRecord, *, images: bool) -> str:
+    """The whole document. Links open in a new tab. The notice points at `Load remote images`, which the inbox
+    shows beside the frame: a request the sandboxed page made itself would carry no session cookie."""
     if record.html:
         cleaned = clean(record.html, images=images)
         body = cleaned.html
@@ -131,29 +106,21 @@ def page(record: EmailRecord, *, images: bool, images_link: str = "") -> str:
         count = cleaned.remote_images
         notice = (f'<p class="notice" data-testid="remote-images-blocked">{count} remote '
                   f'{"picture is" if count == 1 else "pictures are"} not shown, so the sender cannot tell that '
-                  f'this email was opened. <a href="{html_lib.escape(images_link)}" target="_self" '
-                  'data-testid="load-remote-images">'
-                  'Load remote images</a></p>')
+                  'this email was opened. "Load remote images", above this frame, shows them.</p>')
     title = html_lib.escape(record.subject or "Email")
     return (f'<!doctype html><html lang="en"><head><meta charset="utf-8"><title>{title}</title>'
             f'<base target="_blank"><style>{_PAGE_STYLE}</style></head><body>{notice}{body}</body></html>')
 
 
-async def with_images(session: AsyncSession, *, message_id: int) -> EmailRecord:
-    """The email behind a signed "Load remote images" link (checked by the caller)."""
-    record = (await session.exec(select(EmailRecord).where(EmailRecord.message_id == message_id))).first()
-    if record is None:
-        raise NotFound("email")
-    return record
-
-
 async def for_agent(session: AsyncSession, *, identity: Identity | None, message_id: int) -> EmailRecord:
     """The email behind a customer's message, for an agent whose screens show that message; else NotFound (the
     same answer for a foreign id, a message that was no email, and an agent who may not see it)."""
+    if identity is None:
+        raise NotFound("email")  # before any query: an anonymous caller learns nothing, not even by timing
     record = (await session.exec(select(EmailRecord).where(EmailRecord.message_id == message_id))).first()
     message = await session.get(Message, message_id) if record else None
     interaction = await session.get(Interaction, message.interaction_id) if message else None
-    if identity is None or interaction is None or message.internal or not await agent_may_see_interaction(
+    if interaction is None or message.internal or not await agent_may_see_interaction(
             session, identity=identity, interaction=interaction):
         raise NotFound("email")
     return record

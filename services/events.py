@@ -204,7 +204,12 @@ def bus() -> LocalBus:
 
 async def queue_moved(timeout: float, *, waiter: str = "routing") -> bool:
     """Wait up to `timeout` seconds for QUEUE_MOVED in this worker; True when it came."""
-    event = _queue_moved_event(waiter)
+    return await woken(_queue_moved_event(waiter), timeout)
+
+
+async def woken(event: asyncio.Event, timeout: float) -> bool:
+    """Wait up to `timeout` seconds for a loop's wake-up `event`, and clear it for the next wait; True when it
+    came."""
     try:
         await asyncio.wait_for(event.wait(), timeout)
         return True

@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete
 from sqlmodel import col, select
 
+from services import events
 from services.channels.inbound_batch import BATCH, process_pending
 from services.clock import Clock
 from services.models import InboundMessage
@@ -48,14 +49,7 @@ def wake() -> None:
 
 
 async def _woken(timeout: float) -> bool:
-    event = _waker()
-    try:
-        await asyncio.wait_for(event.wait(), timeout)
-        return True
-    except asyncio.TimeoutError:
-        return False
-    finally:
-        event.clear()
+    return await events.woken(_waker(), timeout)
 
 
 async def run_inbound_loop(db, *, clock: Clock, interval: float = 1.0, gather: float = 0.05,

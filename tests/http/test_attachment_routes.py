@@ -16,12 +16,12 @@ from starlette.routing import Route
 from inbox_app import runtime
 from inbox_app.http import api
 from inbox_app.http.body_limit import WEBHOOK_BODY, BodyLimit
-from services import auth, chat, interactions
+from services import chat, interactions
 from services.attachments import access, composer, staging
 from services.attachments.rules import MAX_UPLOAD_BODY
 from services.models import Attachment, Case, Interaction
 from tests import files
-from tests.http.support import served
+from tests.http.support import agent_cookie, client  # noqa: F401 - client: the fixture
 from tests.services.factories import make_agent, make_org
 from tests.state.support import SECRET
 
@@ -46,32 +46,22 @@ async def scene(wired, clock):
     return {"alice": alice, "bob": bob, "picture": picture, "text": text, "interaction_id": started.interaction_id}
 
 
-async def _cookie(db, login, clock) -> dict:
-    async with db.transaction() as session:
-        result = await auth.sign_in(session, login=login, password="pw", secret_key=SECRET, clock=clock)
-    return {"cookie": f"inbox_session={result.token}"}
-
-
-@pytest.fixture
-async def client(wired):
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=served()), base_url="http://inbox.test") as http:
-        yield http
 
 
 async def test_the_agent_gets_the_picture_typed_by_content_inline_and_unsniffable(scene, client, wired, clock):
     picture = scene["picture"]
-    response = await client.get(access.path(picture.id, picture.filename), headers=await _cookie(wired, "alice", clock))
+    response = await client.get(access.path(picture.id, picture.filename), headers=await agent_cookie(wired, "alice", clock))
     assert response.status_code == 200 and response.content == files.png()
     assert response.headers["content-type"] == "image/png"
     assert response.headers["x-content-type-options"] == "nosniff"
     assert response.headers["content-disposition"].startswith('inline; filename="label.png"')
-    thumb = await client.get(access.path(picture.id, "", "thumbnail"), headers=await _cookie(wired, "alice", clock))
+    thumb = await client.get(access.path(picture.id, "", "thumbnail"), headers=await agent_cookie(wired, "alice", clock))
     assert thumb.status_code == 200 and thumb.headers["content-type"] == "image/jpeg" and thumb.content[:2] == b"\xff\xd8"
 
 
 async def test_a_text_file_is_plain_text_never_a_page(scene, client, wired, clock):
     text = scene["text"]
-    response = await client.get(access.path(text.id, text.filename), headers=await _cookie(wired, "alice", clock))
+    response = await client.get(access.path(text.id, text.filename), headers=await agent_cookie(wired, "alice", clock))
     assert response.headers["content-type"] == "text/plain; charset=utf-8"
     assert response.headers["x-content-type-options"] == "nosniff"
     assert "default-src 'self'" in response.headers["content-security-policy"]
@@ -80,7 +70,7 @@ async def test_a_text_file_is_plain_text_never_a_page(scene, client, wired, cloc
 @pytest.mark.parametrize("who", ["bob", None])
 async def test_no_one_else_gets_it(scene, client, wired, clock, who):
     picture = scene["picture"]
-    headers = await _cookie(wired, who, clock) if who else {}
+    headers = await agent_cookie(wired, who, clock) if who else {}
     response = await client.get(access.path(picture.id, picture.filename), headers=headers)
     assert response.status_code == 404 and response.content == b"Not found."
 
@@ -105,7 +95,7 @@ async def test_once_the_case_is_closed_it_is_a_download(scene, client, wired, cl
         case.status = "closed"
         session.add(case)
     picture = scene["picture"]
-    response = await client.get(access.path(picture.id, picture.filename), headers=await _cookie(wired, "alice", clock))
+    response = await client.get(access.path(picture.id, picture.filename), headers=await agent_cookie(wired, "alice", clock))
     assert response.headers["content-disposition"].startswith("attachment;")
 
 
@@ -168,5 +158,5 @@ async def test_crafted_link_parameters_are_not_found_never_an_error(scene, clien
 
 
 async def test_an_id_beyond_the_column_is_not_found(scene, client, wired, clock):
-    response = await client.get("/attachments/99999999999/x.png", headers=await _cookie(wired, "alice", clock))
+    response = await client.get("/attachments/99999999999/x.png", headers=await agent_cookie(wired, "alice", clock))
     assert response.status_code == 404

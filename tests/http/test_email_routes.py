@@ -3,14 +3,12 @@ that only the inbox may frame, with its own policy kept whole by the app-wide he
 
 from __future__ import annotations
 
-import httpx
 import pytest
 
-from services import auth, chat, interactions, routing
+from services import chat, interactions, routing
 from services.models import EmailRecord
-from tests.http.support import served
+from tests.http.support import agent_cookie, client  # noqa: F401 - client: the fixture
 from tests.services.factories import make_agent, make_org
-from tests.state.support import SECRET
 
 PIXEL = '<p>Hi <b>there</b></p><img src="https://tracker.example/open.gif" alt="pixel"><script>x()</script>'
 
@@ -39,20 +37,10 @@ async def scene(wired, clock):
     return {"alice": alice, **ids}
 
 
-async def _cookie(db, login, clock) -> dict:
-    async with db.transaction() as session:
-        result = await auth.sign_in(session, login=login, password="pw", secret_key=SECRET, clock=clock)
-    return {"cookie": f"inbox_session={result.token}"}
-
-
-@pytest.fixture
-async def client(wired):
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=served()), base_url="http://inbox.test") as http:
-        yield http
 
 
 async def test_the_agent_gets_the_email_as_a_sandboxed_page_with_pictures_held_back(wired, clock, scene, client):
-    answer = await client.get(f"/emails/{scene['email']}/original", headers=await _cookie(wired, "alice", clock))
+    answer = await client.get(f"/emails/{scene['email']}/original", headers=await agent_cookie(wired, "alice", clock))
     assert answer.status_code == 200 and answer.headers["content-type"].startswith("text/html")
     assert "<b>there</b>" in answer.text and "tracker.example" not in answer.text and "<script" not in answer.text
     assert "1 remote picture is not shown" in answer.text
@@ -65,20 +53,20 @@ async def test_the_agent_gets_the_email_as_a_sandboxed_page_with_pictures_held_b
 
 
 async def test_pictures_load_when_the_agent_asks_and_only_for_the_agent(wired, clock, scene, client):
-    alice = await _cookie(wired, "alice", clock)
+    alice = await agent_cookie(wired, "alice", clock)
     answer = await client.get(f"/emails/{scene['email']}/original?images=1", headers=alice)
     assert answer.status_code == 200 and 'src="https://tracker.example/open.gif"' in answer.text
     assert "img-src data: https: http:" in answer.headers["content-security-policy"]
     assert "remote-images-blocked" not in answer.text
-    bob = await _cookie(wired, "bob", clock)
+    bob = await agent_cookie(wired, "bob", clock)
     for refused in (await client.get(f"/emails/{scene['email']}/original?images=1"),
                     await client.get(f"/emails/{scene['email']}/original?images=1", headers=bob)):
         assert (refused.status_code, refused.text) == (404, "Not found.")
 
 
 async def test_everyone_else_gets_the_same_not_found(wired, clock, scene, client):
-    bob = await _cookie(wired, "bob", clock)  # same organization, but the interaction was never his
-    alice = await _cookie(wired, "alice", clock)
+    bob = await agent_cookie(wired, "bob", clock)  # same organization, but the interaction was never his
+    alice = await agent_cookie(wired, "alice", clock)
     refused = [await client.get(f"/emails/{scene['email']}/original"),
                await client.get(f"/emails/{scene['email']}/original", headers=bob),
                await client.get(f"/emails/{scene['note']}/original", headers=alice),  # no email behind it

@@ -139,7 +139,9 @@ def test_a_template_is_searched_with_a_typo_and_inserted_with_the_keyboard(brows
     expect(results).to_have_count(0)
 
     box.fill("Kit, one more thing.")
+    expect(box).to_have_attribute("data-caret", "20")  # the box has taken the text (and its echo is settled)
     box.press("Home")  # the caret at the start: the template goes there, not at the end
+    expect(box).to_have_attribute("data-caret", "0")  # the box has recorded it before focus leaves
     agent.keyboard.press("Tab")  # from the message box to Send, then `/` again
     agent.keyboard.press("/")
     expect(search).to_be_focused()

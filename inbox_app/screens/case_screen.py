@@ -8,7 +8,7 @@ from inbox_app import runtime
 from inbox_app.components.common import channel_icon
 from inbox_app.components.forms import SELECT_STYLE
 from inbox_app.push import assign_if_changed
-from inbox_app.screens.navigation import ScreenState, listen, stop_listening
+from inbox_app.screens.navigation import ScreenState, listen, still_shown
 from inbox_app.screens.parts import error, fact, section, status_badge
 from inbox_app.state.inbox_dialog import InboxDialog
 from services import case_screen, events
@@ -58,11 +58,9 @@ class CaseScreenState(InboxDialog):
         return True
 
     async def _on_change(self, topics: set[str]) -> None:
-        identity, inbox, _ = await (await self.get_state(ScreenState))._shown(NAME)
-        if identity is None:
-            stop_listening(self)
-            return
-        await self._read(identity, inbox, keep_typing=True)
+        if shown := await still_shown(self, NAME):
+            identity, inbox, _ = shown
+            await self._read(identity, inbox, keep_typing=True)
 
     @rx.event
     async def open_case(self):

@@ -6,7 +6,7 @@ import reflex as rx
 
 from inbox_app import runtime
 from inbox_app.push import assign_if_changed
-from inbox_app.screens.navigation import ScreenState, listen, stop_listening
+from inbox_app.screens.navigation import ScreenState, listen, still_shown
 from inbox_app.screens.parts import error, fact, section, status_badge, table
 from inbox_app.state.inbox_dialog import InboxDialog
 from services import customer_dashboard, events
@@ -50,11 +50,9 @@ class DashboardState(InboxDialog):
         return True
 
     async def _on_change(self, topics: set[str]) -> None:
-        identity, inbox, _ = await (await self.get_state(ScreenState))._shown(NAME)
-        if identity is None:
-            stop_listening(self)
-            return
-        await self._read(identity, inbox, self.page)
+        if shown := await still_shown(self, NAME):
+            identity, inbox, _ = shown
+            await self._read(identity, inbox, self.page)
 
     @rx.event
     async def open_dashboard(self):

@@ -117,5 +117,15 @@ def listen(state: rx.State, topics: set[str]) -> None:
                page=state.router.route_id)
 
 
+async def still_shown(state: rx.State, name: str) -> tuple[Identity, InboxState, int] | None:
+    """For a screen's `_on_change`: (agent, inbox, subject) while the selected interaction still shows screen
+    `name`; otherwise the screen stops listening (it hears nothing until it is shown again) and None."""
+    identity, inbox, subject = await (await state.get_state(ScreenState))._shown(name)
+    if identity is None:
+        stop_listening(state)
+        return None
+    return identity, inbox, subject
+
+
 def stop_listening(state: rx.State) -> None:
     push.forget(state.router.session.client_token, type(state))

@@ -9,7 +9,7 @@ from dataclasses import replace
 from inbox_app import runtime, tab_memory
 from inbox_app.components.common import BORDER
 from inbox_app.push import assign_if_changed
-from inbox_app.screens.navigation import BACK, MAX_REMEMBERED, ScreenState, listen, stop_listening
+from inbox_app.screens.navigation import BACK, MAX_REMEMBERED, ScreenState, listen, still_shown
 from inbox_app.screens.parts import error, fact, section, table
 from inbox_app.state.inbox_dialog import InboxDialog
 from services import events, order_edit, order_status
@@ -123,11 +123,9 @@ class OrderEditState(InboxDialog):
 
     async def _on_change(self, topics: set[str]) -> None:
         """Another agent changed this customer's orders: never overwrites unsaved changes, only says so."""
-        identity, inbox, order_id = await self._shown()
-        if identity is None:
-            stop_listening(self)
-            return
-        await self._refresh(identity, inbox, order_id)
+        self._restore()
+        if shown := await still_shown(self, NAME):
+            await self._refresh(*shown)
 
     def _edited(self, line_id: int, value: str) -> None:
         self._restore()

@@ -7,7 +7,7 @@ import reflex as rx
 from inbox_app import runtime
 from inbox_app.components.common import BORDER
 from inbox_app.push import assign_if_changed
-from inbox_app.screens.navigation import ScreenState, listen, stop_listening
+from inbox_app.screens.navigation import ScreenState, listen, still_shown
 from inbox_app.screens.parts import error, fact, section, status_badge, table
 from inbox_app.state.inbox_dialog import InboxDialog
 from inbox_app.state.quick_actions import QuickActionState
@@ -43,11 +43,8 @@ class OrderStatusState(InboxDialog):
         return True
 
     async def _on_change(self, topics: set[str]) -> None:
-        identity, inbox, order_id = await (await self.get_state(ScreenState))._shown(NAME)
-        if identity is None:
-            stop_listening(self)  # the agent moved on: this screen hears nothing until it is shown again
-            return
-        await self._read(identity, inbox, order_id)
+        if shown := await still_shown(self, NAME):
+            await self._read(*shown)
 
     @rx.event
     async def open_order(self, order_id: int):

@@ -12,6 +12,14 @@ def agent_and_customer(browser: Browser) -> tuple[Page, Page]:
     return agent, customer
 
 
+def available_agent_and_customer(browser: Browser, base_url: str, user: str = "alice") -> tuple[Page, Page]:
+    """The usual opening: `user` signed in and Available, and a customer's browser beside them."""
+    agent, customer = agent_and_customer(browser)
+    sign_in(agent, base_url, user)
+    set_available(agent)
+    return agent, customer
+
+
 def sign_in(page: Page, base_url: str, user: str, password: str = "demo-pass") -> None:
     page.goto(f"{base_url}/login")
     page.get_by_label("User ID").fill(user)

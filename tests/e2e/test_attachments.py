@@ -10,16 +10,14 @@ from urllib.parse import urlsplit
 from playwright.sync_api import Browser, expect
 
 from tests import files
-from tests.e2e.helpers import (agent_and_customer, attach, customer_says, row_for, row_saying, set_available, sign_in,
-                               start_chat, wrap_up)
+from tests.e2e.helpers import (attach, available_agent_and_customer, customer_says, row_for, row_saying, set_available,
+                               sign_in, start_chat, wrap_up)
 from tests.e2e.test_sms import SOPHIAS_SMS, _post
 from tests.fakes.twilio_api import inbound_fields
 
 
 def test_a_picture_from_the_chat_reaches_the_agent_and_a_pdf_goes_back(browser: Browser, base_url, shot):
-    agent, customer = agent_and_customer(browser)
-    sign_in(agent, base_url, "alice")
-    set_available(agent)
+    agent, customer = available_agent_and_customer(browser, base_url)
     start_chat(customer, base_url, "Gwen", "Attach", email="gwen.attach@example.com")
     customer_says(customer, "My parcel arrived broken")
 
@@ -78,9 +76,7 @@ def test_a_picture_from_the_chat_reaches_the_agent_and_a_pdf_goes_back(browser: 
 
 
 def test_refused_files_name_the_rule_and_can_be_removed(browser: Browser, base_url, shot):
-    agent, customer = agent_and_customer(browser)
-    sign_in(agent, base_url, "alice")
-    set_available(agent)
+    agent, customer = available_agent_and_customer(browser, base_url)
     start_chat(customer, base_url, "Hal", "Refused", email="hal.refused@example.com")
     customer_says(customer, "Can I send you files?")
     row_for(agent, "Hal Refused").click()

@@ -4,14 +4,12 @@ from __future__ import annotations
 
 from playwright.sync_api import Browser, expect
 
-from tests.e2e.helpers import (agent_and_customer, customer_says, row_for, set_available, sign_in, sign_out,
+from tests.e2e.helpers import (available_agent_and_customer, customer_says, row_for, set_available, sign_in, sign_out,
                                signed_chat_url, start_chat, wrap_up)
 
 
 def test_chat_is_routed_answered_wrapped_up_and_rated(browser: Browser, base_url, shot, smtp_server):
-    agent, customer = agent_and_customer(browser)
-    sign_in(agent, base_url, "alice")
-    set_available(agent)
+    agent, customer = available_agent_and_customer(browser, base_url)
 
     start_chat(customer, base_url, "Nora", "Quinn", "nora.quinn@example.com")
     row = row_for(agent, "Nora Quinn")
@@ -88,9 +86,7 @@ def test_chat_is_routed_answered_wrapped_up_and_rated(browser: Browser, base_url
 
 
 def test_keyboard_moves_between_interactions_and_the_bell_counts_arrivals(browser: Browser, base_url, shot):
-    agent, customer = agent_and_customer(browser)
-    sign_in(agent, base_url, "alice")
-    set_available(agent)
+    agent, customer = available_agent_and_customer(browser, base_url)
     agent.goto(f"{base_url}/routing")  # away from the inbox
     expect(agent.get_by_test_id("bell")).to_have_attribute("data-count", "0")
     start_chat(customer, base_url, "Kim", "One", "kim.one@example.com")
@@ -135,9 +131,7 @@ def test_a_signed_identity_starts_a_verified_chat_and_a_bad_one_does_not(browser
 
 
 def test_a_long_conversation_opens_and_stays_at_its_newest_message(browser: Browser, base_url):
-    agent, customer = agent_and_customer(browser)
-    sign_in(agent, base_url, "alice")
-    set_available(agent)
+    agent, customer = available_agent_and_customer(browser, base_url)
     start_chat(customer, base_url, "Lena", "Longtalk", "lena.longtalk@example.com")
     row = row_for(agent, "Lena Longtalk")
     row.click()
@@ -166,9 +160,7 @@ def test_a_long_conversation_opens_and_stays_at_its_newest_message(browser: Brow
 def test_a_long_conversation_shows_every_message_in_order_on_both_sides(browser: Browser, base_url):
     """The live end is sealed into pieces as it grows (services/transcript_window.py): every piece is drawn, in
     order, in the inbox, in the Live Chat, and again after the agent opens the conversation afresh."""
-    agent, customer = agent_and_customer(browser)
-    sign_in(agent, base_url, "alice")
-    set_available(agent)
+    agent, customer = available_agent_and_customer(browser, base_url)
     start_chat(customer, base_url, "Lena", "Ortiz", "lena.ortiz@example.com")
     row = row_for(agent, "Lena Ortiz")
     row.click()

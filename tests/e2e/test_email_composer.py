@@ -9,14 +9,12 @@ import re
 from playwright.sync_api import Browser, expect
 
 from tests import files
-from tests.e2e.helpers import (agent_and_customer, attach, customer_says, row_saying, set_available, sign_in, sign_out,
-                               start_chat, wrap_up)
+from tests.e2e.helpers import (attach, available_agent_and_customer, customer_says, row_saying, sign_out, start_chat,
+                               wrap_up)
 
 
 def test_a_chat_is_answered_by_email_then_by_chat_again(browser: Browser, base_url, smtp_server, shot):
-    agent, customer = agent_and_customer(browser)
-    sign_in(agent, base_url, "alice")
-    set_available(agent)
+    agent, customer = available_agent_and_customer(browser, base_url)
     start_chat(customer, base_url, "Priya", "Shah", email="priya.shah@example.com")
     customer_says(customer, "Could you email me the return label?")
     row_saying(agent, "Could you email me the return label?").click()

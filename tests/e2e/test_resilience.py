@@ -6,7 +6,7 @@ import pytest
 import redis
 from playwright.sync_api import Browser, expect
 
-from tests.e2e.helpers import (agent_and_customer, customer_says, row_for, row_saying, set_available, sign_in, sign_out,
+from tests.e2e.helpers import (available_agent_and_customer, customer_says, row_for, row_saying, sign_out,
                                signed_chat_url, start_chat, wrap_up)
 
 
@@ -20,9 +20,7 @@ def redis_client(redis_url):
 
 
 def _open_conversation(browser: Browser, base_url: str, first: str, last: str, email: str):
-    agent, customer = agent_and_customer(browser)
-    sign_in(agent, base_url, "alice")
-    set_available(agent)
+    agent, customer = available_agent_and_customer(browser, base_url)
     start_chat(customer, base_url, first, last, email)
     row = row_for(agent, f"{first} {last}")
     row.click()
@@ -62,9 +60,7 @@ def test_flushing_redis_loses_nothing(browser: Browser, base_url, redis_client, 
 
 
 def test_an_open_order_edit_and_its_unsaved_changes_survive_a_flush(browser: Browser, base_url, redis_client, shot):
-    agent, ellen = agent_and_customer(browser)
-    sign_in(agent, base_url, "alice")
-    set_available(agent)
+    agent, ellen = available_agent_and_customer(browser, base_url)
     ellen.goto(signed_chat_url(base_url))
     ellen.get_by_role("button", name="Start chat").click()
     customer_says(ellen, "Flush test: one more of the first item.")

@@ -9,8 +9,8 @@ import re
 from playwright.sync_api import Browser, Page, expect
 
 from tests.e2e import axe
-from tests.e2e.helpers import (agent_and_customer, customer_says, row_saying, set_available, sign_in, sign_out,
-                               signed_chat_url, start_chat, wrap_up)
+from tests.e2e.helpers import (agent_and_customer, available_agent_and_customer, customer_says, row_saying,
+                               set_available, sign_in, sign_out, signed_chat_url, start_chat, wrap_up)
 
 
 def _ellen(page: Page, base_url: str, text: str) -> None:
@@ -70,9 +70,7 @@ def test_the_dashboard_stays_open_on_its_interaction_while_the_agent_answers_ano
 
 
 def test_order_status_to_order_edit_to_confirm_changes(browser: Browser, base_url, shot):
-    agent, ellen = agent_and_customer(browser)
-    sign_in(agent, base_url, "alice")
-    set_available(agent)
+    agent, ellen = available_agent_and_customer(browser, base_url)
     _ellen(ellen, base_url, "Can I have two of the first item?")
     row_saying(agent, "two of the first item").click()
 
@@ -106,9 +104,7 @@ def test_order_status_to_order_edit_to_confirm_changes(browser: Browser, base_ur
 
 
 def test_a_closed_interactions_case_opens_from_done(browser: Browser, base_url, shot):
-    agent, ellen = agent_and_customer(browser)
-    sign_in(agent, base_url, "alice")
-    set_available(agent)
+    agent, ellen = available_agent_and_customer(browser, base_url)
     _ellen(ellen, base_url, "The zipper broke on my jacket.")
     row_saying(agent, "The zipper broke").click()
     agent.get_by_test_id("message-box").fill("Sorry to hear that, a replacement is on its way.")
@@ -131,9 +127,7 @@ def test_a_closed_interactions_case_opens_from_done(browser: Browser, base_url, 
 
 
 def test_a_teams_own_registered_screen_opens_inside_the_inbox(browser: Browser, base_url, shot):
-    agent, ellen = agent_and_customer(browser)
-    sign_in(agent, base_url, "alice")
-    set_available(agent)
+    agent, ellen = available_agent_and_customer(browser, base_url)
     _ellen(ellen, base_url, "Any notes on my account?")
     row_saying(agent, "Any notes on my account?").click()
     agent.get_by_role("button", name="Screens").click()
@@ -148,9 +142,7 @@ def test_a_teams_own_registered_screen_opens_inside_the_inbox(browser: Browser, 
 
 
 def test_the_customer_profile_is_edited_with_clear_messages(browser: Browser, base_url, shot):
-    agent, ellen = agent_and_customer(browser)
-    sign_in(agent, base_url, "alice")
-    set_available(agent)
+    agent, ellen = available_agent_and_customer(browser, base_url)
     _ellen(ellen, base_url, "Please update my phone number.")
     row_saying(agent, "update my phone number").click()
     agent.get_by_test_id("customer-notes-button").click()

@@ -11,8 +11,8 @@ import urllib.request
 from playwright.sync_api import Browser, expect
 
 from tests.e2e import axe
-from tests.e2e.helpers import (agent_and_customer, customer_says, row_saying, set_available, sign_in, sign_out,
-                               start_chat, wrap_up)
+from tests.e2e.helpers import (available_agent_and_customer, customer_says, row_saying, set_available, sign_in,
+                               sign_out, start_chat, wrap_up)
 from tests.fakes.twilio_api import inbound_fields, signed, wait_for_sms
 
 SOPHIAS_SMS = "+15005550006"  # TWILIO_SMS_FROM of the end-to-end app: the demo gives it to Sophia's
@@ -108,9 +108,7 @@ def test_a_whatsapp_template_is_sent_from_the_composer(browser: Browser, base_ur
 
 
 def test_a_chat_is_answered_by_sms_with_reply_via(browser: Browser, base_url, twilio_api):
-    agent, customer = agent_and_customer(browser)
-    sign_in(agent, base_url, "alice")
-    set_available(agent)
+    agent, customer = available_agent_and_customer(browser, base_url)
     start_chat(customer, base_url, "Dana", "Reyes", phone="+1 415 555 0144")
     customer_says(customer, "Could you text me the tracking link?")
     row_saying(agent, "Could you text me the tracking link?").click()
@@ -143,9 +141,7 @@ def test_a_manager_sees_and_keeps_sophias_numbers(browser: Browser, base_url):
 
 
 def test_bold_arrives_bold_in_the_live_chat_and_plain_by_sms(browser: Browser, base_url, twilio_api, shot):
-    agent, customer = agent_and_customer(browser)
-    sign_in(agent, base_url, "alice")
-    set_available(agent)
+    agent, customer = available_agent_and_customer(browser, base_url)
     start_chat(customer, base_url, "Noor", "Haddad", phone="+1 415 555 0146")
     customer_says(customer, "Has my refund for SO-1042 gone through?")
     row_saying(agent, "Has my refund for SO-1042 gone through?").click()
@@ -190,9 +186,7 @@ def test_bold_arrives_bold_in_the_live_chat_and_plain_by_sms(browser: Browser, b
 
 
 def test_a_link_is_made_from_the_keyboard_and_only_safe_addresses_survive(browser: Browser, base_url):
-    agent, customer = agent_and_customer(browser)
-    sign_in(agent, base_url, "alice")
-    set_available(agent)
+    agent, customer = available_agent_and_customer(browser, base_url)
     start_chat(customer, base_url, "Lin", "Kay", "lin.kay@example.com")
     customer_says(customer, "Where can I track it?")
     row_saying(agent, "Where can I track it?").click()

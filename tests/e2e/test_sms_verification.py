@@ -6,8 +6,8 @@ import re
 
 from playwright.sync_api import Browser, Page, expect
 
-from tests.e2e.helpers import (agent_and_customer, customer_says, row_saying, set_available, sign_in, sign_out,
-                               start_chat, wrap_up)
+from tests.e2e.helpers import (available_agent_and_customer, customer_says, row_saying, sign_in, sign_out, start_chat,
+                               wrap_up)
 from tests.fakes.twilio_api import wait_for_sms
 
 
@@ -31,9 +31,7 @@ def test_sms_passcodes_follow_the_organizations_switch_and_resend_invalidates(br
     _set_sms_otp(manager, base_url, True)
     shot(manager, "organization-settings")
 
-    agent, customer = agent_and_customer(browser)
-    sign_in(agent, base_url, "alice")
-    set_available(agent)
+    agent, customer = available_agent_and_customer(browser, base_url)
     start_chat(customer, base_url, "Ellen", "Smith", phone="+1 415 555 0100")
     customer_says(customer, "Texting you from my phone.")
 

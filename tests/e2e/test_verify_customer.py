@@ -6,8 +6,7 @@ import re
 
 from playwright.sync_api import Browser, expect
 
-from tests.e2e.helpers import (agent_and_customer, customer_says, row_saying, set_available, sign_in, sign_out,
-                               start_chat)
+from tests.e2e.helpers import available_agent_and_customer, customer_says, row_saying, sign_out, start_chat
 from tests.e2e.helpers import wrap_up as wrap_up_interaction
 from tests.fakes.smtp import passcode_in
 
@@ -18,9 +17,7 @@ def _wrong(code: str) -> str:
 
 def test_agent_verifies_by_emailed_passcode_then_cancels_the_open_order(browser: Browser, base_url, smtp_server,
                                                                          shot):
-    agent, customer = agent_and_customer(browser)
-    sign_in(agent, base_url, "alice")
-    set_available(agent)
+    agent, customer = available_agent_and_customer(browser, base_url)
     start_chat(customer, base_url, "Ellen", "Smith", "ellen.smith@example.com")
     customer_says(customer, "Hello, I need to cancel my last order.")
 
@@ -101,9 +98,7 @@ def test_agent_verifies_by_emailed_passcode_then_cancels_the_open_order(browser:
 
 def test_an_unmatched_customer_is_found_by_email_then_appeased_and_noted(browser: Browser, base_url, smtp_server,
                                                                          shot):
-    agent, customer = agent_and_customer(browser)
-    sign_in(agent, base_url, "alice")
-    set_available(agent)
+    agent, customer = available_agent_and_customer(browser, base_url)
     # His record holds this number without the country code, so the lookup cannot match it.
     start_chat(customer, base_url, "Marcus", "Lee", phone="+1 415 555 0123")
     customer_says(customer, "My dress arrived torn.")

@@ -19,7 +19,7 @@ from services import formatting
 from services.attachments.links import AttachmentLink, Linker, agent_link, by_message
 from services.models import ChatbotTranscript, Interaction, Message
 from services.transcript_window import (  # noqa: F401 - the window a tab holds, used through this module
-    Window, last_message_id, merge, pending_ids, prepend, split, still_moving)
+    Window, last_message_id, merge, message_id, pending_ids, prepend, split, still_moving)
 
 WINDOW = 100
 CHATBOT_TURNS_SHOWN = 40  # the latest turns of a bot conversation; its summary tells the rest
@@ -192,10 +192,6 @@ async def updates(session: AsyncSession, *, interaction_id: int, after_id: int,
     if not include_internal:
         query = query.where(Message.internal == False, col(Message.via).is_(None))  # noqa: E712 - SQL comparison
     return await _message_items(session, list((await session.exec(query.order_by(Message.id))).all()), linker)
-
-
-def message_id(item: ConversationItem) -> int:
-    return int(item.key[1:]) if item.kind == "message" else 0
 
 
 async def chat_transcript(session: AsyncSession, *, interaction: Interaction, linker: Linker,

@@ -38,7 +38,8 @@ class Window:
         return [*self.earlier, *(item for _, items in self.chunks for item in items), *self.tail]
 
 
-def _message_id(item: ConversationItem) -> int:
+def message_id(item: ConversationItem) -> int:
+    """A message item's id (its key is `m{id}`); 0 for a divider or a chatbot conversation."""
     return int(item.key[1:]) if item.kind == "message" else 0
 
 
@@ -47,7 +48,7 @@ def split(items: list[ConversationItem]) -> Window:
 
 
 def last_message_id(window: Window) -> int:
-    return max((_message_id(item) for item in window.shown()), default=0)
+    return max((message_id(item) for item in window.shown()), default=0)
 
 
 # Statuses that may still change, per channel: a chat message is delivered at once; Twilio's callbacks move an
@@ -64,7 +65,7 @@ def still_moving(channel: str) -> frozenset[str]:
 
 def pending_ids(window: Window, moving: frozenset[str] = _MOVING_DEFAULT) -> list[int]:
     """Messages whose delivery status may still change."""
-    return [_message_id(item) for item in window.shown() if item.delivery_status in moving]
+    return [message_id(item) for item in window.shown() if item.delivery_status in moving]
 
 
 def _replaced(items: list[ConversationItem], changed: dict) -> list[ConversationItem]:

@@ -15,7 +15,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
-import signal
 import tempfile
 import time
 from pathlib import Path
@@ -56,7 +55,7 @@ async def _drive(spec: AppSpec, base: str, args, logins: list[str], server, coun
             idle = await _idle_rates(server, count_dir)
             run.measures.phase = "chat"
             if profile_dir:
-                _signal_workers(server, signal.SIGUSR2)  # the profile is of the chat phase alone
+                profiling.restart(server.process.pid)  # the profile is of the chat phase alone
             kinds_before = probes.sql_kinds(count_dir)
             before = (probes.sql_statements(count_dir), probes.pg_counters(database_url),
                       probes.cpu_seconds(server.process.pid), time.perf_counter(), time.process_time())
@@ -70,7 +69,7 @@ async def _drive(spec: AppSpec, base: str, args, logins: list[str], server, coun
             kinds.subtract(kinds_before)
 
             if profile_dir:
-                profile = _collect_profile(server, profile_dir)
+                profile = profiling.collect(server.process.pid, profile_dir)
             run.measures.phase = "actions"
             await asyncio.gather(run.chatter(args.action_seconds, args.rate),
                                  run.work(args.action_seconds, args.action_rate))
@@ -91,21 +90,6 @@ async def _idle_rates(server, count_dir: Path, seconds: float = 6.0) -> tuple[fl
     elapsed = time.perf_counter() - started
     return ((probes.sql_statements(count_dir) - sql) / elapsed,
             (probes.cpu_seconds(server.process.pid) - cpu) / elapsed)
-
-
-def _signal_workers(server, signum) -> list[int]:
-    workers = probes.worker_pids(server.process.pid)
-    for pid in workers:
-        os.kill(pid, signum)
-    return workers
-
-
-def _collect_profile(server, profile_dir: Path) -> str:
-    workers = _signal_workers(server, signal.SIGUSR1)
-    deadline = time.monotonic() + 10
-    while len(list(profile_dir.glob("*.json"))) < len(workers) and time.monotonic() < deadline:
-        time.sleep(0.2)
-    return profiling.report(sorted(profile_dir.glob("*.json")))
 
 
 def _summary(run: Run, before, after, rss: list[float], idle: tuple[float, float] = (0.0, 0.0)) -> dict:

@@ -150,20 +150,10 @@ def _run_inbox(args, tmp: Path, database_admin: str | None, redis_url: str | Non
         staging_lag(database_url, requests.answered)  # and the inbound loop may still be storing
         result["stored"] = stored_messages(database_url, run_tag, requests.answered)
         if profile_dir:
-            result["profile"] = _collect_profile(server.process.pid, profile_dir)
+            result["profile"] = profiling.collect(server.process.pid, profile_dir)
     finally:
         server.stop()
     return result
-
-
-def _collect_profile(pgid: int, profile_dir: Path) -> str:
-    workers = probes.worker_pids(pgid)
-    for pid in workers:
-        os.kill(pid, signal.SIGUSR1)
-    deadline = time.monotonic() + 10
-    while len(list(profile_dir.glob("*.json"))) < len(workers) and time.monotonic() < deadline:
-        time.sleep(0.2)
-    return profiling.report(sorted(profile_dir.glob("*.json")))
 
 
 def _run_bare(args, workers: int) -> dict:

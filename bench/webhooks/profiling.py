@@ -10,8 +10,13 @@ Three views of the same samples, each as a share of all of them (all CPU the wor
 from __future__ import annotations
 
 import json
+import os
+import signal
+import time
 from collections import Counter
 from pathlib import Path
+
+from bench.load import probes
 
 _AREAS = (  # first match wins: a path fragment, and the name the report gives it
     ("/sqlalchemy/orm/", "sqlalchemy orm"), ("/sqlalchemy/", "sqlalchemy core/engine"),
@@ -71,3 +76,20 @@ def report(paths: list[Path], top: int = 30) -> str:
     lines.append("  innermost functions (own time):")
     lines += [f"    {count / total:6.1%}  {_short(name)}" for name, count in leaf.most_common(top // 2)]
     return "\n".join(lines)
+
+
+def restart(pgid: int) -> None:
+    """Every worker forgets what it sampled so far (SIGUSR2): a profile of what comes next only."""
+    for pid in probes.worker_pids(pgid):
+        os.kill(pid, signal.SIGUSR2)
+
+
+def collect(pgid: int, profile_dir: Path) -> str:
+    """Every worker writes its samples (SIGUSR1); the report of them all, once written (10 s at most)."""
+    workers = probes.worker_pids(pgid)
+    for pid in workers:
+        os.kill(pid, signal.SIGUSR1)
+    deadline = time.monotonic() + 10
+    while len(list(profile_dir.glob("*.json"))) < len(workers) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    return report(sorted(profile_dir.glob("*.json")))

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections import defaultdict
+from collections import OrderedDict, defaultdict
 from collections.abc import Mapping
 
 import reflex as rx
@@ -27,6 +27,13 @@ _registry: dict[str, set[Listener]] = defaultdict(set)
 _topics_of: dict[Listener, set[str]] = {}
 # listener -> the page it registered from
 _page_of: dict[Listener, str] = {}
+# listener -> topic -> the number of the latest notice of that topic its state has read past (services/events.py)
+_seen: dict[Listener, dict[str, int]] = {}
+# topic -> the number of the latest notice of it this worker has received, for the most recent topics. A tab
+# starts hearing a topic right after reading what it shows, so it holds what that notice told of. (A notice
+# that came between the read and the start is missed either way, numbered or not.)
+_latest: "OrderedDict[str, int]" = OrderedDict()
+_LATEST_KEPT = 20_000  # topics; past it the oldest are forgotten, and a tab that hears one reloads on a reconnect
 
 
 def watch(token: str, state_cls: type, topics: set[str], *, page: str = "") -> None:
@@ -39,7 +46,14 @@ def watch(token: str, state_cls: type, topics: set[str], *, page: str = "") -> N
     for other in [key for key, seen_on in _page_of.items() if key[0] == token and seen_on != page]:
         forget(*other)
     key = (token, state_cls)
-    _unregister(key, _topics_of.get(key, set()) - topics)
+    dropped = _topics_of.get(key, set()) - topics
+    _unregister(key, dropped)
+    seen = _seen.setdefault(key, {})
+    for topic in dropped:  # heard again later, its numbers start afresh: no gap is seen in what it did not hear
+        seen.pop(topic, None)
+    for topic in topics - seen.keys():
+        if topic in _latest:
+            seen[topic] = _latest[topic]
     for topic in topics:
         _registry[topic].add(key)
     _topics_of[key], _page_of[key] = set(topics), page
@@ -62,6 +76,7 @@ def forget(token: str, state_cls: type) -> None:
     key = (token, state_cls)
     _unregister(key, _topics_of.pop(key, set()))
     _page_of.pop(key, None)
+    _seen.pop(key, None)
 
 
 # (token, state class) -> topics heard since its refresh started. A key is present while a refresh is
@@ -99,6 +114,7 @@ async def _drain(app: rx.App, key: tuple[str, type]) -> None:
             try:
                 await _refresh(app, token, state_cls, topics)
             except Exception:
+                _seen.pop(key, None)  # it read nothing: the next notice must not be skipped as read
                 _log.exception("push to %s failed", token)
     finally:
         _pending.pop(key, None)
@@ -126,22 +142,79 @@ def _sockets(app: rx.App) -> Mapping[str, object]:
     return namespace._token_manager.token_to_socket if namespace else {}
 
 
+def _unread(key: Listener, topics: set[str], numbers: dict[str, int]) -> set[str]:
+    """The topics of a notice this tab has not read past, marked read; EVERYTHING among them when a number
+    jumped (a notice was missed: the tab reloads whole, the recovery path). A topic without a number (a local
+    notice) is always unread."""
+    seen = _seen.setdefault(key, {})
+    unread = set()
+    for topic in topics:
+        number, last = numbers.get(topic), seen.get(topic)
+        if number is not None and last is not None and number <= last:
+            continue  # a notice this tab's state has read past: a duplicate, or one its own refresh covered
+        if number is not None and last is not None and number > last + 1:
+            unread.add(events.EVERYTHING)
+        if number is not None:
+            seen[topic] = number
+        unread.add(topic)
+    return unread
+
+
+def _note_latest(numbers: dict[str, int]) -> None:
+    for topic, number in numbers.items():
+        _latest[topic] = max(number, _latest.get(topic, number))
+        _latest.move_to_end(topic)
+    while len(_latest) > _LATEST_KEPT:
+        _latest.popitem(last=False)
+
+
+def _gone(key: Listener) -> None:
+    forget(*key)
+    tab_memory.forget(key[0])
+
+
+def _schedule(app: rx.App, key: Listener, topics: set[str]) -> None:
+    if key in _pending:
+        _pending[key] |= topics  # the refresh under way, or the one after it, covers this change
+        return
+    _pending[key] = topics
+    asyncio.get_running_loop().create_task(_drain(app, key))
+
+
 async def _deliver(app: rx.App, notice: str) -> None:
+    if events.RESUMED in events.topics_of(notice):
+        await _catch_up(app)
+        return
     connected = _sockets(app)
-    origin = events.origin_of(notice)
+    origin, numbers = events.origin_of(notice), events.sequences_of(notice)
+    _note_latest(numbers)
     for key, topics in _heard(notice).items():
-        token, state_cls = key
-        if token == origin:
-            continue  # the tab that made this change reloaded itself in its own handler
-        if token not in connected:
-            forget(token, state_cls)  # the tab has gone
-            tab_memory.forget(token)
+        if key[0] not in connected:
+            _gone(key)
             continue
-        if key in _pending:
-            _pending[key] |= topics  # the refresh under way, or the one after it, covers this change
-            continue
-        _pending[key] = topics
-        asyncio.get_running_loop().create_task(_drain(app, key))
+        unread = _unread(key, topics, numbers)
+        # The tab that made this change reloaded itself in its own handler: marked read, never refreshed.
+        if unread and key[0] != origin:
+            _schedule(app, key, unread)
+
+
+async def _catch_up(app: rx.App) -> None:
+    """After the bus reconnected: each connected tab reloads (whole) only when a topic it hears moved while
+    notices were not arriving. A tab whose numbers all match the current ones costs no read at all."""
+    connected = _sockets(app)
+    for key in [key for key in _topics_of if key[0] not in connected]:
+        _gone(key)
+    try:
+        current = await events.bus().sequences(set().union(*_topics_of.values()))
+    except Exception:
+        _log.exception("reading the notice numbers failed; every tab reloads")
+        current = {}
+    for key, topics in list(_topics_of.items()):
+        seen = _seen.setdefault(key, {})
+        moved = {topic for topic in topics if topic not in current or current[topic] != seen.get(topic)}
+        if moved:
+            seen.update({topic: current[topic] for topic in moved if current.get(topic) is not None})
+            _schedule(app, key, moved | {events.EVERYTHING})
 
 
 _SWEEP_SECONDS = 60
@@ -151,8 +224,8 @@ def sweep(app: rx.App) -> None:
     """Forget tabs that have gone. Delivery forgets a gone tab it meets, but a tab that hears nothing more
     (an ended chat, a page left alone) would otherwise stay in this worker's memory for good."""
     connected = _sockets(app)
-    for token, state_cls in [key for key in _topics_of if key[0] not in connected]:
-        forget(token, state_cls)
+    for key in [key for key in _topics_of if key[0] not in connected]:
+        forget(*key)
     for token in tab_memory.tokens() - set(connected):
         tab_memory.forget(token)
 

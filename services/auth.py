@@ -95,7 +95,7 @@ async def sign_in(
     session.add(AuthSession(token_hash=_token_hash(secret_key, token), user_id=user.id,
                             created_at=now, expires_at=now + SESSION_LIFETIME))
     audit.record(session, at=now, kind="sign_in.succeeded", actor_user_id=user.id)
-    events.notify(session, events.agent_topic(user.id))
+    events.notify(session, events.presence_topic(user.id))  # signing in starts Unavailable, in every tab
     return SignInResult(token, None)
 
 
@@ -234,4 +234,5 @@ async def sign_out(session: AsyncSession, *, token: str, secret_key: str, clock:
     session.add(user)
     await session.exec(delete(AuthSession).where(AuthSession.id == auth.id))
     audit.record(session, at=now, kind="sign_out", actor_user_id=user.id)
-    events.notify(session, events.agent_topic(user.id))
+    # The session's other tabs find it gone; the user's other sessions show them Unavailable.
+    events.notify(session, events.agent_topic(user.id), events.presence_topic(user.id))

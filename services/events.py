@@ -4,6 +4,10 @@ Services mark topics on the session (`notify`); `Database.transaction` publishes
 commit. The bus is in-process by default; with Redis, notices fan out to every worker, and each
 worker pushes to the browsers whose sockets it holds. Notices carry no data: receivers re-read
 the database, which stays the only source of truth.
+
+Each topic of a notice carries its sequence number (`interaction:7#1732600000123457`): a receiver that has
+read past it skips the notice, one that sees a number jump knows it missed a notice, and after the bus
+reconnects a receiver compares the numbers it holds with the current ones instead of reloading blind.
 """
 
 from __future__ import annotations
@@ -11,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import secrets
 import weakref
 from typing import AsyncIterator, Awaitable, Callable
 
@@ -25,6 +30,12 @@ def agent_topic(user_id: int) -> str:
 
 def interaction_topic(interaction_id: int) -> str:
     return f"interaction:{interaction_id}"
+
+
+def presence_topic(user_id: int) -> str:
+    """The agent went Available or Unavailable: their other tabs' toggles follow. Not the agent topic, whose
+    listeners (the panel, the bell) it would make read what it never changes."""
+    return f"presence:{user_id}"
 
 
 def customer_topic(customer_id: int) -> str:
@@ -96,14 +107,30 @@ async def deliver_locally(topics: set[str]) -> None:
     await _bus._deliver(notice(topics))
 
 
+# Delivered instead of EVERYTHING after the bus reconnects when Redis kept its sequence numbers: each receiver
+# reloads only what moved while it was away.
+RESUMED = "~"
+
+
 class LocalBus:
     """One process: publishing calls the subscribers directly."""
 
     def __init__(self) -> None:
         self._handlers: list[Handler] = []
+        self._sequences: dict[str, int] = {}
 
     def subscribe(self, handler: Handler) -> None:
         self._handlers.append(handler)
+
+    async def publish_topics(self, topics: set[str], origin: str = "") -> None:
+        """One commit's notice, each topic numbered one past its last notice."""
+        for topic in topics:
+            self._sequences[topic] = self._sequences.get(topic, 0) + 1
+        await self.publish(notice(topics, origin, self._sequences))
+
+    async def sequences(self, topics: set[str]) -> dict[str, int | None]:
+        """The number of each topic's latest notice; None for a topic never published."""
+        return {topic: self._sequences.get(topic) for topic in topics}
 
     async def publish(self, topic: str) -> None:
         await self._deliver(topic)
@@ -130,35 +157,87 @@ def channel_for(redis_url: str) -> str:
     return f"{_CHANNEL}:{database}"
 
 
+# Numbers a topic's counter in Redis and publishes the notice, in one round trip and atomically, so notices
+# leave in the order of their numbers. A counter Redis lost (FLUSHDB, a restart) starts again from the clock in
+# microseconds, above any number handed out before: a receiver never mistakes a new notice for one it has read.
+# KEYS: the epoch, then one counter per topic; ARGV: channel, origin word, counter lifetime (s), the topics.
+_PUBLISH_SCRIPT = """
+local now = redis.call('TIME')
+local stamp = now[1] .. string.sub('000000' .. now[2], -6)
+redis.call('SET', KEYS[1], stamp, 'NX')
+local words = {}
+if ARGV[2] ~= '' then words[1] = ARGV[2] end
+for i = 2, #KEYS do
+  if redis.call('EXISTS', KEYS[i]) == 0 then redis.call('SET', KEYS[i], stamp) end
+  local n = redis.call('INCR', KEYS[i])
+  redis.call('EXPIRE', KEYS[i], ARGV[3])
+  words[#words + 1] = ARGV[i + 2] .. '#' .. string.format('%d', n)
+end
+local message = table.concat(words, ' ')
+redis.call('PUBLISH', ARGV[1], message)
+return message
+"""
+LISTENER_NAME = "agent-inbox-bus"
+_SEQUENCE_LIFETIME = 7 * 24 * 3600  # seconds a quiet topic's counter is kept; an expired one restarts higher
+
+
 class RedisBus(LocalBus):
     """Several workers: publish through Redis; every worker's listener delivers locally.
 
-    The listener reconnects with backoff when Redis restarts or drops the subscription, then tells its
-    receivers EVERYTHING once, since notices published while it was away are gone.
+    The listener reconnects with backoff when Redis restarts or drops the subscription. Notices published
+    while it was away are gone: it tells its receivers RESUMED, so each checks its topics' numbers, or
+    EVERYTHING when Redis itself lost its numbers (its epoch changed) and only a full reload is safe.
     """
 
     def __init__(self, redis_url: str, *, backoff: tuple[float, ...] = (0.1, 0.5, 1.0, 2.0, 5.0)) -> None:
         super().__init__()
         import redis.asyncio as aioredis
 
-        self._redis = aioredis.from_url(redis_url)
+        # Named, so an operator (or the benchmark) can tell the listeners apart in CLIENT LIST.
+        self._redis = aioredis.from_url(redis_url, client_name=LISTENER_NAME)
         # Publishing runs right after a handler's commit: a Redis that stopped answering must cost it about a
         # second, not redis-py's default retries. A publish that times out is retried in the background.
         self._publisher = aioredis.from_url(redis_url, socket_connect_timeout=1, socket_timeout=1)
         self._backoff = backoff
         self._channel = channel_for(redis_url)
+        self._epoch_key = f"{self._channel}:epoch"
+        self._publish_script = self._publisher.register_script(_PUBLISH_SCRIPT)
+        self._epoch: bytes | None = None  # the epoch when this listener last subscribed
         self.connected = asyncio.Event()  # set while subscribed; tests wait on it
 
     async def publish(self, topic: str) -> None:
         await asyncio.wait_for(self._publisher.publish(self._channel, topic), _PUBLISH_TIMEOUT)
+
+    def _sequence_key(self, topic: str) -> str:
+        return f"{self._channel}:seq:{topic}"
+
+    async def publish_topics(self, topics: set[str], origin: str = "") -> None:
+        ordered = sorted(topics)
+        keys = [self._epoch_key, *map(self._sequence_key, ordered)]
+        args = [self._channel, f"{_ORIGIN}{origin}" if origin else "", _SEQUENCE_LIFETIME, *ordered]
+        await asyncio.wait_for(self._publish_script(keys=keys, args=args), _PUBLISH_TIMEOUT)
+
+    async def sequences(self, topics: set[str]) -> dict[str, int | None]:
+        ordered = sorted(topics)
+        if not ordered:
+            return {}
+        values = await asyncio.wait_for(self._publisher.mget(list(map(self._sequence_key, ordered))),
+                                        _PUBLISH_TIMEOUT)
+        return {topic: int(value) if value is not None else None for topic, value in zip(ordered, values)}
 
     async def _listen_once(self, *, resumed: bool = False) -> None:
         async with self._redis.pubsub() as pubsub:
             await pubsub.subscribe(self._channel)
             await pubsub.get_message(timeout=5)  # Redis confirmed the subscription: nothing is missed from here
             self.connected.set()
-            if resumed:  # notices published while we were away are gone: every tab reloads once
-                await self._deliver(EVERYTHING)
+            # Redis's epoch names the life of its notice numbers: made here when none exists yet, so a listener
+            # that started on an empty Redis can tell a dropped connection from a Redis that lost its numbers.
+            await self._redis.set(self._epoch_key, secrets.token_hex(8), nx=True)
+            epoch = await self._redis.get(self._epoch_key)
+            if resumed:  # notices published while we were away are gone
+                kept = self._epoch is not None and epoch == self._epoch
+                await self._deliver(RESUMED if kept else EVERYTHING)
+            self._epoch = epoch
             async for message in pubsub.listen():
                 if message.get("type") == "message":
                     await self._deliver(message["data"].decode())
@@ -220,16 +299,24 @@ async def woken(event: asyncio.Event, timeout: float) -> bool:
 
 
 _ORIGIN = "@"  # marks the tab that made the change, among a notice's words
+_NUMBER = "#"  # between a topic and its sequence number
 
 
-def notice(topics: set[str], origin: str = "") -> str:
+def notice(topics: set[str], origin: str = "", sequences: dict[str, int] | None = None) -> str:
     """One commit's topics as one bus message, so a tab that hears several of them refreshes once."""
-    words = sorted(topics)
+    numbers = sequences or {}
+    words = [f"{topic}{_NUMBER}{numbers[topic]}" if topic in numbers else topic for topic in sorted(topics)]
     return " ".join([f"{_ORIGIN}{origin}", *words] if origin else words)
 
 
 def topics_of(message: str) -> set[str]:
-    return {word for word in message.split() if not word.startswith(_ORIGIN)}
+    return {word.split(_NUMBER, 1)[0] for word in message.split() if not word.startswith(_ORIGIN)}
+
+
+def sequences_of(message: str) -> dict[str, int]:
+    """Each numbered topic of a notice with its number (local notices, like the bounce timer's, have none)."""
+    numbered = (word.split(_NUMBER, 1) for word in message.split() if _NUMBER in word)
+    return {topic: int(number) for topic, number in numbered if number.isdigit()}
 
 
 def origin_of(message: str) -> str:
@@ -245,33 +332,34 @@ async def publish_all(topics: set[str], *, origin: str = "") -> None:
     shared = topics - _LOCAL_TOPICS
     if not shared:
         return
-    message = notice(shared, origin)
     try:
-        await _bus.publish(message)
+        await _bus.publish_topics(shared, origin)
     except Exception as exc:
-        _log.warning("publishing %s failed (%s); retrying in the background", message, exc)
-        _retry_later(message)
+        _log.warning("publishing %s failed (%s); retrying in the background", notice(shared, origin), exc)
+        _retry_later(shared, origin)
 
 
 _retrying: set[asyncio.Task] = set()
 
 
-def _retry_later(message: str) -> None:
-    task = asyncio.get_running_loop().create_task(_retry(message))
+def _retry_later(topics: set[str], origin: str) -> None:
+    task = asyncio.get_running_loop().create_task(_retry(topics, origin))
     _retrying.add(task)
     task.add_done_callback(_retrying.discard)
 
 
-async def _retry(message: str) -> None:
+async def _retry(topics: set[str], origin: str) -> None:
+    """Numbered afresh: a try that timed out may have gone out after all, and a receiver that read it skips
+    nothing but a duplicate."""
     for delay in _RETRY_DELAYS:
         await asyncio.sleep(delay)
         try:
-            await _bus.publish(message)
+            await _bus.publish_topics(topics, origin)
             return
         except Exception:
             continue
     # The receivers recover on their own: a reconnect refreshes every tab, and so does the next notice.
-    _log.error("gave up publishing %s after %d tries", message, len(_RETRY_DELAYS) + 1)
+    _log.error("gave up publishing %s after %d tries", notice(topics, origin), len(_RETRY_DELAYS) + 1)
 
 
 @contextlib.asynccontextmanager

@@ -21,7 +21,7 @@ async def set_available(
         session.add(user)
         audit.record(session, at=now, kind="presence.changed", actor_user_id=user.id,
                      available=available)
-        events.notify(session, events.agent_topic(user.id))
+        events.notify(session, events.presence_topic(user.id))
         if available:
             events.notify(session, events.QUEUE_MOVED)  # waiting interactions may now flow to this agent
     return user.available

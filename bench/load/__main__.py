@@ -21,7 +21,7 @@ from pathlib import Path
 
 import aiohttp
 
-from bench.load import probes
+from bench.load import heap, probes, quiet
 from bench.load.apps import BARE, INBOX, AppSpec, BareServer, add_agents
 from bench.load.driver import Run
 from bench.webhooks import profiling
@@ -39,12 +39,17 @@ def _pct(values: list[float], q: float) -> float | None:
 
 
 async def _drive(spec: AppSpec, base: str, args, logins: list[str], server, count_dir: Path,
-                 database_url: str, profile_dir: Path | None = None) -> dict:
-    profile = ""
+                 database_url: str, profile_dir: Path | None = None, redis_url: str | None = None,
+                 memory_dir: Path | None = None) -> dict:
+    profile, quiet_pushes, memory = "", {}, ""
+    recorder = quiet.Recorder(redis_url) if redis_url and spec is INBOX else None
     connector = aiohttp.TCPConnector(limit=0)  # the default caps a session at 100 open connections
     # No cookie jar: each agent's cookie goes on its own handshake, never onto the others' or the customers'.
     async with aiohttp.ClientSession(connector=connector, cookie_jar=aiohttp.DummyCookieJar()) as http:
         run = Run(spec, base, http)
+        if memory_dir:
+            heap.baseline(server.process.pid)
+            await asyncio.sleep(5.0)  # the snapshot takes a moment; nobody connects meanwhile
         try:
             gate = asyncio.Semaphore(10)  # sign-ins burn argon2 on the server: a few at a time
             await asyncio.gather(*[run.add_agent(i, login, gate) for i, login in enumerate(logins)])
@@ -53,6 +58,8 @@ async def _drive(spec: AppSpec, base: str, args, logins: list[str], server, coun
             await run.wait_routed(timeout=60)
 
             idle = await _idle_rates(server, count_dir)
+            if recorder:
+                await recorder.start()
             run.measures.phase = "chat"
             if profile_dir:
                 profiling.restart(server.process.pid)  # the profile is of the chat phase alone
@@ -67,6 +74,8 @@ async def _drive(spec: AppSpec, base: str, args, logins: list[str], server, coun
                      probes.cpu_seconds(server.process.pid), chatted, time.process_time())
             kinds = probes.sql_kinds(count_dir)
             kinds.subtract(kinds_before)
+            if recorder:
+                quiet_pushes = await _quiet_pushes(run, server, count_dir, redis_url, await recorder.stop(), idle)
 
             if profile_dir:
                 profile = profiling.collect(server.process.pid, profile_dir)
@@ -75,9 +84,33 @@ async def _drive(spec: AppSpec, base: str, args, logins: list[str], server, coun
                                  run.work(args.action_seconds, args.action_rate))
             await asyncio.sleep(1.0)
             rss = [probes.rss_mb(pid) for pid in probes.worker_pids(server.process.pid)]
+            if memory_dir:
+                memory = heap.collect(server.process.pid, memory_dir, sockets=len(run.agents) + len(run.customers))
         finally:
             await run.close()
-    return {**_summary(run, before, after, rss, idle), "profile": profile, "sql_kinds": kinds}
+    return {**_summary(run, before, after, rss, idle), "profile": profile, "sql_kinds": kinds, "quiet": quiet_pushes,
+            "memory": memory}
+
+
+async def _quiet_pushes(run: Run, server, count_dir: Path, redis_url: str, notices: list[str],
+                        idle: tuple[float, float]) -> dict[str, tuple[float, float, int]]:
+    """Pushes that change nothing (bench/load/quiet.py): label -> (bytes, SQL statements net of the idle app,
+    how many were provoked: notices replayed, or tabs that heard the bus reconnect)."""
+    provoked = {"replayed notices": (lambda: quiet.replay(redis_url, notices), len(notices)),
+                "bus reconnect": (lambda: quiet.drop_listeners(redis_url), len(run.agents))}
+    found = {}
+    for label, (provoke, count) in provoked.items():
+        await asyncio.sleep(1.0)  # the count files are written twice a second
+        run.measures.quiet_bytes[label] = 0
+        run.measures.phase = label
+        sql, started = probes.sql_statements(count_dir), time.perf_counter()
+        await provoke()
+        await asyncio.sleep(3.0)  # the workers reconnect within about a second
+        elapsed = time.perf_counter() - started
+        statements = probes.sql_statements(count_dir) - sql - idle[0] * elapsed
+        found[label] = (run.measures.quiet_bytes[label], max(0.0, statements), count)
+    run.measures.phase = "quiet"
+    return found
 
 
 async def _idle_rates(server, count_dir: Path, seconds: float = 6.0) -> tuple[float, float]:
@@ -129,11 +162,14 @@ def _run_app(spec: AppSpec, args, tmp: Path, database_admin: str | None, redis_u
     count_dir.mkdir()
     workers = args.workers if redis_url else 1
     profile_dir = tmp / "profile" if args.profile and spec is INBOX else None
-    if profile_dir:
-        profile_dir.mkdir()
-    shim = PROFILE_SHIM if profile_dir else probes.SQL_COUNT_SHIM  # the profiler's shim counts SQL too
+    memory_dir = tmp / f"memory-{spec.label}" if args.memory else None
+    for folder in filter(None, (profile_dir, memory_dir)):
+        folder.mkdir()
+    # The profiler's and the memory report's shims count SQL too.
+    shim = PROFILE_SHIM if profile_dir else heap.SHIM if memory_dir else probes.SQL_COUNT_SHIM
     env = app_env(database_url, redis_url, GRANIAN_WORKERS=str(workers), BENCH_SQL_COUNT_DIR=str(count_dir),
-                  BENCH_PROFILE_DIR=str(profile_dir or ""), BENCH_SQL_KINDS=os.environ.get("BENCH_SQL_KINDS", ""),
+                  BENCH_PROFILE_DIR=str(profile_dir or ""), BENCH_MEMORY_DIR=str(memory_dir or ""),
+                  BENCH_SQL_KINDS=os.environ.get("BENCH_SQL_KINDS", ""),
                   PYTHONPATH=os.pathsep.join(filter(None, [str(shim), os.environ.get("PYTHONPATH")])))
     _ARTIFACTS.mkdir(exist_ok=True)
     server_cls = AppServer if spec is INBOX else BareServer
@@ -144,13 +180,21 @@ def _run_app(spec: AppSpec, args, tmp: Path, database_admin: str | None, redis_u
     try:
         logins = add_agents(database_url, args.agents) if spec.signs_in else [""] * args.agents
         base = f"http://127.0.0.1:{server.port}"  # loopback only
-        return asyncio.run(_drive(spec, base, args, logins, server, count_dir, database_url, profile_dir))
+        return asyncio.run(_drive(spec, base, args, logins, server, count_dir, database_url, profile_dir, redis_url,
+                                  memory_dir))
     finally:
         server.stop()
 
 
 def _fmt(values, digits: int = 0) -> str:
     return " / ".join("-" if v is None else f"{v:.{digits}f}" for v in values)
+
+
+def _quiet(result: dict, label: str) -> str:
+    if label not in result.get("quiet", {}):
+        return "-"
+    sent, statements, count = result["quiet"][label]
+    return f"{sent} B, {statements / max(1, count):.2f} SQL each (n={count})"
 
 
 def _table(results: dict[str, dict], args, database: str, workers: int) -> str:
@@ -169,6 +213,8 @@ def _table(results: dict[str, dict], args, database: str, workers: int) -> str:
     row("P5 RSS MB per worker", lambda r: ", ".join(f"{v:.0f}" for v in r["rss"]), "<= 300 MB @ 1,000 agents")
     row("P6 agent delta bytes / message", lambda r: f"{r['bytes']:.0f}", "<= 2 KB")
     row("   agent push frames / message", lambda r: f"{r['frames']:.2f}")
+    for label in ("replayed notices", "bus reconnect"):
+        row(f"P6 push changing nothing: {label}", lambda r, k=label: _quiet(r, k), "0 B, <= 1 statement each")
     row("P6 SQL statements / message", lambda r: f"{r['sql_net']:.1f}  ({r['sql']:.1f} with idle loops)", "<= 6")
     row("   PG xacts / message", lambda r: f"{(r['pg']['xact_commit'] + r['pg']['xact_rollback']):.1f}"
         if r["pg"] else "-")
@@ -199,6 +245,10 @@ def main() -> None:
     parser.add_argument("--apps", default="inbox,bare")
     parser.add_argument("--profile", action="store_true",
                         help="a CPU sampling profiler in each inbox worker during the chat phase; prints where time goes")
+    parser.add_argument("--memory", action="store_true",
+                        help="tracemalloc in each worker; prints what holds the workers' memory after the run "
+                             "(not with --profile; tracing slows the app many times, so the latencies of such a "
+                             "run mean nothing)")
     args = parser.parse_args()
     database_admin = os.environ.get("BENCH_DATABASE_URL") or os.environ.get("TEST_DATABASE_URL")
     redis_url = os.environ.get("BENCH_REDIS_URL") or os.environ.get("TEST_REDIS_URL")
@@ -216,6 +266,8 @@ def main() -> None:
             for kind, count in result["sql_kinds"].most_common(20):
                 if count > 0:
                     print(f"    {count / per_message:6.2f}  {kind}")
+        if result.get("memory"):
+            print(f"[{label}] {result['memory']}")
         if result.get("profile"):
             print(f"[{label}] where the workers' CPU went in the chat phase:\n{result['profile']}")
         for failure in result["failures"][:5]:

@@ -36,6 +36,7 @@ class Measures:
     delivered: dict[int, float] = field(default_factory=dict)  # message id -> ms until an agent's socket had it
     push_frames: int = 0  # agent frames in the chat phase that answered none of the agent's own actions
     push_bytes: int = 0
+    quiet_bytes: dict[str, int] = field(default_factory=dict)  # phase -> agent push bytes (bench/load/quiet.py)
     actions: dict[str, list[float]] = field(default_factory=dict)  # kind -> round trips in ms (actions phase)
     acks: list[float] = field(default_factory=list)  # customer send -> its own delta (ms)
     failures: list[str] = field(default_factory=list)
@@ -152,6 +153,8 @@ class Run:
         if m.phase == "chat" and not answered:
             m.push_frames += 1
             m.push_bytes += len(text.encode())
+        elif m.phase in m.quiet_bytes and not answered:
+            m.quiet_bytes[m.phase] += len(text.encode())
         for found in _MESSAGE_ID.finditer(text):
             message_id = int(found.group(1))
             if message_id not in m.delivered and message_id in m.sent:

@@ -53,6 +53,21 @@ def cpu_seconds(pgid: int) -> float:
     return sum((int(f[11]) + int(f[12])) / tick for _pid, f in _group(pgid))
 
 
+def ask_workers(pgid: int, folder: Path, *, timeout: float) -> list[Path]:
+    """SIGUSR1 to every worker, whose shim then writes <folder>/<pid>.json; the files once all are written, or
+    those written within `timeout` seconds."""
+    import signal
+    import time
+
+    workers = worker_pids(pgid)
+    for pid in workers:
+        os.kill(pid, signal.SIGUSR1)
+    deadline = time.monotonic() + timeout
+    while len(list(folder.glob("*.json"))) < len(workers) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    return sorted(folder.glob("*.json"))
+
+
 def sql_statements(count_dir: Path) -> int:
     """Statements counted so far by every app process (see sqlcount/sitecustomize.py)."""
     total = 0

@@ -12,7 +12,6 @@ from __future__ import annotations
 import json
 import os
 import signal
-import time
 from collections import Counter
 from pathlib import Path
 
@@ -86,10 +85,4 @@ def restart(pgid: int) -> None:
 
 def collect(pgid: int, profile_dir: Path) -> str:
     """Every worker writes its samples (SIGUSR1); the report of them all, once written (10 s at most)."""
-    workers = probes.worker_pids(pgid)
-    for pid in workers:
-        os.kill(pid, signal.SIGUSR1)
-    deadline = time.monotonic() + 10
-    while len(list(profile_dir.glob("*.json"))) < len(workers) and time.monotonic() < deadline:
-        time.sleep(0.2)
-    return report(sorted(profile_dir.glob("*.json")))
+    return report(probes.ask_workers(pgid, profile_dir, timeout=10))

@@ -7,22 +7,30 @@ import reflex as rx
 from inbox_app import push, runtime
 from inbox_app.state.session import SessionState
 from services import events, interactions
+from services.auth import Identity
 
 
 class BellState(SessionState):
     count: int = 0
 
-    async def _recount(self) -> None:
-        identity = await self._identity()
+    async def _recount(self, identity: Identity | None = None) -> None:
+        identity = identity or await self._identity()
         if identity is None:
             self.count = 0
             return
         async with runtime.db().read() as session:
             self.count = await interactions.bell_count(session, identity=identity)
-        push.watch(self.router.session.client_token, BellState, {events.agent_topic(identity.user_id)}, page=self.router.route_id)
+        push.watch(self.router.session.client_token, BellState,
+                   {events.agent_topic(identity.user_id), events.presence_topic(identity.user_id)},
+                   page=self.router.route_id)
 
     async def _on_change(self, topics: set[str]) -> None:
-        await self._recount()
+        identity = await self._identity()
+        presence = identity and events.presence_topic(identity.user_id)
+        if identity and (presence in topics or events.EVERYTHING in topics):
+            await self._follow_presence(identity)
+        if not topics <= {presence}:
+            await self._recount(identity)
 
     @rx.event
     async def on_load(self):

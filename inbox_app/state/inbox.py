@@ -181,7 +181,7 @@ class InboxState(TranscriptWindowState, SessionState):
         self._sync_composer()
 
     def _watch(self, identity: Identity) -> None:
-        topics = {events.agent_topic(identity.user_id)}
+        topics = {events.agent_topic(identity.user_id), events.presence_topic(identity.user_id)}
         if self.selected_id:
             topics.add(events.interaction_topic(self.selected_id))
         if self.profile.customer_id:
@@ -211,6 +211,11 @@ class InboxState(TranscriptWindowState, SessionState):
         self._restore_view()
         identity = await self._identity()
         if identity is not None:
+            presence = events.presence_topic(identity.user_id)
+            if presence in topics or events.EVERYTHING in topics:
+                await self._follow_presence(identity)
+            if topics <= {presence}:
+                return  # the panel and the conversation are as they were
             # The header is reloaded only when the customer changed, not on every message.
             customer = self.profile.customer_id and events.customer_topic(self.profile.customer_id)
             if events.EVERYTHING in topics or customer in topics:

@@ -57,6 +57,13 @@ class SessionState(rx.State):
                 self.available = await presence.is_available(session, identity=identity)
         return identity
 
+    async def _follow_presence(self, identity: Identity) -> None:
+        """Available or not, as set in this user's other tabs (or by signing in or out elsewhere)."""
+        async with runtime.db().read() as session:
+            available = await presence.is_available(session, identity=identity)
+        if self.available != available:
+            self.available = available
+
     @rx.event
     async def require_sign_in(self):
         if await self._load_identity() is None:

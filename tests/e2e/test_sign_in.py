@@ -52,3 +52,18 @@ def test_sign_in_toggle_sign_out_and_sign_in_again_shows_unavailable(page: Page,
     page.get_by_test_id("availability").click()
     expect(page.get_by_test_id("availability")).to_have_text("Unavailable")
     sign_out(page)
+
+
+def test_availability_set_in_one_tab_shows_at_once_in_the_agents_other_tabs(page: Page, base_url):
+    """Two tabs of one agent: the inbox and the routing log. The toggle is the same agent's state in both."""
+    sign_in(page, base_url, "bob")
+    expect(page.get_by_test_id("availability")).to_have_text("Unavailable")
+    other = page.context.new_page()
+    other.goto(f"{base_url}/routing")
+    expect(other.get_by_test_id("availability")).to_have_text("Unavailable")
+    set_available(page)
+    expect(other.get_by_test_id("availability")).to_have_text("Available")
+    other.get_by_test_id("availability").click()
+    expect(page.get_by_test_id("availability")).to_have_text("Unavailable")
+    other.close()
+    sign_out(page)

@@ -148,7 +148,7 @@ def test_the_enumeration_finds_the_handlers_that_matter():
 
 def _foreign(topics: list[str], caller_id: int | None) -> list[str]:
     """Published topics other than the signed-in caller's own (their availability)."""
-    own = {events.agent_topic(caller_id), events.QUEUE_MOVED} if caller_id else set()
+    own = {events.agent_topic(caller_id), events.presence_topic(caller_id), events.QUEUE_MOVED} if caller_id else set()
     return [topic for topic in topics if topic not in own]
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 
 from sqlmodel import select
@@ -218,3 +219,123 @@ def test_items_and_rows_go_to_the_browser_without_their_default_fields():
                                                    "attachments": [], "turns": []}
     sent_row = json.loads(format.json_dumps(row))
     assert sent_row["transferred"] is True and "inactive" not in sent_row and sent_row["verified"] is False
+
+
+async def _pushed(inbox, notices: list[str]) -> list[str]:
+    """Delivers the notices through the worker's push path to this tab, as the bus would; the SQL it ran."""
+    from sqlalchemy import event
+    from types import SimpleNamespace
+
+    from inbox_app import push
+
+    async def refresh(app, token, state_cls, topics):
+        if state_cls is InboxState:
+            await inbox._on_change(topics)
+
+    app = SimpleNamespace(event_namespace=SimpleNamespace(_token_manager=SimpleNamespace(
+        token_to_socket={inbox.router.session.client_token: object()})))
+    statements: list[str] = []
+
+    def _count(conn, cursor, statement, *args):
+        if not statement.lstrip().upper().startswith(("BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE")):
+            statements.append(statement)
+
+    engine = runtime_db().engine.sync_engine
+    event.listen(engine, "before_cursor_execute", _count)
+    original, push._refresh = push._refresh, refresh
+    try:
+        for notice in notices:
+            await push._deliver(app, notice)
+            while push._pending:
+                await asyncio.sleep(0)
+    finally:
+        push._refresh = original
+        event.remove(engine, "before_cursor_execute", _count)
+    return statements
+
+
+def runtime_db():
+    from inbox_app import runtime
+
+    return runtime.db()
+
+
+async def _capture(holder: list, awaitable) -> None:
+    holder.append(await awaitable)
+
+
+async def _told(db, action) -> list[str]:
+    """What the bus published for the commits `action` makes."""
+    published: list[str] = []
+
+    async def _keep(message: str) -> None:
+        published.append(message)
+
+    events.bus().subscribe(_keep)
+    try:
+        await action()
+    finally:
+        events.bus()._handlers.remove(_keep)
+    return published
+
+
+async def test_a_push_the_tab_has_already_read_costs_no_statement_and_no_byte(wired, clock):
+    """The same notice twice (a retried publish) and a bus reconnect after which nothing had moved; the agent's
+    sign-in was announced before the tab opened, and counts as read."""
+    holder: list = []
+    earlier = await _told(wired, lambda: _capture(holder, _agent_with_a_long_conversation(wired, clock, 5)))
+    inbox, interaction = holder[0]
+    told = await _told(wired, lambda: _customer_says(wired, interaction.id, "Is it in stock?", clock))
+    # Every notice reaches the worker, those from before the tab opened (the sign-in) too.
+    assert await _pushed(inbox, [*earlier, *told]) and inbox.items[-1].body == "Is it in stock?"
+    inbox._clean()
+    assert await _pushed(inbox, [*told, events.RESUMED]) == []
+    assert _changed(inbox) == set()
+
+
+async def test_a_missed_notice_is_recovered_by_the_sequence_check(wired, clock):
+    """A commit whose notice never came (a status only a whole reload would see), then the next message: its
+    number jumps, and the tab reads its conversation again whole."""
+    inbox, interaction = await _agent_with_a_long_conversation(wired, clock, 5)
+    await _pushed(inbox, await _told(wired, lambda: _customer_says(wired, interaction.id, "Hello?", clock)))
+    first = next(item for item in inbox.items if item.body == "Message number 4")
+
+    async def _failed_without_notice():
+        async with wired.transaction() as session:
+            message = await session.get(Message, conversation_message_id(first))
+            message.delivery_status = "failed"
+            events.notify_interaction(session, await session.get(Interaction, interaction.id))
+
+    lost = await _told(wired, _failed_without_notice)
+    assert lost  # published, never delivered to this tab
+    told = await _told(wired, lambda: _customer_says(wired, interaction.id, "Anyone there?", clock))
+    await _pushed(inbox, told)
+    shown = {item.body: item.delivery_status for item in (*inbox.earlier, *inbox._shown_items())}
+    assert shown["Anyone there?"] == "received" and shown["Message number 4"] == "failed"
+
+
+def conversation_message_id(item) -> int:
+    from services.conversation import message_id
+
+    return message_id(item)
+
+
+async def test_availability_set_in_another_tab_reads_no_panel_and_shows_in_this_one(wired, clock):
+    """A presence notice is not the agent topic: the panel and the conversation are not read for it."""
+    from services import presence
+
+    inbox, _ = await _agent_with_a_long_conversation(wired, clock, 5)
+    identity = inbox._signed_in_as.identity
+    assert inbox.available is False
+
+    async def _available_elsewhere():
+        async with wired.transaction() as session:
+            await presence.set_available(session, identity=identity, available=True, clock=clock)
+
+    told = await _told(wired, _available_elsewhere)
+    assert [events.topics_of(notice) for notice in told] == [{events.presence_topic(identity.user_id)}]
+    inbox._clean()
+    statements = await _pushed(inbox, told)
+    assert inbox.available is True
+    assert _changed(inbox) == set()  # `available` belongs to the session state, the inbox's vars are untouched
+    assert len(statements) == 2, statements  # the identity check and the availability, nothing else

@@ -159,3 +159,163 @@ async def test_the_tab_that_made_a_change_is_not_pushed_its_own_change(monkeypat
         push.forget("watcher", _Tab)
     assert refreshed == [("watcher", _Tab)]
     assert events.topics_of(events.notice({"interaction:7"}, origin="sender")) == {"interaction:7"}
+
+
+# --- numbered notices -----------------------------------------------------------------------------------------
+
+async def _deliveries(monkeypatch, app, *notices: str) -> list[tuple[str, set[str]]]:
+    """(token, topics) of each refresh the notices cause, delivered one after the other."""
+    calls = []
+
+    async def refresh(app, token, state_cls, topics):
+        calls.append((token, set(topics)))
+
+    monkeypatch.setattr(push, "_refresh", refresh)
+    for notice in notices:
+        await push._deliver(app, notice)
+        while push._pending:
+            await asyncio.sleep(0)
+    return calls
+
+
+def _numbered(numbers: dict[str, int], origin: str = "") -> str:
+    from services import events
+
+    return events.notice(set(numbers), origin, numbers)
+
+
+async def test_a_notice_the_tab_has_read_past_is_skipped_without_loading_its_state(monkeypatch):
+    app = _app({"tab-1": "sid"})
+    push.watch("tab-1", _Tab, {"agent:1", "interaction:7"}, page="/inbox")
+    try:
+        refreshed = await _deliveries(monkeypatch, app, _numbered({"interaction:7": 40, "agent:1": 12}),
+                                      _numbered({"interaction:7": 40, "agent:1": 12}),  # delivered twice
+                                      _numbered({"interaction:7": 39}),  # late: the first refresh covered it
+                                      _numbered({"interaction:7": 41}))
+    finally:
+        push.forget("tab-1", _Tab)
+    assert refreshed == [("tab-1", {"interaction:7", "agent:1"}), ("tab-1", {"interaction:7"})]
+
+
+async def test_a_number_that_jumps_means_a_missed_notice_and_the_tab_reloads_whole(monkeypatch):
+    from services import events
+
+    app = _app({"tab-1": "sid"})
+    push.watch("tab-1", _Tab, {"agent:1", "interaction:7"}, page="/inbox")
+    try:
+        refreshed = await _deliveries(monkeypatch, app, _numbered({"interaction:7": 40}),
+                                      _numbered({"interaction:7": 42}))  # 41 never came
+    finally:
+        push.forget("tab-1", _Tab)
+    assert refreshed == [("tab-1", {"interaction:7"}), ("tab-1", {"interaction:7", events.EVERYTHING})]
+
+
+async def test_the_tabs_own_change_counts_as_read_so_the_next_notice_is_no_gap(monkeypatch):
+    app = _app({"sender": "a"})
+    push.watch("sender", _Tab, {"interaction:7"}, page="/inbox")
+    try:
+        refreshed = await _deliveries(monkeypatch, app, _numbered({"interaction:7": 40}),
+                                      _numbered({"interaction:7": 41}, origin="sender"),
+                                      _numbered({"interaction:7": 42}))
+    finally:
+        push.forget("sender", _Tab)
+    assert refreshed == [("sender", {"interaction:7"}), ("sender", {"interaction:7"})]
+
+
+async def test_a_topic_heard_again_later_takes_the_latest_number_this_worker_received(monkeypatch):
+    """Notices of an interaction the agent had left are not a gap once they open it again: opening it read it."""
+    app = _app({"tab-1": "sid"})
+    push.watch("tab-1", _Tab, {"interaction:7"}, page="/inbox")
+    try:
+        await _deliveries(monkeypatch, app, _numbered({"interaction:7": 40}))
+        push.watch("tab-1", _Tab, {"interaction:8"}, page="/inbox")
+        unheard = await _deliveries(monkeypatch, app, _numbered({"interaction:7": 54}))
+        push.watch("tab-1", _Tab, {"interaction:7"}, page="/inbox")
+        refreshed = await _deliveries(monkeypatch, app, _numbered({"interaction:7": 54}),  # late copy: read
+                                      _numbered({"interaction:7": 55}))
+    finally:
+        push.forget("tab-1", _Tab)
+    assert unheard == [] and refreshed == [("tab-1", {"interaction:7"})]
+
+
+async def test_a_tab_that_starts_hearing_a_topic_counts_its_latest_notice_as_read(monkeypatch):
+    """The agent signed in (a presence notice), then the inbox opened: a bus reconnect with nothing new since
+    reloads nothing."""
+    from services import events
+
+    bus = events.LocalBus()
+    monkeypatch.setattr(events, "_bus", bus)
+    app = _app({"tab-1": "sid"})
+    received = []
+
+    async def _hold(message):
+        received.append(message)
+
+    bus.subscribe(_hold)
+    try:
+        await bus.publish_topics({"presence:1"})
+        await _deliveries(monkeypatch, app, *received)  # nobody hears it yet
+        push.watch("tab-1", _Tab, {"presence:1", "agent:1"}, page="/inbox")
+        refreshed = await _deliveries(monkeypatch, app, events.RESUMED)
+    finally:
+        push.forget("tab-1", _Tab)
+    assert refreshed == []
+
+
+async def test_a_refresh_that_failed_leaves_the_next_copy_of_its_notice_unskipped(monkeypatch):
+    calls = []
+
+    async def failing(app, token, state_cls, topics):
+        calls.append(set(topics))
+        if len(calls) == 1:
+            raise RuntimeError("Redis hiccup while loading the state")
+
+    monkeypatch.setattr(push, "_refresh", failing)
+    app = _app({"tab-1": "sid"})
+    push.watch("tab-1", _Tab, {"interaction:7"}, page="/inbox")
+    try:
+        for _ in range(2):
+            await push._deliver(app, _numbered({"interaction:7": 40}))
+            while push._pending:
+                await asyncio.sleep(0)
+    finally:
+        push.forget("tab-1", _Tab)
+    assert calls == [{"interaction:7"}, {"interaction:7"}]
+
+
+async def test_after_a_reconnect_only_tabs_whose_topics_moved_reload(monkeypatch):
+    """RESUMED: Redis kept its numbers. A tab that has read the latest notice of each topic it hears costs no
+    read; one whose topic moved meanwhile reloads whole."""
+    from services import events
+
+    bus = events.LocalBus()
+    monkeypatch.setattr(events, "_bus", bus)
+    app = _app({"calm": "a", "behind": "b"})
+    push.watch("calm", _Tab, {"agent:1", "interaction:7"}, page="/inbox")
+    push.watch("behind", _Bell, {"agent:2"}, page="/routing")
+    received = []
+
+    async def _hold(message):
+        received.append(message)
+
+    bus.subscribe(_hold)
+    try:
+        await bus.publish_topics({"agent:1", "interaction:7", "agent:2"})
+        first = await _deliveries(monkeypatch, app, *received)
+        await bus.publish_topics({"agent:2"})  # its notice is lost: the bus was away
+        after_reconnect = await _deliveries(monkeypatch, app, events.RESUMED)
+    finally:
+        push.forget("calm", _Tab)
+        push.forget("behind", _Bell)
+    assert sorted(token for token, _ in first) == ["behind", "calm"]
+    assert after_reconnect == [("behind", {"agent:2", events.EVERYTHING})]
+
+
+def test_a_notice_names_each_topic_with_its_number_and_the_tab_that_made_it():
+    from services import events
+
+    message = events.notice({"agent:1", "interaction:7"}, "tab-9", {"agent:1": 3, "interaction:7": 1795762373639923})
+    assert message == "@tab-9 agent:1#3 interaction:7#1795762373639923"
+    assert events.topics_of(message) == {"agent:1", "interaction:7"} and events.origin_of(message) == "tab-9"
+    assert events.sequences_of(message) == {"agent:1": 3, "interaction:7": 1795762373639923}
+    assert events.sequences_of("bounce-timer:4") == {}

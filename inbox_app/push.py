@@ -33,6 +33,8 @@ _seen: dict[Listener, dict[str, int]] = {}
 # starts hearing a topic right after reading what it shows, so it holds what that notice told of. (A notice
 # that came between the read and the start is missed either way, numbered or not.)
 _latest: "OrderedDict[str, int]" = OrderedDict()
+# A number this far below the last one read is not a late copy but a counter that restarted lower.
+_RESTARTED = 1_000_000
 _LATEST_KEPT = 20_000  # topics; past it the oldest are forgotten, and a tab that hears one reloads on a reconnect
 
 
@@ -46,12 +48,12 @@ def watch(token: str, state_cls: type, topics: set[str], *, page: str = "") -> N
     for other in [key for key, seen_on in _page_of.items() if key[0] == token and seen_on != page]:
         forget(*other)
     key = (token, state_cls)
-    dropped = _topics_of.get(key, set()) - topics
-    _unregister(key, dropped)
+    heard = _topics_of.get(key, set())
+    _unregister(key, heard - topics)
     seen = _seen.setdefault(key, {})
-    for topic in dropped:  # heard again later, its numbers start afresh: no gap is seen in what it did not hear
+    for topic in heard - topics:  # heard again later, its numbers start afresh: no gap in what it did not hear
         seen.pop(topic, None)
-    for topic in topics - seen.keys():
+    for topic in topics - heard:  # only a topic it starts hearing now, never one whose refresh failed
         if topic in _latest:
             seen[topic] = _latest[topic]
     for topic in topics:
@@ -150,10 +152,11 @@ def _unread(key: Listener, topics: set[str], numbers: dict[str, int]) -> set[str
     unread = set()
     for topic in topics:
         number, last = numbers.get(topic), seen.get(topic)
-        if number is not None and last is not None and number <= last:
-            continue  # a notice this tab's state has read past: a duplicate, or one its own refresh covered
-        if number is not None and last is not None and number > last + 1:
-            unread.add(events.EVERYTHING)
+        if number is not None and last is not None:
+            if last - _RESTARTED < number <= last:
+                continue  # a notice this tab's state has read past: a duplicate, or one its own refresh covered
+            if number > last + 1 or number <= last - _RESTARTED:  # far below: the numbers restarted lower
+                unread.add(events.EVERYTHING)
         if number is not None:
             seen[topic] = number
         unread.add(topic)
@@ -162,7 +165,9 @@ def _unread(key: Listener, topics: set[str], numbers: dict[str, int]) -> set[str
 
 def _note_latest(numbers: dict[str, int]) -> None:
     for topic, number in numbers.items():
-        _latest[topic] = max(number, _latest.get(topic, number))
+        previous = _latest.get(topic)
+        if previous is None or number > previous or number <= previous - _RESTARTED:
+            _latest[topic] = number
         _latest.move_to_end(topic)
     while len(_latest) > _LATEST_KEPT:
         _latest.popitem(last=False)
@@ -185,6 +190,9 @@ async def _deliver(app: rx.App, notice: str) -> None:
     if events.RESUMED in events.topics_of(notice):
         await _catch_up(app)
         return
+    if events.EVERYTHING in events.topics_of(notice):  # Redis lost its numbers: none held here means anything
+        _seen.clear()
+        _latest.clear()
     connected = _sockets(app)
     origin, numbers = events.origin_of(notice), events.sequences_of(notice)
     _note_latest(numbers)
@@ -193,8 +201,9 @@ async def _deliver(app: rx.App, notice: str) -> None:
             _gone(key)
             continue
         unread = _unread(key, topics, numbers)
-        # The tab that made this change reloaded itself in its own handler: marked read, never refreshed.
-        if unread and key[0] != origin:
+        # The tab that made this change reloaded itself in its own handler: marked read, not refreshed, unless
+        # a number jumped (what it missed before its own change is not in its handler's partial reload).
+        if unread and (key[0] != origin or events.EVERYTHING in unread):
             _schedule(app, key, unread)
 
 
@@ -209,6 +218,11 @@ async def _catch_up(app: rx.App) -> None:
     except Exception:
         _log.exception("reading the notice numbers failed; every tab reloads")
         current = {}
+    for topic, number in current.items():  # the numbers may have gone back (a replica that was behind)
+        if number is None:
+            _latest.pop(topic, None)
+        else:
+            _latest[topic] = number
     for key, topics in list(_topics_of.items()):
         seen = _seen.setdefault(key, {})
         moved = {topic for topic in topics if topic not in current or current[topic] != seen.get(topic)}

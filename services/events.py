@@ -15,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import re
 import secrets
 import weakref
 from typing import AsyncIterator, Awaitable, Callable
@@ -147,14 +148,17 @@ class LocalBus:
         await asyncio.Event().wait()
 
 
+def redis_database(redis_url: str) -> int:
+    import redis
+
+    return redis.from_url(redis_url).connection_pool.connection_kwargs.get("db", 0)
+
+
 def channel_for(redis_url: str) -> str:
     """The notice channel of the app whose state lives in this Redis database. Pub/sub channels are shared by
     every database of a Redis server, so two apps on one server (staging and production on /1 and /2) would
     otherwise push each other's changes."""
-    import redis
-
-    database = redis.from_url(redis_url).connection_pool.connection_kwargs.get("db", 0)
-    return f"{_CHANNEL}:{database}"
+    return f"{_CHANNEL}:{redis_database(redis_url)}"
 
 
 # Numbers a topic's counter in Redis and publishes the notice, in one round trip and atomically, so notices
@@ -208,12 +212,17 @@ class RedisBus(LocalBus):
     async def publish(self, topic: str) -> None:
         await asyncio.wait_for(self._publisher.publish(self._channel, topic), _PUBLISH_TIMEOUT)
 
+    async def close(self) -> None:
+        await self._redis.aclose()
+        await self._publisher.aclose()
+
     def _sequence_key(self, topic: str) -> str:
         return f"{self._channel}:seq:{topic}"
 
     async def publish_topics(self, topics: set[str], origin: str = "") -> None:
         ordered = sorted(topics)
         keys = [self._epoch_key, *map(self._sequence_key, ordered)]
+        origin = safe_origin(origin)
         args = [self._channel, f"{_ORIGIN}{origin}" if origin else "", _SEQUENCE_LIFETIME, *ordered]
         await asyncio.wait_for(self._publish_script(keys=keys, args=args), _PUBLISH_TIMEOUT)
 
@@ -302,26 +311,42 @@ _ORIGIN = "@"  # marks the tab that made the change, among a notice's words
 _NUMBER = "#"  # between a topic and its sequence number
 
 
+# A tab's client token, as browsers make them (a UUID). The token comes from the client's socket, so anything
+# else is dropped: a token holding a space or a "#" would otherwise add forged topics or numbers to the notice.
+_TOKEN = re.compile(r"[A-Za-z0-9_-]{1,64}")
+
+
+def safe_origin(origin: str) -> str:
+    return origin if _TOKEN.fullmatch(origin or "") else ""
+
+
 def notice(topics: set[str], origin: str = "", sequences: dict[str, int] | None = None) -> str:
     """One commit's topics as one bus message, so a tab that hears several of them refreshes once."""
     numbers = sequences or {}
     words = [f"{topic}{_NUMBER}{numbers[topic]}" if topic in numbers else topic for topic in sorted(topics)]
+    origin = safe_origin(origin)
     return " ".join([f"{_ORIGIN}{origin}", *words] if origin else words)
 
 
+def _topic_words(message: str) -> list[str]:
+    words = message.split()
+    return words[1:] if words and words[0].startswith(_ORIGIN) else words
+
+
 def topics_of(message: str) -> set[str]:
-    return {word.split(_NUMBER, 1)[0] for word in message.split() if not word.startswith(_ORIGIN)}
+    return {word.split(_NUMBER, 1)[0] for word in _topic_words(message)}
 
 
 def sequences_of(message: str) -> dict[str, int]:
     """Each numbered topic of a notice with its number (local notices, like the bounce timer's, have none)."""
-    numbered = (word.split(_NUMBER, 1) for word in message.split() if _NUMBER in word)
-    return {topic: int(number) for topic, number in numbered if number.isdigit()}
+    numbered = (word.split(_NUMBER, 1) for word in _topic_words(message) if _NUMBER in word)
+    return {topic: int(number) for topic, number in numbered if number.isascii() and number.isdigit()}
 
 
 def origin_of(message: str) -> str:
     """The tab that made this change and has already refreshed itself, or ""."""
-    return next((word[1:] for word in message.split() if word.startswith(_ORIGIN)), "")
+    first = message.split(maxsplit=1)[0] if message.strip() else ""
+    return first[1:] if first.startswith(_ORIGIN) else ""
 
 
 async def publish_all(topics: set[str], *, origin: str = "") -> None:

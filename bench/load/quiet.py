@@ -56,10 +56,13 @@ async def replay(redis_url: str, notices: list[str]) -> None:
 
 
 async def drop_listeners(redis_url: str) -> int:
-    """Closes the workers' notice subscriptions (and nothing else of theirs); they reconnect on their own."""
+    """Closes the workers' notice subscriptions on the app's Redis database (and nothing else of theirs); they
+    reconnect on their own."""
     client = aioredis.from_url(redis_url)
+    database = str(events.redis_database(redis_url))
     try:
-        listeners = [c for c in await client.client_list() if c.get("name") == events.LISTENER_NAME]
+        listeners = [c for c in await client.client_list()
+                     if c.get("name") == events.LISTENER_NAME and c.get("db") == database]
         for listener in listeners:
             await client.client_kill_filter(_id=listener["id"])
         return len(listeners)

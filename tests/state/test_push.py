@@ -319,3 +319,87 @@ def test_a_notice_names_each_topic_with_its_number_and_the_tab_that_made_it():
     assert events.topics_of(message) == {"agent:1", "interaction:7"} and events.origin_of(message) == "tab-9"
     assert events.sequences_of(message) == {"agent:1": 3, "interaction:7": 1795762373639923}
     assert events.sequences_of("bounce-timer:4") == {}
+
+
+async def test_a_forged_client_token_adds_no_topic_or_number_to_a_notice(monkeypatch):
+    """The origin is the tab's client token, which a client chooses: one that looks like topics and numbers
+    must not make an agent's tabs skip their real notices."""
+    from services import events
+
+    bus = events.LocalBus()
+    monkeypatch.setattr(events, "_bus", bus)
+    app = _app({"agent-tab": "sid"})
+    push.watch("agent-tab", _Tab, {"agent:9"}, page="/inbox")
+    received = []
+
+    async def _hold(message):
+        received.append(message)
+
+    bus.subscribe(_hold)
+    try:
+        for forged in ("x agent:9#99999999999999999999", "tab #5", "tab²", "* ~"):
+            await events.publish_all({"interaction:3"}, origin=forged)
+        await bus.publish_topics({"agent:9"})
+        refreshed = await _deliveries(monkeypatch, app, *received)
+    finally:
+        push.forget("agent-tab", _Tab)
+    assert all(events.origin_of(message) == "" for message in received[:4])
+    assert all(events.topics_of(message) == {"interaction:3"} for message in received[:4])
+    assert refreshed == [("agent-tab", {"agent:9"})]
+
+
+async def test_numbers_that_went_back_after_a_reconnect_are_not_taken_for_read(monkeypatch):
+    """A Redis failover to a replica that was behind: the numbers are lower than before. A tab that opens the
+    topic afterwards, and one that held it, both see the next notice."""
+    from services import events
+
+    bus = events.LocalBus()
+    monkeypatch.setattr(events, "_bus", bus)
+    app = _app({"old-tab": "a", "new-tab": "b"})
+    push.watch("old-tab", _Tab, {"agent:1"}, page="/inbox")
+    try:
+        await _deliveries(monkeypatch, app, _numbered({"agent:1": 110}))
+        bus._sequences["agent:1"] = 105  # what the replica had
+        await _deliveries(monkeypatch, app, events.RESUMED)
+        push.watch("new-tab", _Tab, {"agent:1"}, page="/inbox")
+        refreshed = await _deliveries(monkeypatch, app, _numbered({"agent:1": 106}))
+    finally:
+        push.forget("old-tab", _Tab)
+        push.forget("new-tab", _Tab)
+    assert sorted(token for token, _ in refreshed) == ["new-tab", "old-tab"]
+
+
+async def test_a_tab_whose_refresh_failed_is_not_marked_read_by_its_next_reload(monkeypatch):
+    """The failed refresh was for availability; the next one (the panel) registers the same topics again."""
+    calls = []
+
+    async def failing_once(app, token, state_cls, topics):
+        calls.append(set(topics))
+        if len(calls) == 1:
+            raise RuntimeError("Redis hiccup while loading the state")
+        push.watch(token, state_cls, {"presence:1", "agent:1"}, page="/inbox")  # as the reload does
+
+    monkeypatch.setattr(push, "_refresh", failing_once)
+    app = _app({"tab-1": "sid"})
+    push.watch("tab-1", _Tab, {"presence:1", "agent:1"}, page="/inbox")
+    try:
+        for notice in (_numbered({"presence:1": 7}), _numbered({"agent:1": 3}), _numbered({"presence:1": 7})):
+            await push._deliver(app, notice)
+            while push._pending:
+                await asyncio.sleep(0)
+    finally:
+        push.forget("tab-1", _Tab)
+    assert calls == [{"presence:1"}, {"agent:1"}, {"presence:1"}]
+
+
+async def test_the_tab_that_made_a_change_after_missing_a_notice_still_reloads_whole(monkeypatch):
+    from services import events
+
+    app = _app({"sender": "a"})
+    push.watch("sender", _Tab, {"interaction:7"}, page="/inbox")
+    try:
+        refreshed = await _deliveries(monkeypatch, app, _numbered({"interaction:7": 40}),
+                                      _numbered({"interaction:7": 42}, origin="sender"))  # 41 never came
+    finally:
+        push.forget("sender", _Tab)
+    assert refreshed == [("sender", {"interaction:7"}), ("sender", {"interaction:7", events.EVERYTHING})]

@@ -18,8 +18,12 @@ class BellState(SessionState):
         if identity is None:
             self.count = 0
             return
+        self._listen(identity)
         async with runtime.db().read() as session:
             self.count = await interactions.bell_count(session, identity=identity)
+
+    def _listen(self, identity: Identity) -> None:
+        """Before reading: a change committed while the page reads is then pushed, never lost in between."""
         push.watch(self.router.session.client_token, BellState,
                    {events.agent_topic(identity.user_id), events.presence_topic(identity.user_id)},
                    page=self.router.route_id)
@@ -34,6 +38,9 @@ class BellState(SessionState):
 
     @rx.event
     async def on_load(self):
-        if await self._load_identity() is None:
+        identity = await self._identity()
+        if identity is None:
             return rx.redirect("/login", replace=True)
-        await self._recount()
+        self._listen(identity)
+        await self._load_identity()  # the availability toggle
+        await self._recount(identity)

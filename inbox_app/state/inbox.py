@@ -71,6 +71,9 @@ class InboxState(TranscriptWindowState, SessionState):
 
     async def _reload(self, identity: Identity, *, header: bool = False) -> None:
         """Panel rows and the selected conversation; the header too when asked or when it is stale."""
+        # Heard before reading, so a change committed while this reads is pushed after it, never lost in between;
+        # again after, for the customer the read may have found.
+        self._watch(identity)
         async with runtime.db().read() as session:
             panel = await interactions.panel_with_selected(session, identity=identity, tab=self.tab,
                                                            clock=runtime.clock, selected_id=self.selected_id)
@@ -245,6 +248,9 @@ class InboxState(TranscriptWindowState, SessionState):
     @rx.event
     async def on_load(self):
         self._restore_view()
+        if await self._identity() is None:
+            return rx.redirect("/login", replace=True)
+        self._watch(self._signed_in_as.identity)  # heard before the availability and the panel are read
         identity = await self._load_identity()
         if identity is None:
             return rx.redirect("/login", replace=True)

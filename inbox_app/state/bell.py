@@ -13,12 +13,10 @@ from services.auth import Identity
 class BellState(SessionState):
     count: int = 0
 
-    async def _recount(self, identity: Identity | None = None) -> None:
-        identity = identity or await self._identity()
+    async def _recount(self, identity: Identity | None) -> None:
         if identity is None:
             self.count = 0
             return
-        self._listen(identity)
         async with runtime.db().read() as session:
             self.count = await interactions.bell_count(session, identity=identity)
 
@@ -42,5 +40,5 @@ class BellState(SessionState):
         if identity is None:
             return rx.redirect("/login", replace=True)
         self._listen(identity)
-        await self._load_identity()  # the availability toggle
+        await self._show_signed_in(identity)
         await self._recount(identity)

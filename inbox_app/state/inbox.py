@@ -248,12 +248,11 @@ class InboxState(TranscriptWindowState, SessionState):
     @rx.event
     async def on_load(self):
         self._restore_view()
-        if await self._identity() is None:
-            return rx.redirect("/login", replace=True)
-        self._watch(self._signed_in_as.identity)  # heard before the availability and the panel are read
-        identity = await self._load_identity()
+        identity = await self._identity()
         if identity is None:
             return rx.redirect("/login", replace=True)
+        self._watch(identity)  # heard before the availability and the panel are read
+        await self._show_signed_in(identity)
         async with runtime.db().transaction() as session:
             await interactions.mark_inbox_seen(session, identity=identity, clock=runtime.clock)
         self.notice = ""

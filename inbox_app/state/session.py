@@ -52,10 +52,13 @@ class SessionState(rx.State):
     async def _load_identity(self) -> Identity | None:
         identity = await self._identity()
         if identity is not None:
-            self.display_name, self.role = identity.display_name, identity.role
-            async with runtime.db().read() as session:
-                self.available = await presence.is_available(session, identity=identity)
+            await self._show_signed_in(identity)
         return identity
+
+    async def _show_signed_in(self, identity: Identity) -> None:
+        """The header's name, role and availability toggle."""
+        self.display_name, self.role = identity.display_name, identity.role
+        await self._follow_presence(identity)
 
     async def _follow_presence(self, identity: Identity) -> None:
         """Available or not, as set in this user's other tabs (or by signing in or out elsewhere)."""

@@ -27,6 +27,8 @@ _registry: dict[str, set[Listener]] = defaultdict(set)
 _topics_of: dict[Listener, set[str]] = {}
 # listener -> the page it registered from
 _page_of: dict[Listener, str] = {}
+# tab -> its listeners: a refresh re-registers its tab, and must not scan every tab of the worker to do it
+_keys_of: dict[str, set[Listener]] = defaultdict(set)
 # listener -> topic -> the number of the latest notice of that topic its state has read past (services/events.py)
 _seen: dict[Listener, dict[str, int]] = {}
 # topic -> the number of the latest notice of it this worker has received, for the most recent topics. A tab
@@ -45,7 +47,7 @@ def watch(token: str, state_cls: type, topics: set[str], *, page: str = "") -> N
     it left, so an agent who moved from /routing to /inbox no longer reloads the routing log on every
     message. States of the same page (the bell and the outbox list) listen side by side.
     """
-    for other in [key for key, seen_on in _page_of.items() if key[0] == token and seen_on != page]:
+    for other in [key for key in _keys_of.get(token, ()) if _page_of[key] != page]:
         forget(*other)
     key = (token, state_cls)
     heard = _topics_of.get(key, set())
@@ -59,6 +61,7 @@ def watch(token: str, state_cls: type, topics: set[str], *, page: str = "") -> N
     for topic in topics:
         _registry[topic].add(key)
     _topics_of[key], _page_of[key] = set(topics), page
+    _keys_of[token].add(key)
 
 
 def _unregister(key: Listener, topics: set[str]) -> None:
@@ -79,6 +82,11 @@ def forget(token: str, state_cls: type) -> None:
     _unregister(key, _topics_of.pop(key, set()))
     _page_of.pop(key, None)
     _seen.pop(key, None)
+    keys = _keys_of.get(token)
+    if keys is not None:
+        keys.discard(key)
+        if not keys:
+            del _keys_of[token]
 
 
 # (token, state class) -> topics heard since its refresh started. A key is present while a refresh is
@@ -128,10 +136,10 @@ def _listeners(topic: str) -> list[tuple[str, type]]:
     return list(_registry.get(topic, ()))
 
 
-def _heard(notice: str) -> dict[Listener, set[str]]:
-    """Each listener, with the topics of this notice it hears: one commit, one refresh per tab."""
+def _heard(topics: set[str]) -> dict[Listener, set[str]]:
+    """Each listener, with the topics of one notice it hears: one commit, one refresh per tab."""
     heard: dict[Listener, set[str]] = defaultdict(set)
-    for topic in events.topics_of(notice):
+    for topic in topics:
         for key in _listeners(topic):
             heard[key].add(topic)
     return heard
@@ -153,9 +161,9 @@ def _unread(key: Listener, topics: set[str], numbers: dict[str, int]) -> set[str
     for topic in topics:
         number, last = numbers.get(topic), seen.get(topic)
         if number is not None and last is not None:
-            if last - _RESTARTED < number <= last:
+            if not _newer(number, last):
                 continue  # a notice this tab's state has read past: a duplicate, or one its own refresh covered
-            if number > last + 1 or number <= last - _RESTARTED:  # far below: the numbers restarted lower
+            if number != last + 1:  # skipped one, or restarted lower
                 unread.add(events.EVERYTHING)
         if number is not None:
             seen[topic] = number
@@ -163,10 +171,15 @@ def _unread(key: Listener, topics: set[str], numbers: dict[str, int]) -> set[str
     return unread
 
 
+def _newer(number: int, last: int) -> bool:
+    """A notice after `last`: above it, or so far below it that the counter restarted lower."""
+    return number > last or number <= last - _RESTARTED
+
+
 def _note_latest(numbers: dict[str, int]) -> None:
     for topic, number in numbers.items():
         previous = _latest.get(topic)
-        if previous is None or number > previous or number <= previous - _RESTARTED:
+        if previous is None or _newer(number, previous):
             _latest[topic] = number
         _latest.move_to_end(topic)
     while len(_latest) > _LATEST_KEPT:
@@ -187,16 +200,17 @@ def _schedule(app: rx.App, key: Listener, topics: set[str]) -> None:
 
 
 async def _deliver(app: rx.App, notice: str) -> None:
-    if events.RESUMED in events.topics_of(notice):
+    told = events.topics_of(notice)
+    if events.RESUMED in told:
         await _catch_up(app)
         return
-    if events.EVERYTHING in events.topics_of(notice):  # Redis lost its numbers: none held here means anything
+    if events.EVERYTHING in told:  # Redis lost its numbers: none held here means anything
         _seen.clear()
         _latest.clear()
     connected = _sockets(app)
     origin, numbers = events.origin_of(notice), events.sequences_of(notice)
     _note_latest(numbers)
-    for key, topics in _heard(notice).items():
+    for key, topics in _heard(told).items():
         if key[0] not in connected:
             _gone(key)
             continue

@@ -16,6 +16,7 @@ def _fresh_notice_numbers(monkeypatch):
 
     monkeypatch.setattr(push, "_latest", OrderedDict())
     monkeypatch.setattr(push, "_registry", defaultdict(set))
+    monkeypatch.setattr(push, "_keys_of", defaultdict(set))
     for name in ("_topics_of", "_page_of", "_pending"):
         monkeypatch.setattr(push, name, {})
     monkeypatch.setattr(push, "_seen", {})

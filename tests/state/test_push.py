@@ -117,6 +117,7 @@ async def test_a_sweep_forgets_tabs_that_have_gone_and_keeps_connected_ones():
     try:
         push.sweep(app)
         assert "interaction:5" not in push._registry and tab_memory.recall("closed-tab", "chat") == {}
+        assert "closed-tab" not in push._keys_of and push._keys_of["open-tab"] == {("open-tab", _Tab)}
         assert push._registry["agent:1"] == {("open-tab", _Tab)}
         assert tab_memory.recall("open-tab", "inbox") == {"selected_id": 3}
     finally:

@@ -8,7 +8,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from threading import Thread
 
 import pytest
-from playwright.sync_api import Browser, expect
+from playwright.sync_api import Browser, Page, expect
 
 from tests import files
 from tests.e2e.helpers import attach, set_available, sign_in, sign_out, wrap_up
@@ -43,15 +43,21 @@ def pixel_server():
     server.shutdown()
 
 
-def test_an_appended_email_reaches_the_agent_inert(browser: Browser, base_url, imap_server, pixel_server, shot):
-    """…and its original opens in a sandboxed frame on request, where nothing runs and the remote picture is
-    fetched only when the agent asks."""
-    pixel, hits = pixel_server
+def _available_agent(browser: Browser, base_url: str, imap_server) -> Page:
+    """Alice, Available, in a window wide enough for the email composer; skips without dovecot."""
     if imap_server is None:
         pytest.skip("dovecot is not installed (apt-get install dovecot-imapd; .ci/run does it)")
     agent = browser.new_context(viewport={"width": 1360, "height": 860}).new_page()
     sign_in(agent, base_url, "alice")
     set_available(agent)
+    return agent
+
+
+def test_an_appended_email_reaches_the_agent_inert(browser: Browser, base_url, imap_server, pixel_server, shot):
+    """…and its original opens in a sandboxed frame on request, where nothing runs and the remote picture is
+    fetched only when the agent asks."""
+    pixel, hits = pixel_server
+    agent = _available_agent(browser, base_url, imap_server)
 
     imap_server.append(email(message_id="<e2e-1@example.com>", from_="Pat Jones <pat.jones@example.com>",
                              subject="Missing parcel", text="Hello, my parcel never came.",
@@ -98,11 +104,7 @@ def test_an_email_is_answered_with_a_file_and_the_customers_reply_threads_back(b
                                                                               imap_server, smtp_server, shot):
     """The agent's reply reaches the SMTP server threaded (In-Reply-To, signed Reply-To, case tag) with its
     attachment; the customer's answer to it, sent to that Reply-To, lands in the same conversation."""
-    if imap_server is None:
-        pytest.skip("dovecot is not installed (apt-get install dovecot-imapd; .ci/run does it)")
-    agent = browser.new_context(viewport={"width": 1360, "height": 860}).new_page()
-    sign_in(agent, base_url, "alice")
-    set_available(agent)
+    agent = _available_agent(browser, base_url, imap_server)
     imap_server.append(email(message_id="<e2e-thread-1@example.com>", from_="Rosa Diaz <rosa.diaz@example.com>",
                              subject="Wrong size delivered", text="I ordered a 39 and got a 41."))
     row = agent.get_by_test_id("interaction-row").filter(has_text="Rosa Diaz")
@@ -136,11 +138,7 @@ def test_an_email_is_answered_with_a_file_and_the_customers_reply_threads_back(b
 def test_a_spoofed_reply_is_warned_about_on_its_row_and_its_message(browser: Browser, base_url, imap_server, shot):
     """A reply claiming a customer's address that our receiving server could not authenticate arrives apart,
     and both its panel row and the message itself say so."""
-    if imap_server is None:
-        pytest.skip("dovecot is not installed (apt-get install dovecot-imapd; .ci/run does it)")
-    agent = browser.new_context(viewport={"width": 1360, "height": 860}).new_page()
-    sign_in(agent, base_url, "alice")
-    set_available(agent)
+    agent = _available_agent(browser, base_url, imap_server)
     imap_server.append(email(message_id="<e2e-real@example.com>", from_="Lee Park <lee.park@example.com>",
                              subject="Return label", text="Can I get a return label?",
                              auth="dmarc=pass header.from=example.com"))

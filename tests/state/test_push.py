@@ -179,6 +179,17 @@ async def _deliveries(monkeypatch, app, *notices: str) -> list[tuple[str, set[st
     return calls
 
 
+def _recorded(bus) -> list[str]:
+    """Every notice `bus` publishes from now on, in order."""
+    received: list[str] = []
+
+    async def _hold(message: str) -> None:
+        received.append(message)
+
+    bus.subscribe(_hold)
+    return received
+
+
 def _numbered(numbers: dict[str, int], origin: str = "") -> str:
     from services import events
 
@@ -244,15 +255,9 @@ async def test_a_tab_that_starts_hearing_a_topic_counts_its_latest_notice_as_rea
     reloads nothing."""
     from services import events
 
-    bus = events.LocalBus()
-    monkeypatch.setattr(events, "_bus", bus)
+    bus = events.bus()  # this test's own (tests/state/conftest.py)
     app = _app({"tab-1": "sid"})
-    received = []
-
-    async def _hold(message):
-        received.append(message)
-
-    bus.subscribe(_hold)
+    received = _recorded(bus)
     try:
         await bus.publish_topics({"presence:1"})
         await _deliveries(monkeypatch, app, *received)  # nobody hears it yet
@@ -289,17 +294,11 @@ async def test_after_a_reconnect_only_tabs_whose_topics_moved_reload(monkeypatch
     read; one whose topic moved meanwhile reloads whole."""
     from services import events
 
-    bus = events.LocalBus()
-    monkeypatch.setattr(events, "_bus", bus)
+    bus = events.bus()  # this test's own (tests/state/conftest.py)
     app = _app({"calm": "a", "behind": "b"})
     push.watch("calm", _Tab, {"agent:1", "interaction:7"}, page="/inbox")
     push.watch("behind", _Bell, {"agent:2"}, page="/routing")
-    received = []
-
-    async def _hold(message):
-        received.append(message)
-
-    bus.subscribe(_hold)
+    received = _recorded(bus)
     try:
         await bus.publish_topics({"agent:1", "interaction:7", "agent:2"})
         first = await _deliveries(monkeypatch, app, *received)
@@ -327,16 +326,10 @@ async def test_a_forged_client_token_adds_no_topic_or_number_to_a_notice(monkeyp
     must not make an agent's tabs skip their real notices."""
     from services import events
 
-    bus = events.LocalBus()
-    monkeypatch.setattr(events, "_bus", bus)
+    bus = events.bus()  # this test's own (tests/state/conftest.py)
     app = _app({"agent-tab": "sid"})
     push.watch("agent-tab", _Tab, {"agent:9"}, page="/inbox")
-    received = []
-
-    async def _hold(message):
-        received.append(message)
-
-    bus.subscribe(_hold)
+    received = _recorded(bus)
     try:
         for forged in ("x agent:9#99999999999999999999", "tab #5", "tab²", "* ~"):
             await events.publish_all({"interaction:3"}, origin=forged)
@@ -354,8 +347,7 @@ async def test_numbers_that_went_back_after_a_reconnect_are_not_taken_for_read(m
     topic afterwards, and one that held it, both see the next notice."""
     from services import events
 
-    bus = events.LocalBus()
-    monkeypatch.setattr(events, "_bus", bus)
+    bus = events.bus()  # this test's own (tests/state/conftest.py)
     app = _app({"old-tab": "a", "new-tab": "b"})
     push.watch("old-tab", _Tab, {"agent:1"}, page="/inbox")
     try:

@@ -172,10 +172,30 @@ async def _deliveries(monkeypatch, app, *notices: str) -> list[tuple[str, set[st
         calls.append((token, set(topics)))
 
     monkeypatch.setattr(push, "_refresh", refresh)
+    await _deliver_all(app, notices)
+    return calls
+
+
+async def _deliver_all(app, notices) -> None:
     for notice in notices:
         await push._deliver(app, notice)
         while push._pending:
             await asyncio.sleep(0)
+
+
+def _first_refresh_fails(monkeypatch, *, reregisters: frozenset[str] = frozenset()) -> list[set[str]]:
+    """The first refresh raises (a Redis hiccup while loading the state); the others register `reregisters`
+    again, as a reload does. Returns the topics of each refresh, in order."""
+    calls = []
+
+    async def refresh(app, token, state_cls, topics):
+        calls.append(set(topics))
+        if len(calls) == 1:
+            raise RuntimeError("Redis hiccup while loading the state")
+        if reregisters:
+            push.watch(token, state_cls, set(reregisters), page="/inbox")
+
+    monkeypatch.setattr(push, "_refresh", refresh)
     return calls
 
 
@@ -269,21 +289,11 @@ async def test_a_tab_that_starts_hearing_a_topic_counts_its_latest_notice_as_rea
 
 
 async def test_a_refresh_that_failed_leaves_the_next_copy_of_its_notice_unskipped(monkeypatch):
-    calls = []
-
-    async def failing(app, token, state_cls, topics):
-        calls.append(set(topics))
-        if len(calls) == 1:
-            raise RuntimeError("Redis hiccup while loading the state")
-
-    monkeypatch.setattr(push, "_refresh", failing)
+    calls = _first_refresh_fails(monkeypatch)
     app = _app({"tab-1": "sid"})
     push.watch("tab-1", _Tab, {"interaction:7"}, page="/inbox")
     try:
-        for _ in range(2):
-            await push._deliver(app, _numbered({"interaction:7": 40}))
-            while push._pending:
-                await asyncio.sleep(0)
+        await _deliver_all(app, [_numbered({"interaction:7": 40})] * 2)
     finally:
         push.forget("tab-1", _Tab)
     assert calls == [{"interaction:7"}, {"interaction:7"}]
@@ -364,22 +374,12 @@ async def test_numbers_that_went_back_after_a_reconnect_are_not_taken_for_read(m
 
 async def test_a_tab_whose_refresh_failed_is_not_marked_read_by_its_next_reload(monkeypatch):
     """The failed refresh was for availability; the next one (the panel) registers the same topics again."""
-    calls = []
-
-    async def failing_once(app, token, state_cls, topics):
-        calls.append(set(topics))
-        if len(calls) == 1:
-            raise RuntimeError("Redis hiccup while loading the state")
-        push.watch(token, state_cls, {"presence:1", "agent:1"}, page="/inbox")  # as the reload does
-
-    monkeypatch.setattr(push, "_refresh", failing_once)
+    calls = _first_refresh_fails(monkeypatch, reregisters=frozenset({"presence:1", "agent:1"}))
     app = _app({"tab-1": "sid"})
     push.watch("tab-1", _Tab, {"presence:1", "agent:1"}, page="/inbox")
     try:
-        for notice in (_numbered({"presence:1": 7}), _numbered({"agent:1": 3}), _numbered({"presence:1": 7})):
-            await push._deliver(app, notice)
-            while push._pending:
-                await asyncio.sleep(0)
+        await _deliver_all(app, [_numbered({"presence:1": 7}), _numbered({"agent:1": 3}),
+                                 _numbered({"presence:1": 7})])
     finally:
         push.forget("tab-1", _Tab)
     assert calls == [{"presence:1"}, {"agent:1"}, {"presence:1"}]

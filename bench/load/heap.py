@@ -9,6 +9,7 @@ from collections import Counter
 from pathlib import Path
 
 from bench.load import probes
+from bench.webhooks.profiling import short_name
 
 SHIM = Path(__file__).resolve().parent / "memory"
 
@@ -23,10 +24,6 @@ def collect(pgid: int, memory_dir: Path, *, sockets: int, top: int = 15) -> str:
     """Every worker writes what its live allocations grew by (SIGUSR1); the report of them all, once written (a
     snapshot of a large worker takes a while: 3 min at most)."""
     return report(probes.ask_workers(pgid, memory_dir, timeout=180), sockets=sockets, top=top)
-
-
-def _short(name: str) -> str:
-    return name.split("site-packages/", 1)[1] if "site-packages/" in name else name.rsplit("/", 2)[-2:][-1]
 
 
 def report(paths: list[Path], *, sockets: int, top: int = 15) -> str:
@@ -44,6 +41,6 @@ def report(paths: list[Path], *, sockets: int, top: int = 15) -> str:
              + ", ".join(f"{t / mb:.0f} MB" for t in totals)
              + f"; {sum(totals) / max(1, sockets) / 1024:.0f} KB per connected socket ({sockets} sockets)",
              "  by the first frame outside the standard library (all workers):"]
-    lines += [f"    {size / mb:7.1f} MB  {counts[owner]:8d} blocks  {_short(owner)}"
+    lines += [f"    {size / mb:7.1f} MB  {counts[owner]:8d} blocks  {short_name(owner)}"
               for owner, size in owners.most_common(top)]
     return "\n".join(lines)

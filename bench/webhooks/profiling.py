@@ -38,7 +38,7 @@ def _area(name: str) -> str:
     return next((area for fragment, area in _AREAS if fragment in name), "other python")
 
 
-def _short(name: str) -> str:
+def short_name(name: str) -> str:
     if "site-packages/" in name:
         return name.split("site-packages/", 1)[1]
     if _is_project(name):
@@ -71,9 +71,9 @@ def report(paths: list[Path], top: int = 30) -> str:
     lines += [f"    {count / total:6.1%}  {area}" for area, count in areas.most_common()]
     lines.append("  the project's functions, inclusive (a sample counts for each on its stack):")
     project = [(name, count) for name, count in inclusive.most_common() if _is_project(name)][:top]
-    lines += [f"    {count / total:6.1%}  {_short(name)}" for name, count in project]
+    lines += [f"    {count / total:6.1%}  {short_name(name)}" for name, count in project]
     lines.append("  innermost functions (own time):")
-    lines += [f"    {count / total:6.1%}  {_short(name)}" for name, count in leaf.most_common(top // 2)]
+    lines += [f"    {count / total:6.1%}  {short_name(name)}" for name, count in leaf.most_common(top // 2)]
     return "\n".join(lines)
 
 

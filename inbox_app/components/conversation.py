@@ -11,7 +11,7 @@ from inbox_app.components.forms import SELECT_STYLE
 from inbox_app.components.quick_responses import template_tools
 from inbox_app.components.rich_editor import message_editor
 from inbox_app.state.email_composer import EmailComposerState
-from inbox_app.state.inbox import InboxState
+from inbox_app.state.inbox import InboxState, mount_key
 from inbox_app.state.quick_responses import QuickResponsesState as QuickResponses
 from inbox_app.state.whatsapp_templates import WhatsAppTemplateState
 from services.channels.email.original import FRAME_SANDBOX
@@ -230,7 +230,7 @@ def _email_fields() -> rx.Component:
                      placeholder="Addresses separated by commas"),
         _email_field("Subject", "subject", E.email_subject, E.set_email_subject, max_length=200),
         spacing="1", width="100%", data_testid="email-composer",
-        key=InboxState.selected_id.to_string(), on_mount=E.load_defaults,
+        key=mount_key(), on_mount=E.load_defaults,
     )
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 import reflex as rx
 
 from inbox_app.components.template_search import CURSOR, template_search
-from inbox_app.state.inbox import InboxState
+from inbox_app.state.inbox import InboxState, mount_key
 from inbox_app.state.quick_responses import QuickResponsesState as Q
 
 
@@ -28,7 +28,7 @@ def template_tools() -> rx.Component:
                       min_width="0", flex="1", padding_y="2px", aria_label="Quick responses", role="group"),
             spacing="2", align="center", width="100%",
         ),
-        key=InboxState.selected_id.to_string() + "-" + InboxState.reply_via,
+        key=mount_key(InboxState.reply_via),
         on_mount=Q.load,
         spacing="1", width="100%",
     )

@@ -7,7 +7,7 @@ import reflex as rx
 from inbox_app.components.common import BORDER
 from inbox_app.screens.navigation import ScreenState
 from inbox_app.screens.registry import Screen, registered
-from inbox_app.state.inbox import InboxState
+from inbox_app.state.inbox import InboxState, mount_key
 
 
 def _frame(screen: Screen) -> rx.Component:
@@ -21,7 +21,7 @@ def _frame(screen: Screen) -> rx.Component:
         ),
         rx.box(screen.component(), flex="1", overflow_y="auto", width="100%", padding="12px 24px"),
         # A new key per interaction: each one's screen mounts (and reads its own data) when it is selected.
-        key=InboxState.selected_id.to_string() + screen.name,
+        key=mount_key(screen.name),
         data_testid="secondary-screen", data_screen=screen.name, spacing="0", flex="1", width="100%",
         min_height="0", role="region", aria_label=screen.title,
     )

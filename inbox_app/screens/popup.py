@@ -10,7 +10,7 @@ import reflex as rx
 from inbox_app.components.common import BORDER
 from inbox_app.components.rich_editor import message_editor
 from inbox_app.screens.navigation import ScreenState
-from inbox_app.state.inbox import InboxState
+from inbox_app.state.inbox import InboxState, mount_key
 from inbox_app.state.quick_responses import QuickResponsesState as Q
 from services.transcript_window import TAIL_MIN
 
@@ -56,7 +56,7 @@ def communication_popup() -> rx.Component:
                   rx.button(rx.icon("send", size=12), "Send", on_click=InboxState.send, size="1"),
                   width="100%", align="center", spacing="1"),
         # Mounted afresh per interaction: its quick responses are loaded for it.
-        key=InboxState.selected_id.to_string(), on_mount=Q.load,
+        key=mount_key(), on_mount=Q.load,
         data_testid="communication-popup", role="region", aria_label="Communication Popup",
         spacing="1", width="100%", padding="8px 12px", border_top=BORDER, background="var(--accent-2)",
     ))

@@ -63,6 +63,11 @@ class InboxState(TranscriptWindowState, SessionState):
     recommendations: list[Picture] = []
     _header_for: int = 0  # the interaction the header was loaded for: a new message does not reload it
     _restored: bool = False  # False in a state Redis has lost: the tab's ids come back from tab_memory
+    # How many times this tab's state was built afresh (first load, or after Redis lost it). Part of the key of
+    # each part that reads its own data when it mounts (mount_key), so a rebuild mounts them again: Reflex's
+    # rehydrate sends those parts' states at their defaults, and a part that merely stays mounted would show
+    # them empty (an open Order Edit without its lines).
+    rebuilds: int = 0
     _reply_options_for: tuple = ()  # (interaction id, state, chat ended) the Reply via options were read for
     _transcript_for: int = 0  # the interaction whose transcript the tab holds; 0: load it whole
     _transcript_verified: bool = False  # verifying adds the customer's history: the window is loaded again
@@ -205,6 +210,8 @@ class InboxState(TranscriptWindowState, SessionState):
         if not self._restored:
             seen = tab_memory.recall(self._tab_token(), "inbox")
             self.tab, self.selected_id = seen.get("tab", self.tab), seen.get("selected_id", self.selected_id)
+            self.rebuilds = seen.get("rebuilds", 0) + 1
+            tab_memory.remember(self._tab_token(), "inbox", rebuilds=self.rebuilds)
             self._restored = True
 
     async def _on_change(self, topics: set[str]) -> None:
@@ -444,3 +451,12 @@ class InboxState(TranscriptWindowState, SessionState):
         self._server_draft("")
         self.pending_attachments = []
         await self._reload(identity)
+
+
+def mount_key(*parts) -> rx.Var:
+    """The key of a part that reads its own data for the selected interaction when it mounts: a new key per
+    interaction, and per rebuild of the tab's state (see `rebuilds`), so it mounts and reads again then."""
+    key = InboxState.selected_id.to_string() + "." + InboxState.rebuilds.to_string()
+    for part in parts:
+        key = key + "-" + part
+    return key

@@ -3,6 +3,8 @@ an Order Edit with unsaved changes is never overwritten; open screens and drafts
 
 from __future__ import annotations
 
+import re
+
 import reflex as rx
 
 import inbox_app.screens.catalog  # noqa: F401 - registers the screens, as the inbox page does
@@ -152,3 +154,27 @@ async def test_open_screens_and_unsaved_drafts_come_back_after_redis_loses_the_t
     assert (restored.dirty, restored.lines[0].quantity) == (True, 4)
     await OrderEditState.confirm_changes.fn(restored)
     assert await _quantities(wired, own.id) == [4, 1, 1]
+
+
+async def test_a_tab_rebuilt_after_redis_lost_it_mounts_its_screens_again(wired, clock):
+    """Reflex's rehydrate sends every state at its defaults, then the page's on_load rebuilds the tab. A screen
+    that merely stayed mounted would keep showing those defaults (an Order Edit without lines): each rebuild
+    changes the key of what reads its own data on mount, so it mounts and reads again."""
+    from inbox_app.components.quick_responses import template_tools
+    from inbox_app.screens.frame import _frame
+    from inbox_app.screens.popup import communication_popup
+    from inbox_app.screens.registry import screen_named
+
+    inbox, _, _, _ = await _signed_in(wired, clock)
+    before = inbox.rebuilds
+    rebuilt = await (await _after_redis_lost(inbox)).get_state(InboxState)
+    await InboxState.on_load.fn(rebuilt)
+    again = await (await _after_redis_lost(inbox)).get_state(InboxState)
+    await InboxState.on_load.fn(again)
+    assert (rebuilt.rebuilds, again.rebuilds) == (before + 1, before + 2)
+    assert rebuilt.selected_id == inbox.selected_id
+    await InboxState.set_tab.fn(again, "done")  # an ordinary event is no rebuild
+    assert again.rebuilds == before + 2
+    keyed = [_frame(screen_named("order-edit")), communication_popup(), template_tools()]
+    assert all(re.search(r"key:\(*JSON\.stringify\([\w.]+\.selected_id_rx_state_\)\)\+\"\.\"\)\+\(JSON\.stringify\("
+                         r"[\w.]+\.rebuilds_rx_state_", str(part)) for part in keyed)

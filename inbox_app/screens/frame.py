@@ -20,7 +20,8 @@ def _frame(screen: Screen) -> rx.Component:
             background="var(--color-panel-solid)",
         ),
         rx.box(screen.component(), flex="1", overflow_y="auto", width="100%", padding="12px 24px"),
-        # A new key per interaction: each one's screen mounts (and reads its own data) when it is selected.
+        # A new key per interaction, and per rebuild of the tab's state: each one's screen mounts (and reads its
+        # own data) when it is selected, and again after Redis lost it (InboxState.rebuilds).
         key=mount_key(screen.name),
         data_testid="secondary-screen", data_screen=screen.name, spacing="0", flex="1", width="100%",
         min_height="0", role="region", aria_label=screen.title,

@@ -55,8 +55,9 @@ class ChatState(TranscriptWindowState, rx.State):
         from the browser's own copy (sent with Send) or from the worker that remembers this tab."""
         if self.org_slug:
             return
-        self.org_slug = str(self.router.page.params.get("org_slug", ""))[:64]
         seen = tab_memory.recall(self.router.session.client_token, "chat")
+        # A push brings no page address: then the organization is the one this worker remembers for the tab.
+        self.org_slug = str(self.router.page.params.get("org_slug", "") or seen.get("org_slug", ""))[:64]
         if isinstance(browser_tokens, str) and browser_tokens.startswith("{"):
             self.chat_tokens = browser_tokens[:4000]
         elif seen.get("org_slug") == self.org_slug:

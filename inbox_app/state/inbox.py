@@ -202,14 +202,25 @@ class InboxState(TranscriptWindowState, SessionState):
         return self.router.session.client_token
 
     def _remember_view(self) -> None:
-        tab_memory.remember(self._tab_token(), "inbox", tab=self.tab, selected_id=self.selected_id)
+        # `rebuilds` too: a tab whose socket moved to this worker brings its count, so its next rebuild here
+        # still changes the key its screens mount under.
+        tab_memory.remember(self._tab_token(), "inbox", tab=self.tab, selected_id=self.selected_id,
+                            rebuilds=self.rebuilds)
         assign_if_changed(self, "_restored", True)
 
+    def _remember_draft(self) -> None:
+        """What the agent is writing outlives Redis too. Kept with its revision, so a box already showing it (a
+        push rebuilt the state first) is left alone, and one the rehydrate emptied takes it back."""
+        tab_memory.remember(self._tab_token(), "inbox", draft=self.draft, draft_rev=self.draft_rev,
+                            reply_via=self.reply_via)
+
     def _restore_view(self) -> None:
-        """After Redis lost this tab's state, show the same tab and conversation again."""
+        """After Redis lost this tab's state, show the same tab, conversation and draft again."""
         if not self._restored:
             seen = tab_memory.recall(self._tab_token(), "inbox")
             self.tab, self.selected_id = seen.get("tab", self.tab), seen.get("selected_id", self.selected_id)
+            if "draft" in seen:  # the reload that follows shows the box it belongs in (Reply via)
+                self.draft, self.draft_rev, self.reply_via = seen["draft"], seen["draft_rev"], seen["reply_via"]
             self.rebuilds = seen.get("rebuilds", 0) + 1
             tab_memory.remember(self._tab_token(), "inbox", rebuilds=self.rebuilds)
             self._restored = True
@@ -372,6 +383,7 @@ class InboxState(TranscriptWindowState, SessionState):
             self.draft_rev = revision  # this tab's state was rebuilt (Redis lost it): the box's count stands
         self.draft = str(value)[:5000]
         self._count_segments()
+        self._remember_draft()
 
     def _count_segments(self) -> None:
         """An SMS costs by the segment: the count shows under the message box as the agent types."""
@@ -390,9 +402,11 @@ class InboxState(TranscriptWindowState, SessionState):
             if self.formatted_composer != was_formatted and self.draft:
                 self._server_draft(formatting.switched_draft(self.draft, to_editor=self.formatted_composer))
             self._count_segments()
+            self._remember_draft()
 
     def _server_draft(self, text: str) -> None:
         self.draft, self.draft_rev = text[:5000], self.draft_rev + 1
+        self._remember_draft()
 
     def _sync_composer(self) -> None:
         """Chat and email get the formatted message box (Bold, Italic, Bulleted list); SMS and WhatsApp go as

@@ -59,6 +59,43 @@ def test_flushing_redis_loses_nothing(browser: Browser, base_url, redis_client, 
     sign_out(agent)
 
 
+def _read_by_the_server(agent) -> None:
+    """Events of a tab run in order: once a dialog a server event opens is shown, what was typed before it has
+    been read too."""
+    agent.get_by_role("button", name="Case Details").click()
+    expect(agent.get_by_role("dialog", name="Case Details")).to_be_visible()
+    agent.keyboard.press("Escape")
+    expect(agent.get_by_role("dialog", name="Case Details")).to_be_hidden()
+
+
+def test_a_half_written_reply_survives_a_flush(browser: Browser, base_url, redis_client, shot):
+    agent, customer = _open_conversation(browser, base_url, "Hal", "Written", "hal@example.com")
+    try:
+        box = agent.get_by_test_id("message-box")
+        box.fill("Half a reply, ")
+        _read_by_the_server(agent)
+        redis_client.flushdb()
+        customer_says(customer, "Are you still typing?")  # a push rebuilds the agent's tab first
+        expect(agent.get_by_test_id("message").filter(has_text="still typing")).to_be_visible()
+        expect(box).to_have_text("Half a reply, ")
+        redis_client.flushdb()
+        row_for(agent, "Hal Written").click()  # this time the agent's own event rebuilds it
+        expect(agent.get_by_test_id("message").filter(has_text="still typing")).to_be_visible()
+        expect(box).to_have_text("Half a reply, ")
+        box.press("End")
+        box.press_sequentially("and the rest.")
+        agent.get_by_role("button", name="Send").click()
+        expect(agent.get_by_test_id("message").filter(has_text="Half a reply, and the rest.")).to_be_visible()
+        # The customer's tab, rebuilt by this push, shows the reply without doing anything, and can answer it.
+        expect(customer.get_by_test_id("message").filter(has_text="Half a reply, and the rest.")).to_be_visible()
+        customer_says(customer, "Thanks, both arrived.")
+        expect(agent.get_by_test_id("message").filter(has_text="both arrived")).to_be_visible()
+        shot(agent, "draft-after-flush")
+        wrap_up(agent)
+    finally:
+        sign_out(agent)
+
+
 def test_an_open_order_edit_and_its_unsaved_changes_survive_a_flush(browser: Browser, base_url, redis_client, shot):
     agent, ellen = available_agent_and_customer(browser, base_url)
     ellen.goto(signed_chat_url(base_url))

@@ -178,3 +178,24 @@ async def test_a_tab_rebuilt_after_redis_lost_it_mounts_its_screens_again(wired,
     keyed = [_frame(screen_named("order-edit")), communication_popup(), template_tools()]
     assert all(re.search(r"key:\(*JSON\.stringify\([\w.]+\.selected_id_rx_state_\)\)\+\"\.\"\)\+\(JSON\.stringify\("
                          r"[\w.]+\.rebuilds_rx_state_", str(part)) for part in keyed)
+
+
+async def test_the_draft_outlives_redis_losing_the_tab_whether_an_event_or_a_push_rebuilds_it(wired, clock):
+    inbox, _, _, org = await _signed_in(wired, clock)
+    InboxState.set_draft.fn(inbox, "<p>Your parcel left on</p>", inbox.draft_rev)
+    typed_over = inbox.draft_rev
+
+    rebuilt = await (await _after_redis_lost(inbox)).get_state(InboxState)
+    await InboxState.on_load.fn(rebuilt)  # the agent's next event: Reflex's rehydrate runs the page's on_load
+    # The same revision: the box the rehydrate emptied takes the draft back, and typing over it is not refused.
+    assert (rebuilt.draft, rebuilt.draft_rev) == ("<p>Your parcel left on</p>", typed_over)
+    InboxState.set_draft.fn(rebuilt, "<p>Your parcel left on Monday</p>", typed_over)
+
+    pushed = await (await _after_redis_lost(inbox)).get_state(InboxState)
+    await pushed._on_change({events.agent_topic(inbox._signed_in_as.identity.user_id)})  # a push came first
+    assert pushed.draft == "<p>Your parcel left on Monday</p>"
+
+    await InboxState.select.fn(pushed, await _second_interaction(wired, clock, pushed, org))
+    cleared = await (await _after_redis_lost(inbox)).get_state(InboxState)
+    await InboxState.on_load.fn(cleared)  # another conversation's box starts empty, after a flush too
+    assert (cleared.selected_id, cleared.draft) == (pushed.selected_id, "")

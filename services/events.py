@@ -207,7 +207,7 @@ class RedisBus(LocalBus):
         self._epoch_key = f"{self._channel}:epoch"
         self._publish_script = self._publisher.register_script(_PUBLISH_SCRIPT)
         self._epoch: bytes | None = None  # the epoch when this listener last subscribed
-        self.connected = asyncio.Event()  # set while subscribed; tests wait on it
+        self.connected = asyncio.Event()  # set while subscribed with its epoch known; tests wait on it
 
     async def publish(self, topic: str) -> None:
         await asyncio.wait_for(self._publisher.publish(self._channel, topic), _PUBLISH_TIMEOUT)
@@ -238,7 +238,6 @@ class RedisBus(LocalBus):
         async with self._redis.pubsub() as pubsub:
             await pubsub.subscribe(self._channel)
             await pubsub.get_message(timeout=5)  # Redis confirmed the subscription: nothing is missed from here
-            self.connected.set()
             # Redis's epoch names the life of its notice numbers: made here when none exists yet, so a listener
             # that started on an empty Redis can tell a dropped connection from a Redis that lost its numbers.
             await self._redis.set(self._epoch_key, secrets.token_hex(8), nx=True)
@@ -247,6 +246,7 @@ class RedisBus(LocalBus):
                 kept = self._epoch is not None and epoch == self._epoch
                 await self._deliver(RESUMED if kept else EVERYTHING)
             self._epoch = epoch
+            self.connected.set()  # only now: a connection dropped before the epoch was read would resume blind
             async for message in pubsub.listen():
                 if message.get("type") == "message":
                     await self._deliver(message["data"].decode())

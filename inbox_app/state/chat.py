@@ -52,15 +52,18 @@ class ChatState(TranscriptWindowState, rx.State):
 
     def _restore(self, browser_tokens: str = "") -> None:
         """After Redis lost this tab's state: the organization comes from the page's URL, and the chat token
-        from the browser's own copy (sent with Send) or from the worker that remembers this tab."""
+        from the browser's own copy (sent with typing and Send) or from the worker that remembers this tab."""
+        from_browser = isinstance(browser_tokens, str) and browser_tokens.startswith("{")
+        if from_browser:
+            # Whenever it comes, even into a state a push already rebuilt: Reflex's rehydrate empties the server's
+            # copy of browser storage, and the page's on_load would then find no chat.
+            assign_if_changed(self, "chat_tokens", browser_tokens[:4000])
         if self.org_slug:
             return
         seen = tab_memory.recall(self.router.session.client_token, "chat")
         # A push brings no page address: then the organization is the one this worker remembers for the tab.
         self.org_slug = str(self.router.page.params.get("org_slug", "") or seen.get("org_slug", ""))[:64]
-        if isinstance(browser_tokens, str) and browser_tokens.startswith("{"):
-            self.chat_tokens = browser_tokens[:4000]
-        elif seen.get("org_slug") == self.org_slug:
+        if not from_browser and seen.get("org_slug") == self.org_slug:
             self.chat_tokens = seen["chat_tokens"]
 
     async def _organization(self):
@@ -80,6 +83,11 @@ class ChatState(TranscriptWindowState, rx.State):
             interaction = await self._interaction(session)
             if interaction is None:
                 self._forget_chat()
+                # This page has no chat (another organization's, say): the tab stops hearing the one it had, and
+                # a push after Redis lost its state does not bring that one back here.
+                push.forget(self.router.session.client_token, ChatState)
+                tab_memory.remember(self.router.session.client_token, "chat", chat_tokens=self.chat_tokens,
+                                    org_slug=self.org_slug)
                 return
             assign_if_changed(self, "_interaction_id", interaction.id)
             await self._refresh_transcript(session, interaction)

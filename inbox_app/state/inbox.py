@@ -205,22 +205,24 @@ class InboxState(TranscriptWindowState, SessionState):
         # `rebuilds` too: a tab whose socket moved to this worker brings its count, so its next rebuild here
         # still changes the key its screens mount under.
         tab_memory.remember(self._tab_token(), "inbox", tab=self.tab, selected_id=self.selected_id,
-                            rebuilds=self.rebuilds)
+                            rebuilds=self.rebuilds, reply_via=self.reply_via)
         assign_if_changed(self, "_restored", True)
 
     def _remember_draft(self) -> None:
         """What the agent is writing outlives Redis too. Kept with its revision, so a box already showing it (a
-        push rebuilt the state first) is left alone, and one the rehydrate emptied takes it back."""
+        push rebuilt the state first) is left alone, and one the rehydrate emptied takes it back; and with its
+        interaction, so it never comes back in another conversation's box."""
         tab_memory.remember(self._tab_token(), "inbox", draft=self.draft, draft_rev=self.draft_rev,
-                            reply_via=self.reply_via)
+                            draft_for=self.selected_id)
 
     def _restore_view(self) -> None:
         """After Redis lost this tab's state, show the same tab, conversation and draft again."""
         if not self._restored:
             seen = tab_memory.recall(self._tab_token(), "inbox")
             self.tab, self.selected_id = seen.get("tab", self.tab), seen.get("selected_id", self.selected_id)
-            if "draft" in seen:  # the reload that follows shows the box it belongs in (Reply via)
-                self.draft, self.draft_rev, self.reply_via = seen["draft"], seen["draft_rev"], seen["reply_via"]
+            self.reply_via = seen.get("reply_via", self.reply_via)  # the reload that follows shows its box
+            if self.selected_id and seen.get("draft_for") == self.selected_id:
+                self.draft, self.draft_rev = seen["draft"], seen["draft_rev"]
             self.rebuilds = seen.get("rebuilds", 0) + 1
             tab_memory.remember(self._tab_token(), "inbox", rebuilds=self.rebuilds)
             self._restored = True
@@ -377,6 +379,8 @@ class InboxState(TranscriptWindowState, SessionState):
     def set_draft(self, value: str, revision: int = -1):
         """Typing. The formatted box says which server value it typed over: typing over a value the server has
         since replaced (a template went in meanwhile) is dropped, never written over it."""
+        self._restore_view()  # a keystroke is often the first event after Redis lost this tab (Reflex runs it
+        # before the rehydrate's on_load): the draft it types over belongs to the restored conversation
         if isinstance(revision, int) and 0 <= revision < self.draft_rev:
             return
         if isinstance(revision, int) and revision > self.draft_rev:
@@ -402,7 +406,7 @@ class InboxState(TranscriptWindowState, SessionState):
             if self.formatted_composer != was_formatted and self.draft:
                 self._server_draft(formatting.switched_draft(self.draft, to_editor=self.formatted_composer))
             self._count_segments()
-            self._remember_draft()
+            tab_memory.remember(self._tab_token(), "inbox", reply_via=value)
 
     def _server_draft(self, text: str) -> None:
         self.draft, self.draft_rev = text[:5000], self.draft_rev + 1

@@ -124,6 +124,47 @@ async def test_the_live_chat_resends_only_its_live_end_and_never_shows_agents_on
     assert "Verified by passcode" not in shown and shown.count("One more question") == 1
 
 
+async def _live_chat_on(org_slug: str, client_token: str = ""):
+    from inbox_app.state.chat import ChatState
+
+    customer = await state_for(ChatState, client_token=client_token)
+    customer.router = customer.router.__class__.from_router_data(
+        {"token": customer.router.session.client_token, "pathname": "/chat/[org_slug]",
+         "query": {"org_slug": org_slug}})
+    return customer
+
+
+async def test_a_live_chat_redis_lost_shows_the_agents_reply_when_the_push_comes_first(wired, clock):
+    """A push brings no page address (inbox_app/push.py): the chat's organization and token come from what the
+    worker remembers for the tab, so the customer sees the reply without doing anything first."""
+    from inbox_app.state.chat import ChatState
+
+    org, other = await make_org(wired), await make_org(wired, "janes", "Jane's")
+    await make_agent(wired, "alice", [org])
+    customer = await _live_chat_on(org.slug)
+    await ChatState.on_load.fn(customer)
+    await ChatState.start_chat.fn(customer, {"first_name": "Pat", "last_name": "Lee", "email": "pat@example.com"})
+    interaction_id, token = customer._interaction_id, customer.router.session.client_token
+
+    lost = await state_for(ChatState, client_token=token)  # Redis lost it; a push has no page params
+    await _customer_says(wired, interaction_id, "Anyone there?", clock)
+    await lost._on_change({events.interaction_topic(interaction_id)})
+    assert lost.stage == "chatting" and lost.items[-1].body == "Anyone there?"
+    # The customer types next: Reflex's rehydrate empties the rebuilt state's copy of browser storage, the
+    # keystroke brings the browser's own, and the page's on_load still finds the chat.
+    lost.router, lost.chat_tokens = (await _live_chat_on(org.slug, client_token=token)).router, "{}"
+    ChatState.set_draft.fn(lost, "Thanks", customer.chat_tokens)
+    await ChatState.on_load.fn(lost)
+    assert lost.stage == "chatting" and lost.items[-1].body == "Anyone there?"
+
+    elsewhere = await _live_chat_on(other.slug, client_token=token)  # the tab opened Jane's chat page: none there
+    await ChatState.on_load.fn(elsewhere)
+    assert elsewhere.stage == "start"
+    lost_again = await state_for(ChatState, client_token=token)
+    await lost_again._on_change({events.interaction_topic(interaction_id)})  # the old chat's late notice
+    assert lost_again.stage != "chatting" and not lost_again.items  # Sophia's chat never shows on Jane's page
+
+
 def test_a_popup_is_its_own_state_beside_the_inbox_so_its_keystrokes_never_load_the_inbox():
     """Reflex loads an event's state and its parents: a popup under SessionState never loads InboxState,
     whose panel and transcript are the large part of an agent's state."""

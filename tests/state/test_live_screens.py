@@ -8,7 +8,7 @@ import re
 import reflex as rx
 
 import inbox_app.screens.catalog  # noqa: F401 - registers the screens, as the inbox page does
-from inbox_app import push
+from inbox_app import push, tab_memory
 from inbox_app.screens.case_screen import CaseScreenState
 from inbox_app.screens.customer_dashboard import DashboardState
 from inbox_app.screens.navigation import ScreenState
@@ -175,6 +175,11 @@ async def test_a_tab_rebuilt_after_redis_lost_it_mounts_its_screens_again(wired,
     assert rebuilt.selected_id == inbox.selected_id
     await InboxState.set_tab.fn(again, "done")  # an ordinary event is no rebuild
     assert again.rebuilds == before + 2
+    tab_memory.forget(inbox.router.session.client_token)  # the socket moved to a worker that never rebuilt it
+    await InboxState.set_tab.fn(again, "active")  # Redis intact: its events run there
+    moved = await (await _after_redis_lost(inbox)).get_state(InboxState)
+    await InboxState.on_load.fn(moved)
+    assert moved.rebuilds == before + 3  # not 1 again, which the browser already has: the screens mount anew
     keyed = [_frame(screen_named("order-edit")), communication_popup(), template_tools()]
     assert all(re.search(r"key:\(*JSON\.stringify\([\w.]+\.selected_id_rx_state_\)\)\+\"\.\"\)\+\(JSON\.stringify\("
                          r"[\w.]+\.rebuilds_rx_state_", str(part)) for part in keyed)
@@ -182,14 +187,20 @@ async def test_a_tab_rebuilt_after_redis_lost_it_mounts_its_screens_again(wired,
 
 async def test_the_draft_outlives_redis_losing_the_tab_whether_an_event_or_a_push_rebuilds_it(wired, clock):
     inbox, _, _, org = await _signed_in(wired, clock)
+    InboxState.set_reply_via.fn(inbox, "email")
     InboxState.set_draft.fn(inbox, "<p>Your parcel left on</p>", inbox.draft_rev)
     typed_over = inbox.draft_rev
 
     rebuilt = await (await _after_redis_lost(inbox)).get_state(InboxState)
     await InboxState.on_load.fn(rebuilt)  # the agent's next event: Reflex's rehydrate runs the page's on_load
     # The same revision: the box the rehydrate emptied takes the draft back, and typing over it is not refused.
-    assert (rebuilt.draft, rebuilt.draft_rev) == ("<p>Your parcel left on</p>", typed_over)
+    assert (rebuilt.draft, rebuilt.draft_rev, rebuilt.reply_via) == ("<p>Your parcel left on</p>", typed_over, "email")
     InboxState.set_draft.fn(rebuilt, "<p>Your parcel left on Monday</p>", typed_over)
+
+    keystroke_first = await (await _after_redis_lost(inbox)).get_state(InboxState)
+    InboxState.set_draft.fn(keystroke_first, "<p>Your parcel left on Monday</p>", typed_over)  # before on_load
+    await InboxState.on_load.fn(keystroke_first)
+    assert (keystroke_first.draft, keystroke_first.reply_via) == ("<p>Your parcel left on Monday</p>", "email")
 
     pushed = await (await _after_redis_lost(inbox)).get_state(InboxState)
     await pushed._on_change({events.agent_topic(inbox._signed_in_as.identity.user_id)})  # a push came first

@@ -259,9 +259,14 @@ class InboxState(TranscriptWindowState, SessionState):
         self._restore_view()
         identity = await self._identity()
         if identity is None:
-            self.rows = []
-            self._clear_window()
+            self._show_nothing()
         return identity
+
+    def _show_nothing(self) -> None:
+        """Nobody is signed in on this tab: nothing the agent had on it goes out, a draft kept for it included."""
+        self.rows = []
+        self._clear_window()
+        assign_if_changed(self, "draft", "")
 
     # --- events ------------------------------------------------------------------------------
 
@@ -270,6 +275,7 @@ class InboxState(TranscriptWindowState, SessionState):
         self._restore_view()
         identity = await self._identity()
         if identity is None:
+            self._show_nothing()
             return rx.redirect("/login", replace=True)
         self._watch(identity)  # heard before the availability and the panel are read
         await self._show_signed_in(identity)

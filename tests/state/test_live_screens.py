@@ -206,6 +206,12 @@ async def test_the_draft_outlives_redis_losing_the_tab_whether_an_event_or_a_pus
     await pushed._on_change({events.agent_topic(inbox._signed_in_as.identity.user_id)})  # a push came first
     assert pushed.draft == "<p>Your parcel left on Monday</p>"
 
+    stranger = await (await _after_redis_lost(inbox)).get_state(InboxState)
+    stranger.router = stranger.router.__class__.from_router_data(
+        {"token": inbox.router.session.client_token, "pathname": "/inbox"})  # the tab's token, no session
+    await InboxState.on_load.fn(stranger)
+    assert stranger.draft == "" and not stranger.rows  # a tab nobody is signed in on is shown nothing
+
     await InboxState.select.fn(pushed, await _second_interaction(wired, clock, pushed, org))
     cleared = await (await _after_redis_lost(inbox)).get_state(InboxState)
     await InboxState.on_load.fn(cleared)  # another conversation's box starts empty, after a flush too

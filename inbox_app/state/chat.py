@@ -75,8 +75,19 @@ class ChatState(TranscriptWindowState, rx.State):
         if self._interaction_id:  # found by this tab's token before: one read by id, not two lookups
             return await session.get(Interaction, self._interaction_id)
         org = await chat.organization_by_slug(session, self.org_slug)
+        self._take_remembered_tokens()
         return await chat.interaction_for_token(session, organization=org, token=self._tokens().get(self.org_slug, ""),
                                                 secret_key=runtime.settings().secret_key)
+
+    def _take_remembered_tokens(self) -> None:
+        """Reflex's rehydrate (the first event after Redis lost this tab) empties the server's copy of browser
+        storage; if the page's on_load runs before an event brings the browser's copy back, the chat this worker
+        remembers for the tab on this organization's page is still this tab's: never a start form mid-chat."""
+        if self._tokens().get(self.org_slug):
+            return
+        seen = tab_memory.recall(self.router.session.client_token, "chat")
+        if seen.get("org_slug") == self.org_slug and seen.get("chat_tokens"):
+            self.chat_tokens = seen["chat_tokens"]
 
     async def _reload(self) -> None:
         async with runtime.db().read() as session:

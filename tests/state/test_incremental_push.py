@@ -156,6 +156,13 @@ async def test_a_live_chat_redis_lost_shows_the_agents_reply_when_the_push_comes
     ChatState.set_draft.fn(lost, "Thanks", customer.chat_tokens)
     await ChatState.on_load.fn(lost)
     assert lost.stage == "chatting" and lost.items[-1].body == "Anyone there?"
+    lost.chat_tokens = "{}"  # the same, with the page's on_load first: the chat this worker remembers is the tab's
+    await ChatState.on_load.fn(lost)
+    assert lost.stage == "chatting" and json.loads(lost.chat_tokens) == json.loads(customer.chat_tokens)
+    await ChatState.new_chat.fn(lost)  # the customer asked for a new chat: the old one never comes back
+    lost.chat_tokens = "{}"
+    await ChatState.on_load.fn(lost)
+    assert lost.stage == "start"
 
     elsewhere = await _live_chat_on(other.slug, client_token=token)  # the tab opened Jane's chat page: none there
     await ChatState.on_load.fn(elsewhere)

@@ -259,8 +259,9 @@ async def _claim_batch(db, settings: Settings, *, clock: Clock, limit: int) -> l
     """
     now = clock()
     async with db.transaction() as session:
-        rows = (await session.exec(select(OutboundMessage).where(_due(now)).order_by(OutboundMessage.id)
-                                   .limit(limit).with_for_update(skip_locked=True))).all()
+        due = (await session.exec(select(OutboundMessage).where(_due(now)).order_by(OutboundMessage.id)
+                                  .limit(limit).with_for_update(skip_locked=True))).all()
+        rows = await _in_turn(session, due, now)
         for row in rows:
             if provider_configured(settings, row.channel, row.sender):
                 # Counted as it starts: the attempt number fences this claim, and a row that kills
@@ -271,6 +272,34 @@ async def _claim_batch(db, settings: Settings, *, clock: Clock, limit: int) -> l
                 events.notify(session, events.outbox_topic(row.organization_id))
             session.add(row)
     return list(rows)
+
+
+async def _in_turn(session: AsyncSession, due: list[OutboundMessage], now) -> list[OutboundMessage]:
+    """Of the rows this claim locked, those whose turn it is: a recipient's messages go out oldest first.
+
+    A recipient's unsettled messages (due, or in flight with any worker) are read in one statement, in order;
+    this claim takes its rows from the oldest while they are its own. So a newer reply waits while an older one
+    is being sent by another worker or pass (it would otherwise overtake it on the phone), and also when another
+    worker's claim, not yet committed, holds the older row locked: that one still reads as due here. A row
+    waiting out its backoff after a failed attempt holds nobody up.
+    """
+    if not due:
+        return []
+    unsettled = (await session.exec(
+        select(OutboundMessage.id, OutboundMessage.channel, OutboundMessage.recipient)
+        .where(col(OutboundMessage.recipient).in_({row.recipient for row in due}),
+               or_(_due(now), OutboundMessage.status == "sending"))
+        .order_by(OutboundMessage.id))).all()
+    ours = {row.id: row for row in due}
+    taken, blocked = [], set()
+    for row_id, channel, recipient in unsettled:
+        if (channel, recipient) in blocked:
+            continue
+        if row_id in ours:
+            taken.append(ours[row_id])
+        else:
+            blocked.add((channel, recipient))  # an older one is someone else's: this recipient waits
+    return taken
 
 
 def _outcome(row: OutboundMessage, *, provider_id: str, error: str | None, now, jitter: Jitter) -> dict:

@@ -311,3 +311,53 @@ async def test_an_email_names_its_outbound_row_in_a_message_id_that_a_resend_rep
     assert (row.status, row.attempts) == ("sent", 2)
     assert first["Message-ID"] == again["Message-ID"] == outbox.email_message_id(settings, row)
     assert first["Message-ID"].startswith(f"<outbound.{row.id}.") and first["Message-ID"].endswith("@example.com>")
+
+
+async def _replies_to_one_phone(db, clock, *bodies: str, org=None) -> list[OutboundMessage]:
+    org = org or await make_org(db)
+    async with db.transaction() as session:
+        return [await outbox.enqueue(session, organization_id=org.id, channel="sms", recipient="+14155550100",
+                                     body=body, clock=clock) for body in bodies]
+
+
+async def test_a_recipients_next_reply_waits_while_the_one_before_it_is_in_flight(db, clock, twilio):
+    """Another worker (or the next pass) would otherwise send the newer reply beside the older one, and the
+    phone could show them the wrong way round."""
+    settings, held = _settings(twilio=twilio), _HeldAnswer(twilio)
+    org = await make_org(db)
+    await _replies_to_one_phone(db, clock, "First: your parcel ships today.", org=org)
+    sending_first = asyncio.create_task(outbox.deliver_pending(db, settings, clock=clock))
+    await held.wait_for_request()
+    later = await _replies_to_one_phone(db, clock, "Second: it arrives on Friday.", "Third: thank you.", org=org)
+    assert await outbox.deliver_pending(db, settings, clock=clock) == 0  # the phone's older reply is in flight
+    assert await _statuses(db, later) == ["pending", "pending"]
+    held.answer.set()
+    assert await sending_first == 1
+    assert await outbox.deliver_pending(db, settings, clock=clock) == 2
+    assert [m["Body"] for m in twilio.messages] == ["First: your parcel ships today.", "Second: it arrives on Friday.",
+                                                   "Third: thank you."]
+
+
+async def test_a_reply_waits_for_an_older_one_another_workers_claim_still_holds(db, clock, twilio):
+    if db.dialect != "postgresql":
+        pytest.skip("SQLite has one writer at a time: no two claims overlap there")
+    from sqlalchemy import text
+
+    older, newer = await _replies_to_one_phone(db, clock, "Older", "Newer")
+    settings = _settings(twilio=twilio)
+    async with db.transaction() as other_worker:  # its claim has locked the older row and not committed yet
+        await other_worker.exec(text("SELECT id FROM outboundmessage WHERE id = :id FOR UPDATE").bindparams(
+            id=older.id))
+        assert await outbox.deliver_pending(db, settings, clock=clock) == 0  # the newer one does not overtake it
+    assert await outbox.deliver_pending(db, settings, clock=clock) == 2
+    assert [m["Body"] for m in twilio.messages] == ["Older", "Newer"]
+
+
+async def test_a_reply_waiting_out_its_backoff_holds_up_no_later_one(db, clock, twilio):
+    older, newer = await _replies_to_one_phone(db, clock, "Older", "Newer")
+    async with db.transaction() as session:
+        row = await session.get(OutboundMessage, older.id)
+        row.attempts, row.next_attempt_at = 1, clock() + timedelta(minutes=5)  # refused once, retried later
+        session.add(row)
+    assert await outbox.deliver_pending(db, _settings(twilio=twilio), clock=clock) == 1
+    assert [m["Body"] for m in twilio.messages] == ["Newer"]

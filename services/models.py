@@ -492,8 +492,9 @@ class OtpChallenge(SQLModel, table=True):
 class OutboundMessage(SQLModel, table=True):
     """The outbox: every message for a customer's email or phone is a row first, then delivered."""
 
-    # The delivery loop scans by status and due time.
-    __table_args__ = (Index("ix_outbound_due", "status", "next_attempt_at"),)
+    # The delivery loop scans by status and due time, and keeps each recipient's messages in order.
+    __table_args__ = (Index("ix_outbound_due", "status", "next_attempt_at"),
+                      Index("ix_outbound_recipient", "recipient", "status"))
 
     id: int | None = Field(default=None, primary_key=True)
     organization_id: int = Field(foreign_key="organization.id")

@@ -16,7 +16,8 @@ from email.utils import parseaddr
 from typing import Callable
 
 import aiosmtplib
-from sqlalchemy import update
+from sqlalchemy import exists, func, update
+from sqlalchemy.orm import aliased
 from sqlmodel import col, or_, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -259,8 +260,8 @@ async def _claim_batch(db, settings: Settings, *, clock: Clock, limit: int) -> l
     """
     now = clock()
     async with db.transaction() as session:
-        due = (await session.exec(select(OutboundMessage).where(_due(now)).order_by(OutboundMessage.id)
-                                  .limit(limit).with_for_update(skip_locked=True))).all()
+        due = (await session.exec(select(OutboundMessage).where(_due(now), _not_behind_one_in_flight(now))
+                                  .order_by(OutboundMessage.id).limit(limit).with_for_update(skip_locked=True))).all()
         rows = await _in_turn(session, due, now)
         for row in rows:
             if provider_configured(settings, row.channel, row.sender):
@@ -274,10 +275,26 @@ async def _claim_batch(db, settings: Settings, *, clock: Clock, limit: int) -> l
     return list(rows)
 
 
-async def _in_turn(session: AsyncSession, due: list[OutboundMessage], now) -> list[OutboundMessage]:
-    """Of the rows this claim locked, those whose turn it is: a recipient's messages go out oldest first.
+def _thread(channel: str, sender: str | None, recipient: str) -> tuple:
+    """Whose messages must keep their order: one sender's to one recipient (another organization's number is
+    another conversation on the phone)."""
+    return channel, sender or "", recipient
 
-    A recipient's unsettled messages (due, or in flight with any worker) are read in one statement, in order;
+
+def _not_behind_one_in_flight(now):
+    """Rows whose thread has an older message being sent are left out of the claim, so that rows which must
+    wait never fill a batch and hold up everybody else's."""
+    older = aliased(OutboundMessage)
+    return ~exists().where(older.recipient == OutboundMessage.recipient, older.channel == OutboundMessage.channel,
+                           func.coalesce(older.sender, "") == func.coalesce(OutboundMessage.sender, ""),
+                           older.status == "sending", col(older.claimed_at) >= now - CLAIM_LEASE,
+                           col(older.id) < OutboundMessage.id)
+
+
+async def _in_turn(session: AsyncSession, due: list[OutboundMessage], now) -> list[OutboundMessage]:
+    """Of the rows this claim locked, those whose turn it is: a thread's messages go out oldest first.
+
+    A thread's unsettled messages (due, or in flight with any worker) are read in one statement, in order;
     this claim takes its rows from the oldest while they are its own. So a newer reply waits while an older one
     is being sent by another worker or pass (it would otherwise overtake it on the phone), and also when another
     worker's claim, not yet committed, holds the older row locked: that one still reads as due here. A row
@@ -286,19 +303,20 @@ async def _in_turn(session: AsyncSession, due: list[OutboundMessage], now) -> li
     if not due:
         return []
     unsettled = (await session.exec(
-        select(OutboundMessage.id, OutboundMessage.channel, OutboundMessage.recipient)
+        select(OutboundMessage.id, OutboundMessage.channel, OutboundMessage.sender, OutboundMessage.recipient)
         .where(col(OutboundMessage.recipient).in_({row.recipient for row in due}),
                or_(_due(now), OutboundMessage.status == "sending"))
         .order_by(OutboundMessage.id))).all()
     ours = {row.id: row for row in due}
     taken, blocked = [], set()
-    for row_id, channel, recipient in unsettled:
-        if (channel, recipient) in blocked:
+    for row_id, channel, sender, recipient in unsettled:
+        thread = _thread(channel, sender, recipient)
+        if thread in blocked:
             continue
         if row_id in ours:
             taken.append(ours[row_id])
         else:
-            blocked.add((channel, recipient))  # an older one is someone else's: this recipient waits
+            blocked.add(thread)  # an older one is someone else's: this thread waits
     return taken
 
 

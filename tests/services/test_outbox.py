@@ -329,13 +329,18 @@ async def test_a_recipients_next_reply_waits_while_the_one_before_it_is_in_fligh
     sending_first = asyncio.create_task(outbox.deliver_pending(db, settings, clock=clock))
     await held.wait_for_request()
     later = await _replies_to_one_phone(db, clock, "Second: it arrives on Friday.", "Third: thank you.", org=org)
-    assert await outbox.deliver_pending(db, settings, clock=clock) == 0  # the phone's older reply is in flight
-    assert await _statuses(db, later) == ["pending", "pending"]
+    janes = await make_org(db, "janes", "Jane's")
+    async with db.transaction() as session:  # another organization's number: another conversation on the phone
+        other = await outbox.enqueue(session, organization_id=janes.id, channel="sms", recipient="+14155550100", body="Jane's: your order is ready.",
+                                     clock=clock, sender="+15005550007")
+    # Only the other number's goes now; the rows that wait do not take its place in a batch (of one, here).
+    assert await outbox.deliver_pending(db, settings, clock=clock, limit=1) == 1
+    assert await _statuses(db, [*later, other]) == ["pending", "pending", "sent"]
     held.answer.set()
     assert await sending_first == 1
     assert await outbox.deliver_pending(db, settings, clock=clock) == 2
-    assert [m["Body"] for m in twilio.messages] == ["First: your parcel ships today.", "Second: it arrives on Friday.",
-                                                   "Third: thank you."]
+    assert [m["Body"] for m in twilio.messages] == ["Jane's: your order is ready.", "First: your parcel ships today.",
+                                                   "Second: it arrives on Friday.", "Third: thank you."]
 
 
 async def test_a_reply_waits_for_an_older_one_another_workers_claim_still_holds(db, clock, twilio):

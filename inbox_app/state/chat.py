@@ -47,6 +47,10 @@ class ChatState(TranscriptWindowState, rx.State):
         tokens = self._tokens()
         tokens[self.org_slug] = token
         self.chat_tokens = json.dumps(tokens)
+        self._keep_in_memory()
+
+    def _keep_in_memory(self) -> None:
+        """The chat this tab shows, kept by this worker for when Redis loses the tab's state."""
         tab_memory.remember(self.router.session.client_token, "chat", chat_tokens=self.chat_tokens,
                             org_slug=self.org_slug)
 
@@ -63,8 +67,8 @@ class ChatState(TranscriptWindowState, rx.State):
         seen = tab_memory.recall(self.router.session.client_token, "chat")
         # A push brings no page address: then the organization is the one this worker remembers for the tab.
         self.org_slug = str(self.router.page.params.get("org_slug", "") or seen.get("org_slug", ""))[:64]
-        if not from_browser and seen.get("org_slug") == self.org_slug:
-            self.chat_tokens = seen["chat_tokens"]
+        if not from_browser:
+            self._take_remembered_tokens(seen)
 
     async def _organization(self):
         async with runtime.db().read() as session:
@@ -79,13 +83,13 @@ class ChatState(TranscriptWindowState, rx.State):
         return await chat.interaction_for_token(session, organization=org, token=self._tokens().get(self.org_slug, ""),
                                                 secret_key=runtime.settings().secret_key)
 
-    def _take_remembered_tokens(self) -> None:
+    def _take_remembered_tokens(self, seen: dict | None = None) -> None:
         """Reflex's rehydrate (the first event after Redis lost this tab) empties the server's copy of browser
         storage; if the page's on_load runs before an event brings the browser's copy back, the chat this worker
         remembers for the tab on this organization's page is still this tab's: never a start form mid-chat."""
         if self._tokens().get(self.org_slug):
             return
-        seen = tab_memory.recall(self.router.session.client_token, "chat")
+        seen = tab_memory.recall(self.router.session.client_token, "chat") if seen is None else seen
         if seen.get("org_slug") == self.org_slug and seen.get("chat_tokens"):
             self.chat_tokens = seen["chat_tokens"]
 
@@ -93,12 +97,9 @@ class ChatState(TranscriptWindowState, rx.State):
         async with runtime.db().read() as session:
             interaction = await self._interaction(session)
             if interaction is None:
-                self._forget_chat()
                 # This page has no chat (another organization's, say): the tab stops hearing the one it had, and
                 # a push after Redis lost its state does not bring that one back here.
-                push.forget(self.router.session.client_token, ChatState)
-                tab_memory.remember(self.router.session.client_token, "chat", chat_tokens=self.chat_tokens,
-                                    org_slug=self.org_slug)
+                self._no_chat_here()
                 return
             assign_if_changed(self, "_interaction_id", interaction.id)
             await self._refresh_transcript(session, interaction)
@@ -108,8 +109,7 @@ class ChatState(TranscriptWindowState, rx.State):
                 stage = "chatting"
             assign_if_changed(self, "stage", stage)
         push.watch(self.router.session.client_token, ChatState, {events.interaction_topic(self._interaction_id)})
-        tab_memory.remember(self.router.session.client_token, "chat", chat_tokens=self.chat_tokens,
-                            org_slug=self.org_slug)
+        self._keep_in_memory()
 
     async def _refresh_transcript(self, session, interaction) -> None:
         if self._transcript_for != interaction.id:
@@ -133,6 +133,12 @@ class ChatState(TranscriptWindowState, rx.State):
     def _linker():
         """The customer has no session cookie: their files come by links signed for this chat."""
         return customer_linker(runtime.settings().secret_key, runtime.clock())
+
+    def _no_chat_here(self) -> None:
+        """The tab shows the start form, hears no chat, and this worker keeps no other chat for it."""
+        push.forget(self.router.session.client_token, ChatState)
+        self._keep_in_memory()
+        self._forget_chat()
 
     def _forget_chat(self) -> None:
         self.stage = "start"
@@ -317,7 +323,4 @@ class ChatState(TranscriptWindowState, rx.State):
         tokens.pop(self.org_slug, None)
         self.chat_tokens = json.dumps(tokens)
         # The ended chat is no longer this tab's: it must not come back after a Redis loss, nor keep pushing.
-        push.forget(self.router.session.client_token, ChatState)
-        tab_memory.remember(self.router.session.client_token, "chat", chat_tokens=self.chat_tokens,
-                            org_slug=self.org_slug)
-        self._forget_chat()
+        self._no_chat_here()

@@ -224,8 +224,7 @@ class InboxState(TranscriptWindowState, SessionState):
             if self.selected_id and seen.get("draft_for") == self.selected_id:
                 self.draft, self.draft_rev = seen["draft"], seen["draft_rev"]
             self.rebuilds = seen.get("rebuilds", 0) + 1
-            tab_memory.remember(self._tab_token(), "inbox", rebuilds=self.rebuilds)
-            self._restored = True
+            self._remember_view()
 
     async def _on_change(self, topics: set[str]) -> None:
         # A tab rebuilt from the database (Redis lost it, or notices were missed) would announce all it holds.
